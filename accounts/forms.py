@@ -1,0 +1,48 @@
+from django import forms
+
+from .models import ClinicianLicense
+
+
+class SignupExtraForm(forms.Form):
+    """Extra field on allauth's signup form: the certificate name."""
+
+    full_name = forms.CharField(
+        label="Full name (as printed on certificates)",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    def signup(self, request, user):
+        # allauth has already saved the user through the adapter; nothing else to do.
+        pass
+
+
+class CertificateNameForm(forms.Form):
+    full_name = forms.CharField(
+        label="Name on certificates",
+        max_length=200,
+        help_text="Printed exactly as written on certificates issued from now on.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    def clean_full_name(self):
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise forms.ValidationError("Enter your name as it should appear on certificates.")
+        return name
+
+
+class LicenseForm(forms.ModelForm):
+    class Meta:
+        model = ClinicianLicense
+        fields = ["profession", "license_number", "region", "expires_on"]
+        widgets = {"expires_on": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_license_number(self):
+        value = self.cleaned_data["license_number"].strip()
+        if not value:
+            raise forms.ValidationError("Enter the license number.")
+        return value
+
+    def clean_region(self):
+        return self.cleaned_data["region"].strip()

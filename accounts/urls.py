@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.profile, name="profile"),
+    path("licenses/add/", views.license_add, name="license_add"),
+    path("licenses/<int:license_id>/remove/", views.license_remove, name="license_remove"),
+]

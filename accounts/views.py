@@ -1,0 +1,62 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import CertificateNameForm, LicenseForm
+from .models import ClinicianLicense
+
+
+def _render_profile(request, *, name_form=None, license_form=None, status=200):
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "name_form": name_form or CertificateNameForm(initial={"full_name": request.user.full_name}),
+            "license_form": license_form or LicenseForm(),
+            "licenses": selectors.license_list(user=request.user),
+        },
+        status=status,
+    )
+
+
+@login_required
+def profile(request):
+    if request.method == "POST":
+        form = CertificateNameForm(request.POST)
+        if form.is_valid():
+            services.user_update_certificate_name(
+                user=request.user, full_name=form.cleaned_data["full_name"]
+            )
+            messages.success(request, "Your certificate name was saved.")
+            return redirect("accounts:profile")
+        return _render_profile(request, name_form=form, status=400)
+    return _render_profile(request)
+
+
+@login_required
+@require_POST
+def license_add(request):
+    form = LicenseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.license_create(user=request.user, **form.cleaned_data)
+        except services.LicenseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "License added.")
+            return redirect("accounts:profile")
+    return _render_profile(request, license_form=form, status=400)
+
+
+@login_required
+@require_POST
+def license_remove(request, license_id: int):
+    try:
+        services.license_delete(user=request.user, license_id=license_id)
+    except ClinicianLicense.DoesNotExist as exc:
+        raise Http404("No such license on your profile.") from exc
+    messages.success(request, "License removed.")
+    return redirect("accounts:profile")

@@ -1,0 +1,437 @@
+"""Certificate and transcript PDF rendering with Typst.
+
+Pure Python: no Django imports, so the benchmark and tests can use it
+without a configured project.
+
+Data never becomes Typst markup. Each render passes a JSON document (and
+images as JSON byte arrays, the QR code as SVG text) through Typst's
+``sys.inputs``; the templates in ``templates/certificates/`` read it with
+``json(...)`` and place the values as plain text. A participant called
+``Ann #set [x]`` is printed as exactly that.
+
+Output is a tagged PDF conforming to PDF/UA-1 and PDF/A-2a (Typst can do
+both at once for PDF 1.7), with the document title, language and an XMP
+packet, and with fonts subset and embedded.
+
+Fonts: Typst embeds Libertinus Serif (Latin, Greek, Cyrillic). For
+Chinese, Japanese and Korean names the renderer uses Noto Sans CJK from
+the ``noto-cjk-sans-otc`` wheel; ``manimgx-fonts`` (Noto Sans for Arabic,
+Hebrew, Devanagari, Thai, …) adds the other scripts when installed. Extra
+font folders can be given in ``PRACTICUM_CERTIFICATE_FONT_DIRS``
+(``os.pathsep``-separated). System fonts are not used, so output does not
+depend on the machine.
+
+Fonts are scanned and templates read once per process (and again after a
+fork); each thread gets its own Typst compiler.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import importlib.util
+import io
+import json
+import os
+import threading
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import segno
+import typst
+
+__all__ = [
+    "CERTIFICATE_TEMPLATE_VERSION",
+    "FONT_PACKAGES",
+    "PDF_STANDARDS",
+    "TEMPLATE_DIR",
+    "render_certificate_pdf",
+    "render_transcript_pdf",
+]
+
+CERTIFICATE_TEMPLATE_VERSION: int = 1
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "certificates"
+
+#: PDF/UA-1 (accessibility) together with PDF/A-2a (archival, accessible
+#: level). Typst 0.15 can combine the two; PDF/A-4 cannot join PDF/UA-1.
+PDF_STANDARDS: list[str] = ["ua-1", "a-2a"]
+
+#: Python packages that ship font files, in preference order. Only the
+#: folder of each installed package is handed to Typst; nothing is imported.
+FONT_PACKAGES: tuple[str, ...] = ("noto_cjk_sans_otc", "manimgx_fonts")
+
+FONT_DIRS_ENV = "PRACTICUM_CERTIFICATE_FONT_DIRS"
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+# ---------------------------------------------------------------------------
+# Process-wide engine: fonts, templates, one compiler per thread.
+# ---------------------------------------------------------------------------
+
+
+def font_dirs() -> list[str]:
+    """Folders with the fonts the renderer adds to Typst's embedded ones."""
+    dirs: list[str] = []
+    for name in FONT_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.submodule_search_locations:
+            dirs.extend(str(p) for p in spec.submodule_search_locations)
+    extra = os.environ.get(FONT_DIRS_ENV, "")
+    dirs.extend(d for d in extra.split(os.pathsep) if d)
+    return dirs
+
+
+class _Engine:
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.fonts = typst.Fonts(
+            include_system_fonts=False,
+            include_embedded_fonts=True,
+            font_paths=font_dirs(),
+        )
+        self.templates = {
+            name: (TEMPLATE_DIR / f"{name}.typ").read_bytes()
+            for name in ("certificate", "transcript")
+        }
+        self._local = threading.local()
+
+    def compiler(self) -> typst.Compiler:
+        compiler = getattr(self._local, "compiler", None)
+        if compiler is None:
+            compiler = typst.Compiler(font_paths=self.fonts, ignore_system_fonts=True)
+            self._local.compiler = compiler
+        return compiler
+
+    def compile(self, template: str, inputs: dict[str, str]) -> bytes:
+        # The source is passed on every call: typst-py 0.15 cannot compile a
+        # second time a Compiler that was *constructed* from bytes.
+        pdf = self.compiler().compile(
+            self.templates[template],
+            format="pdf",
+            sys_inputs=inputs,
+            pdf_standards=PDF_STANDARDS,
+        )
+        assert isinstance(pdf, bytes)
+        return pdf
+
+
+_engine: _Engine | None = None
+_engine_lock = threading.Lock()
+
+
+def _get_engine() -> _Engine:
+    global _engine
+    engine = _engine
+    if engine is None or engine.pid != os.getpid():
+        with _engine_lock:
+            engine = _engine
+            if engine is None or engine.pid != os.getpid():
+                engine = _engine = _Engine()
+    return engine
+
+
+def warm_up() -> None:
+    """Load fonts and templates now rather than on the first render."""
+    render_certificate_pdf(_WARM_UP_SNAPSHOT)
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+
+
+def _s(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _parse_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(_s(value)[:10])
+    except ValueError:
+        return None
+
+
+def format_date(value: Any) -> str:
+    """``2026-11-25`` → ``November 25, 2026``; anything unparsable verbatim."""
+    d = _parse_date(value)
+    if d is None:
+        return _s(value)
+    return f"{_MONTHS[d.month - 1]} {d.day}, {d.year}"
+
+
+@functools.lru_cache(maxsize=8)
+def _image_input(data: bytes) -> str:
+    """Image bytes as a JSON array of ints, which the template turns back
+    into Typst ``bytes``. Typst detects PNG/JPEG/GIF/WebP/SVG itself.
+    Cached: the same logo and signature come back on every render."""
+    return json.dumps(list(data), separators=(",", ":"))
+
+
+def qr_svg(url: str) -> str:
+    """The QR code of ``url`` as SVG (segno, error correction M, 4-module
+    quiet zone)."""
+    buf = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(
+        buf, kind="svg", xmldecl=False, svgns=True, nl=False, border=4
+    )
+    return buf.getvalue().decode("ascii")
+
+
+def _date_parts(d: dt.date) -> dict[str, int]:
+    return {"year": d.year, "month": d.month, "day": d.day}
+
+
+def _decimal(value: Any) -> Decimal:
+    try:
+        return Decimal(_s(value) or "0")
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def _hours(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01'))}"
+
+
+# ---------------------------------------------------------------------------
+# Certificate
+# ---------------------------------------------------------------------------
+
+
+def certificate_title(snapshot: dict) -> str:
+    """The PDF document title: ``CE certificate <number> — <name>``."""
+    return f"CE certificate {_s(snapshot.get('number'))} — {_s(snapshot.get('participant_name'))}"
+
+
+def _certificate_view(snapshot: dict) -> dict[str, Any]:
+    attendance = snapshot.get("kind") == "attendance"
+    accreditor = None if attendance else snapshot.get("accreditor")
+    provider = snapshot.get("provider") or {}
+    admin = snapshot.get("ce_administrator") or {}
+    issued = _parse_date(snapshot.get("issue_date")) or _parse_date(
+        snapshot.get("completion_date")
+    ) or dt.date.today()
+    number = _s(snapshot.get("number"))
+    name = _s(snapshot.get("participant_name"))
+    course = _s(snapshot.get("course_title"))
+    heading = "Certificate of Attendance" if attendance else "Certificate of Completion"
+    accreditor_view = None
+    if accreditor:
+        full = _s(accreditor.get("name"))
+        short = _s(accreditor.get("short_name"))
+        accreditor_view = {
+            "display": f"{full} ({short})" if short and short != full else full,
+            "short_name": short,
+            "provider_number": _s(accreditor.get("provider_number")),
+        }
+    credit_heading = "Hours attended" if attendance else "CE credit hours"
+    if accreditor_view and accreditor_view["short_name"]:
+        credit_heading += " · " + accreditor_view["short_name"]
+    return {
+        "title": certificate_title(snapshot),
+        "description": f"{heading} for {name}: {course}",
+        "heading": heading,
+        "kind": "attendance" if attendance else "accredited",
+        "certifies": "This certifies that",
+        "completed_phrase": (
+            "attended the continuing education course"
+            if attendance
+            else "has successfully completed the continuing education course"
+        ),
+        "number": number,
+        "participant_name": name,
+        "licenses": [
+            {
+                "profession": _s(lic.get("profession")),
+                "number": _s(lic.get("number")),
+                "region": _s(lic.get("region")),
+            }
+            for lic in snapshot.get("licenses") or []
+        ],
+        "course_title": course,
+        "completion_date": format_date(snapshot.get("completion_date")),
+        "issue_date": format_date(snapshot.get("issue_date")),
+        "date": _date_parts(issued),
+        "credits": [
+            {"category": _s(c.get("category")), "hours": _s(c.get("hours"))}
+            for c in snapshot.get("credits") or []
+        ],
+        "total_hours": _s(snapshot.get("total_hours")),
+        "credit_heading": credit_heading,
+        "accreditor": accreditor_view,
+        "statement": "" if attendance else _s(snapshot.get("statement")),
+        "delivery_format": _s(snapshot.get("delivery_format")),
+        "instructors": [
+            {"name": _s(i.get("name")), "credentials": _s(i.get("credentials"))}
+            for i in snapshot.get("instructors") or []
+        ],
+        "provider": {
+            "name": _s(provider.get("name")),
+            "contact": [
+                _s(provider.get(k))
+                for k in ("address", "phone", "email", "website")
+                if _s(provider.get(k))
+            ],
+        },
+        "ce_administrator": {"name": _s(admin.get("name")), "title": _s(admin.get("title"))},
+        "verify_url": _s(snapshot.get("verify_url")),
+        "revision_note": (
+            f"Template v{_s(snapshot.get('template_version') or CERTIFICATE_TEMPLATE_VERSION)}"
+            f" · course revision {_s(snapshot.get('course_revision'))}"
+        ),
+    }
+
+
+def render_certificate_pdf(
+    snapshot: dict, *, logo: bytes | None = None, signature: bytes | None = None
+) -> bytes:
+    """Render a certificate snapshot (see ``certificates`` docs) to a
+    one-page landscape US Letter PDF (PDF/UA-1 + PDF/A-2a).
+
+    ``logo`` and ``signature`` are PNG, JPEG or SVG bytes, or ``None``.
+    """
+    view = _certificate_view(snapshot)
+    inputs = {
+        "data": json.dumps(view, ensure_ascii=False),
+        "qr": qr_svg(view["verify_url"] or view["number"] or "-"),
+        "logo": _image_input(bytes(logo)) if logo else "",
+        "signature": _image_input(bytes(signature)) if signature else "",
+    }
+    return _get_engine().compile("certificate", inputs)
+
+
+# ---------------------------------------------------------------------------
+# Transcript
+# ---------------------------------------------------------------------------
+
+
+def _transcript_rows(transcript: dict) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    for row in transcript.get("rows") or []:
+        base = {
+            "number": _s(row.get("number")),
+            "course_title": _s(row.get("course_title") or row.get("course")),
+            "completion_date": _s(row.get("completion_date")),
+            "accreditor": _s(row.get("accreditor") or row.get("accreditor_short_name")),
+        }
+        credits = row.get("credits")
+        if credits:  # one row per credit category of a certificate
+            for c in credits:
+                rows.append(base | {"category": _s(c.get("category")), "hours": _s(c.get("hours"))})
+        else:
+            rows.append(base | {"category": _s(row.get("category")), "hours": _s(row.get("hours"))})
+    return rows
+
+
+def transcript_totals(rows: list[dict[str, str]]) -> dict[str, Any]:
+    """Hours summed by accreditor and, within it, by category."""
+    by_acc: dict[str, dict[str, Decimal]] = {}
+    for r in rows:
+        acc = r["accreditor"] or "Attendance only"
+        cats = by_acc.setdefault(acc, {})
+        cats[r["category"]] = cats.get(r["category"], Decimal(0)) + _decimal(r["hours"])
+    groups = []
+    grand = Decimal(0)
+    for acc, cats in by_acc.items():
+        total = sum(cats.values(), Decimal(0))
+        grand += total
+        groups.append(
+            {
+                "accreditor": acc,
+                "categories": [{"category": c, "hours": _hours(h)} for c, h in cats.items()],
+                "total": _hours(total),
+            }
+        )
+    return {"groups": groups, "grand_total": _hours(grand)}
+
+
+def transcript_title(transcript: dict) -> str:
+    return (
+        f"CE transcript — {_s(transcript.get('participant_name'))}"
+        f" ({format_date(transcript.get('period_start'))} – {format_date(transcript.get('period_end'))})"
+    )
+
+
+def render_transcript_pdf(transcript: dict) -> bytes:
+    """Render a clinician's CE transcript (portrait US Letter, as many pages
+    as needed, PDF/UA-1 + PDF/A-2a).
+
+    ``transcript``::
+
+        {"participant_name": str, "licenses": [{"profession", "number", "region"}],
+         "period_start": "YYYY-MM-DD", "period_end": "YYYY-MM-DD",
+         "generated_on": "YYYY-MM-DD",            # optional, default today
+         "provider": {"name", "address", "email", "phone", "website"},  # optional
+         "rows": [{"number", "course_title", "completion_date",
+                   "accreditor" (short name, "" for attendance),
+                   "category", "hours"}]}          # or "credits": [{"category", "hours"}]
+
+    Totals by accreditor and category are computed here from the rows.
+    """
+    rows = _transcript_rows(transcript)
+    generated = _parse_date(transcript.get("generated_on")) or dt.date.today()
+    provider = transcript.get("provider") or {}
+    view = {
+        "title": transcript_title(transcript),
+        "participant_name": _s(transcript.get("participant_name")),
+        "licenses": [
+            " · ".join(
+                p
+                for p in (
+                    _s(lic.get("profession")),
+                    f"License {_s(lic.get('number'))}" if lic.get("number") else "",
+                    _s(lic.get("region")),
+                )
+                if p
+            )
+            for lic in transcript.get("licenses") or []
+        ],
+        "period_start": format_date(transcript.get("period_start")),
+        "period_end": format_date(transcript.get("period_end")),
+        "generated_on": format_date(generated),
+        "date": _date_parts(generated),
+        "provider": {
+            "name": _s(provider.get("name")) or "Practicum",
+            "contact": [
+                _s(provider.get(k))
+                for k in ("address", "phone", "email", "website")
+                if _s(provider.get(k))
+            ],
+        },
+        "rows": [r | {"completion_date": format_date(r["completion_date"])} for r in rows],
+        "totals": transcript_totals(rows),
+    }
+    return _get_engine().compile(
+        "transcript", {"data": json.dumps(view, ensure_ascii=False)}
+    )
+
+
+_WARM_UP_SNAPSHOT: dict[str, Any] = {
+    "number": "PRC-0000-WARM-UP00",
+    "kind": "accredited",
+    "participant_name": "Warm Up 李",
+    "licenses": [],
+    "course_title": "Warm-up",
+    "completion_date": "2026-01-01",
+    "issue_date": "2026-01-01",
+    "credits": [{"category": "General", "hours": "1.00"}],
+    "total_hours": "1.00",
+    "accreditor": {"name": "Accreditor", "short_name": "ACC", "provider_number": "0"},
+    "statement": "Statement.",
+    "delivery_format": "Self-paced online",
+    "instructors": [{"name": "Instructor", "credentials": "PhD"}],
+    "provider": {"name": "Practicum"},
+    "ce_administrator": {"name": "Administrator", "title": "CE administrator"},
+    "verify_url": "https://practicum.example/verify/PRC-0000-WARM-UP00/",
+    "template_version": CERTIFICATE_TEMPLATE_VERSION,
+    "course_revision": 0,
+}

@@ -1,0 +1,42 @@
+"""Idempotent demo content: site tree, policy pages, accounts for each role,
+accreditors, the demo instructor, the catalog and the launch modules."""
+
+import os
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.seed import demo_users_ensure
+from cms.seed import site_tree_ensure
+from courses import seed as course_seed
+
+
+class Command(BaseCommand):
+    help = "Create or complete the demo site (safe to run again)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-modules", action="store_true", help="Skip the launch modules.")
+
+    def handle(self, *args, **options):
+        password = os.environ.get("DEMO_PASSWORD") or "practicum-demo"
+        with transaction.atomic():
+            home = site_tree_ensure()
+            users = demo_users_ensure(password=password)
+            accreditors = course_seed.accreditors_ensure()
+            instructor = course_seed.demo_instructor_ensure(user=users["instructor@example.com"])
+            catalog = course_seed.catalog_ensure(home=home)
+        if options["no_modules"]:
+            return
+        admin = users["admin@example.com"]
+        for spec in course_seed.launch_module_specs():
+            course = course_seed.launch_module_load(
+                spec=spec, catalog=catalog, instructor=instructor, accreditors=accreditors, owner=admin
+            )
+            if apps.is_installed("quizzes"):
+                from quizzes.seed import post_test_load
+
+                post_test_load(spec=spec, course=course, owner=admin)
+            course_seed.launch_course_publish(course=course.specific, user=admin)
+            self.stdout.write(f"  course: {course.title} ({course.url})")
+        self.stdout.write(self.style.SUCCESS("Demo content ready."))

@@ -1,0 +1,107 @@
+"""The site layer: home page, policy pages and the provider's identity.
+Apps may import this module; it imports no app."""
+
+from django.db import models
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import BasicStreamBlock
+
+
+class HomePage(Page):
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+    body = StreamField(BasicStreamBlock(), blank=True, use_json_field=True)
+
+    template = "pages/home_page.html"
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["courses.CourseIndexPage", "cms.StandardPage"]
+    max_count = 1
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+
+
+class StandardPage(Page):
+    """Policies (refund, grievance, accommodation, privacy) and other plain pages."""
+
+    intro = models.TextField(blank=True)
+    body = StreamField(BasicStreamBlock(), use_json_field=True)
+
+    template = "pages/standard_page.html"
+    parent_page_types = ["cms.HomePage", "cms.StandardPage"]
+    subpage_types = ["cms.StandardPage"]
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+
+
+@register_setting(icon="site")
+class ProviderSettings(BaseGenericSetting):
+    """Who issues the certificates: printed on every certificate and course page."""
+
+    name = models.CharField("provider name", max_length=200, default="Practicum Continuing Education")
+    address = models.TextField(blank=True, default="100 Example Street, Suite 200, Baltimore, MD 21201")
+    contact_email = models.EmailField(default="ce@practicum.example")
+    phone = models.CharField(max_length=40, blank=True, default="+1 410 555 0100")
+    website = models.URLField(blank=True, default="https://practicum.example")
+    logo = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ce_administrator_name = models.CharField(
+        "CE administrator name", max_length=200, default="Jordan Avery, PsyD"
+    )
+    ce_administrator_title = models.CharField(
+        "CE administrator title", max_length=200, default="Director of Continuing Education"
+    )
+    signature = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The CE administrator's signature, printed on certificates.",
+    )
+    refund_policy_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    grievance_policy_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accommodation_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    privacy_policy_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("name"), FieldPanel("address"), FieldPanel("contact_email"),
+             FieldPanel("phone"), FieldPanel("website"), FieldPanel("logo")],
+            heading="Provider",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("ce_administrator_name"), FieldPanel("ce_administrator_title"),
+             FieldPanel("signature")],
+            heading="CE administrator",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("refund_policy_page"), FieldPanel("grievance_policy_page"),
+             FieldPanel("accommodation_page"), FieldPanel("privacy_policy_page")],
+            heading="Policy pages",
+        ),
+    ]
+
+    class Meta:
+        verbose_name = "provider settings"
+
+    def policy_links(self) -> list[tuple[str, str]]:
+        pages = [
+            ("Refund policy", self.refund_policy_page),
+            ("Grievance policy", self.grievance_policy_page),
+            ("Accommodations", self.accommodation_page),
+            ("Privacy", self.privacy_policy_page),
+        ]
+        return [(label, page.url) for label, page in pages if page is not None and page.live]

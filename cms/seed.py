@@ -1,0 +1,105 @@
+"""Idempotent demo site tree: home page, policy pages, provider settings."""
+
+from wagtail.models import Page, Site
+
+from .models import HomePage, ProviderSettings, StandardPage
+
+POLICIES = {
+    "refund-policy": (
+        "Refund and cancellation policy",
+        "How to cancel an enrollment and get your money back.",
+        [
+            "Free courses carry no charge and need no refund.",
+            "For a paid course, ask for a full refund within 30 days of purchase if you have not "
+            "passed its post-test. Write to the contact address below with your order details.",
+            "If we withdraw a course you have paid for, we refund you in full, whatever your progress.",
+            "Refunds go back to the original payment method within 10 business days.",
+        ],
+    ),
+    "grievance-policy": (
+        "Grievance policy",
+        "How we handle complaints about a course, an instructor or a certificate.",
+        [
+            "Send a written grievance to the CE administrator at the contact address below. Describe "
+            "the course, the date and what went wrong.",
+            "We acknowledge every grievance within 5 business days and answer in writing within 30 days. "
+            "Where a grievance is upheld we may refund fees, correct records or reissue a certificate.",
+            "If you are not satisfied with our answer, you may contact the accrediting body that approved "
+            "the course; its name is printed on the course page and on your certificate.",
+            "Grievances and their outcomes are kept on file for at least seven years.",
+        ],
+    ),
+    "accommodations": (
+        "Accommodations",
+        "Requesting an accommodation for a disability or other need.",
+        [
+            "Our courses are built to work with screen readers, keyboard-only navigation and zoom. "
+            "If anything gets in your way, tell us.",
+            "To request an accommodation — extra time on a post-test, an alternative format of "
+            "course material, or anything else — write to the contact address below. We answer "
+            "within 3 business days and keep your request confidential.",
+        ],
+    ),
+    "privacy": (
+        "Privacy",
+        "What we keep about you and why.",
+        [
+            "We keep your name, email, licenses, course progress, post-test results, evaluations "
+            "and certificates, because accrediting bodies require CE providers to keep them.",
+            "Records are kept for seven years after completion and never sold. Your private journal "
+            "reflections are visible to you alone.",
+            "Certificate verification pages show only your name, the course, its credits, the date "
+            "and the status, never your email or license numbers.",
+        ],
+    ),
+}
+
+
+def _body(paragraphs: list[str]) -> list[dict]:
+    return [{"type": "paragraph", "value": f"<p>{text}</p>"} for text in paragraphs]
+
+
+def site_tree_ensure(*, hostname: str = "127.0.0.1", port: int = 8000) -> HomePage:
+    home = HomePage.objects.first()
+    if home is None:
+        root = Page.get_first_root_node()
+        # Wagtail's placeholder welcome page gives way to ours (its Site goes with it).
+        Page.objects.filter(depth=2, content_type__model="page", content_type__app_label="wagtailcore").delete()
+        root.refresh_from_db()
+        home = HomePage(
+            title="Continuing education that takes clinical work seriously",
+            slug="home",
+            intro=(
+                "<p>Self-paced CE courses for psychologists, social workers, counselors and "
+                "marriage &amp; family therapists — with credit your board accepts and "
+                "certificates that stand up to an audit.</p>"
+            ),
+        )
+        root.add_child(instance=home)
+        home.save_revision().publish()
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(hostname=hostname, port=port, root_page=home, is_default_site=True,
+                            site_name="Practicum")
+    elif site.root_page_id != home.pk:
+        site.root_page = home
+        site.site_name = "Practicum"
+        site.save()
+
+    settings = ProviderSettings.load()
+    links = {
+        "refund-policy": "refund_policy_page",
+        "grievance-policy": "grievance_policy_page",
+        "accommodations": "accommodation_page",
+        "privacy": "privacy_policy_page",
+    }
+    for slug, (title, intro, paragraphs) in POLICIES.items():
+        page = StandardPage.objects.child_of(home).filter(slug=slug).first()
+        if page is None:
+            page = StandardPage(title=title, slug=slug, intro=intro, body=_body(paragraphs), show_in_menus=False)
+            home.add_child(instance=page)
+            page.save_revision().publish()
+        if getattr(settings, f"{links[slug]}_id") is None:
+            setattr(settings, links[slug], page)
+    settings.save()
+    return home

@@ -1,0 +1,14 @@
+"""Production: TLS behind a proxy, HSTS, secure cookies, SMTP from EMAIL_URL."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env("SECURE_SSL_REDIRECT")
+SECURE_HSTS_SECONDS = env("SECURE_HSTS_SECONDS")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+# /healthz is probed over plain HTTP inside the container network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -1,0 +1,31 @@
+"""Tests: real PostgreSQL and Redis (from the environment scripts/test.py sets),
+fast hashing, emails to files the tests read."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-only-key")
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/practicum")
+
+from .base import *  # noqa: E402,F403
+from .base import BASE_DIR, STORAGES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH") or tempfile.mkdtemp(prefix="practicum-mail-")
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or tempfile.mkdtemp(prefix="practicum-media-")
+PRIVATE_MEDIA_ROOT = os.environ.get("PRIVATE_MEDIA_ROOT") or tempfile.mkdtemp(
+    prefix="practicum-private-"
+)
+STORAGES["private"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT
+WAGTAILADMIN_BASE_URL = "http://testserver"
+SITE_URL = "http://testserver"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate limits are tested explicitly where they matter.
+ACCOUNT_RATE_LIMITS = {"login_failed": "5/m/ip,5/5m/key"}
+STATICFILES_DIRS = [BASE_DIR / "cms" / "static"]
+# Tests and the worker they start share one queue of their own, so a `make run`
+# worker on the same Redis never takes a test's task.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "practicum-test")

