@@ -1,4 +1,5 @@
-from django.contrib.auth.models import AbstractUser, UserManager as DjangoUserManager
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -73,9 +74,7 @@ class ClinicianLicense(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="licenses")
     profession = models.CharField(max_length=32, choices=Profession.choices)
     license_number = models.CharField(max_length=64)
-    region = models.CharField(
-        "state or province", max_length=64, help_text="e.g. CA, NY, Ontario"
-    )
+    region = models.CharField("state or province", max_length=64, help_text="e.g. CA, NY, Ontario")
     expires_on = models.DateField("expiry date", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -18,7 +18,9 @@ def demo_users_ensure(*, password: str) -> dict[str, User]:
     for email, name, group, is_staff in DEMO_USERS:
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
-            user = User.objects.create_user(email=email, password=password, full_name=name, is_staff=is_staff)
+            user = User.objects.create_user(
+                email=email, password=password, full_name=name, is_staff=is_staff
+            )
         if group:
             user.groups.add(Group.objects.get(name=group))
         EmailAddress.objects.update_or_create(

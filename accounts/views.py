@@ -14,7 +14,8 @@ def _render_profile(request, *, name_form=None, license_form=None, status=200):
         request,
         "accounts/profile.html",
         {
-            "name_form": name_form or CertificateNameForm(initial={"full_name": request.user.full_name}),
+            "name_form": name_form
+            or CertificateNameForm(initial={"full_name": request.user.full_name}),
             "license_form": license_form or LicenseForm(),
             "licenses": selectors.license_list(user=request.user),
         },

@@ -217,9 +217,11 @@ def _certificate_view(snapshot: dict) -> dict[str, Any]:
     accreditor = None if attendance else snapshot.get("accreditor")
     provider = snapshot.get("provider") or {}
     admin = snapshot.get("ce_administrator") or {}
-    issued = _parse_date(snapshot.get("issue_date")) or _parse_date(
-        snapshot.get("completion_date")
-    ) or dt.date.today()
+    issued = (
+        _parse_date(snapshot.get("issue_date"))
+        or _parse_date(snapshot.get("completion_date"))
+        or dt.date.today()
+    )
     number = _s(snapshot.get("number"))
     name = _s(snapshot.get("participant_name"))
     course = _s(snapshot.get("course_title"))
@@ -410,9 +412,7 @@ def render_transcript_pdf(transcript: dict) -> bytes:
         "rows": [r | {"completion_date": format_date(r["completion_date"])} for r in rows],
         "totals": transcript_totals(rows),
     }
-    return _get_engine().compile(
-        "transcript", {"data": json.dumps(view, ensure_ascii=False)}
-    )
+    return _get_engine().compile("transcript", {"data": json.dumps(view, ensure_ascii=False)})
 
 
 _WARM_UP_SNAPSHOT: dict[str, Any] = {

@@ -29,6 +29,8 @@ RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul", "h3", "blockquote"]
 
 
 class BasicStreamBlock(blocks.StreamBlock):
-    paragraph = blocks.RichTextBlock(features=RICH_TEXT_FEATURES, template="components/blocks/paragraph.html")
+    paragraph = blocks.RichTextBlock(
+        features=RICH_TEXT_FEATURES, template="components/blocks/paragraph.html"
+    )
     heading = HeadingBlock()
     callout = CalloutBlock()

@@ -41,8 +41,12 @@ class StandardPage(Page):
 class ProviderSettings(BaseGenericSetting):
     """Who issues the certificates: printed on every certificate and course page."""
 
-    name = models.CharField("provider name", max_length=200, default="Practicum Continuing Education")
-    address = models.TextField(blank=True, default="100 Example Street, Suite 200, Baltimore, MD 21201")
+    name = models.CharField(
+        "provider name", max_length=200, default="Practicum Continuing Education"
+    )
+    address = models.TextField(
+        blank=True, default="100 Example Street, Suite 200, Baltimore, MD 21201"
+    )
     contact_email = models.EmailField(default="ce@practicum.example")
     phone = models.CharField(max_length=40, blank=True, default="+1 410 555 0100")
     website = models.URLField(blank=True, default="https://practicum.example")
@@ -78,18 +82,31 @@ class ProviderSettings(BaseGenericSetting):
 
     panels = [
         MultiFieldPanel(
-            [FieldPanel("name"), FieldPanel("address"), FieldPanel("contact_email"),
-             FieldPanel("phone"), FieldPanel("website"), FieldPanel("logo")],
+            [
+                FieldPanel("name"),
+                FieldPanel("address"),
+                FieldPanel("contact_email"),
+                FieldPanel("phone"),
+                FieldPanel("website"),
+                FieldPanel("logo"),
+            ],
             heading="Provider",
         ),
         MultiFieldPanel(
-            [FieldPanel("ce_administrator_name"), FieldPanel("ce_administrator_title"),
-             FieldPanel("signature")],
+            [
+                FieldPanel("ce_administrator_name"),
+                FieldPanel("ce_administrator_title"),
+                FieldPanel("signature"),
+            ],
             heading="CE administrator",
         ),
         MultiFieldPanel(
-            [FieldPanel("refund_policy_page"), FieldPanel("grievance_policy_page"),
-             FieldPanel("accommodation_page"), FieldPanel("privacy_policy_page")],
+            [
+                FieldPanel("refund_policy_page"),
+                FieldPanel("grievance_policy_page"),
+                FieldPanel("accommodation_page"),
+                FieldPanel("privacy_policy_page"),
+            ],
             heading="Policy pages",
         ),
     ]

@@ -64,7 +64,9 @@ def site_tree_ensure(*, hostname: str = "127.0.0.1", port: int = 8000) -> HomePa
     if home is None:
         root = Page.get_first_root_node()
         # Wagtail's placeholder welcome page gives way to ours (its Site goes with it).
-        Page.objects.filter(depth=2, content_type__model="page", content_type__app_label="wagtailcore").delete()
+        Page.objects.filter(
+            depth=2, content_type__model="page", content_type__app_label="wagtailcore"
+        ).delete()
         root.refresh_from_db()
         home = HomePage(
             title="Continuing education that takes clinical work seriously",
@@ -79,8 +81,13 @@ def site_tree_ensure(*, hostname: str = "127.0.0.1", port: int = 8000) -> HomePa
         home.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname=hostname, port=port, root_page=home, is_default_site=True,
-                            site_name="Practicum")
+        Site.objects.create(
+            hostname=hostname,
+            port=port,
+            root_page=home,
+            is_default_site=True,
+            site_name="Practicum",
+        )
     elif site.root_page_id != home.pk:
         site.root_page = home
         site.site_name = "Practicum"
@@ -96,7 +103,9 @@ def site_tree_ensure(*, hostname: str = "127.0.0.1", port: int = 8000) -> HomePa
     for slug, (title, intro, paragraphs) in POLICIES.items():
         page = StandardPage.objects.child_of(home).filter(slug=slug).first()
         if page is None:
-            page = StandardPage(title=title, slug=slug, intro=intro, body=_body(paragraphs), show_in_menus=False)
+            page = StandardPage(
+                title=title, slug=slug, intro=intro, body=_body(paragraphs), show_in_menus=False
+            )
             home.add_child(instance=page)
             page.save_revision().publish()
         if getattr(settings, f"{links[slug]}_id") is None:

@@ -46,8 +46,12 @@ class ReflectionPromptBlock(blocks.StructBlock):
 class VideoBlock(blocks.StructBlock):
     video = EmbedBlock(help_text="YouTube or Vimeo link")
     title = blocks.CharBlock(max_length=200)
-    transcript = blocks.RichTextBlock(features=RICH_TEXT_FEATURES, help_text="Required for accessibility.")
-    minutes = blocks.IntegerBlock(min_value=0, help_text="Running time, for the media-minutes credit rule.")
+    transcript = blocks.RichTextBlock(
+        features=RICH_TEXT_FEATURES, help_text="Required for accessibility."
+    )
+    minutes = blocks.IntegerBlock(
+        min_value=0, help_text="Running time, for the media-minutes credit rule."
+    )
 
     class Meta:
         icon = "media"
@@ -83,7 +87,9 @@ class KeyTakeawaysBlock(blocks.StructBlock):
 
 
 class LessonStreamBlock(blocks.StreamBlock):
-    paragraph = blocks.RichTextBlock(features=RICH_TEXT_FEATURES, template="components/blocks/paragraph.html")
+    paragraph = blocks.RichTextBlock(
+        features=RICH_TEXT_FEATURES, template="components/blocks/paragraph.html"
+    )
     heading = HeadingBlock()
     pull_quote = PullQuoteBlock()
     case_vignette = CaseVignetteBlock()
@@ -99,7 +105,9 @@ class ReferenceBlock(blocks.StructBlock):
     authors = blocks.CharBlock(max_length=500)
     year = blocks.CharBlock(max_length=20)
     title = blocks.CharBlock(max_length=500)
-    source = blocks.CharBlock(max_length=500, help_text="Journal, volume(issue), pages — or publisher.")
+    source = blocks.CharBlock(
+        max_length=500, help_text="Journal, volume(issue), pages — or publisher."
+    )
     doi = blocks.CharBlock(required=False, max_length=200)
 
     class Meta:

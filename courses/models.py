@@ -9,7 +9,6 @@ from django.db import models
 from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
-from modelcluster.models import ClusterableModel
 from taggit.models import TaggedItemBase
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.admin.panels import (
@@ -74,7 +73,9 @@ class Accreditor(models.Model):
 
     name = models.CharField(max_length=200)
     short_name = models.CharField(max_length=40, unique=True)
-    professions = models.JSONField(default=list, help_text="Professions whose licensing boards accept this credit.")
+    professions = models.JSONField(
+        default=list, help_text="Professions whose licensing boards accept this credit."
+    )
     provider_number = models.CharField(max_length=80)
     approval_start = models.DateField()
     approval_end = models.DateField()
@@ -83,8 +84,11 @@ class Accreditor(models.Model):
     )
     delivery_formats = models.JSONField(default=list)
     pass_mark = models.DecimalField(
-        max_digits=5, decimal_places=2, default=Decimal("75"),
-        validators=[MinValueValidator(0), MaxValueValidator(100)], help_text="Percent.",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("75"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Percent.",
     )
     questions_per_hour = models.PositiveSmallIntegerField(
         default=6, help_text="Minimum post-test questions per credit hour (APA suggests 6–8)."
@@ -96,14 +100,20 @@ class Accreditor(models.Model):
         default=0, help_text="Minimum questions per further hour (NASW: 5)."
     )
     max_true_false_percent = models.PositiveSmallIntegerField(
-        default=10, validators=[MaxValueValidator(100)], help_text="Largest true/false share of a post-test."
+        default=10,
+        validators=[MaxValueValidator(100)],
+        help_text="Largest true/false share of a post-test.",
     )
-    attempts_allowed = models.PositiveSmallIntegerField(default=3, validators=[MinValueValidator(1)])
+    attempts_allowed = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1)]
+    )
     requires_minimum_time = models.BooleanField(
-        default=False, help_text="Require recorded active time before completion (off for mental-health boards)."
+        default=False,
+        help_text="Require recorded active time before completion (off for mental-health boards).",
     )
     minimum_time_percent = models.PositiveSmallIntegerField(
-        default=80, validators=[MaxValueValidator(100)],
+        default=80,
+        validators=[MaxValueValidator(100)],
         help_text="When required: active time as a share of the course's estimated minutes.",
     )
 
@@ -112,16 +122,27 @@ class Accreditor(models.Model):
         FieldRowPanel([FieldPanel("name"), FieldPanel("short_name")]),
         FieldPanel("professions"),
         MultiFieldPanel(
-            [FieldPanel("provider_number"), FieldRowPanel([FieldPanel("approval_start"), FieldPanel("approval_end")])],
+            [
+                FieldPanel("provider_number"),
+                FieldRowPanel([FieldPanel("approval_start"), FieldPanel("approval_end")]),
+            ],
             heading="Approval",
         ),
         FieldPanel("statement_template"),
         FieldPanel("delivery_formats"),
         MultiFieldPanel(
-            [FieldPanel("pass_mark"), FieldPanel("attempts_allowed"),
-             FieldRowPanel([FieldPanel("questions_per_hour"), FieldPanel("questions_first_hour"),
-                            FieldPanel("questions_per_additional_hour")]),
-             FieldPanel("max_true_false_percent")],
+            [
+                FieldPanel("pass_mark"),
+                FieldPanel("attempts_allowed"),
+                FieldRowPanel(
+                    [
+                        FieldPanel("questions_per_hour"),
+                        FieldPanel("questions_first_hour"),
+                        FieldPanel("questions_per_additional_hour"),
+                    ]
+                ),
+                FieldPanel("max_true_false_percent"),
+            ],
             heading="Post-test rules",
         ),
         MultiFieldPanel(
@@ -154,7 +175,9 @@ class Accreditor(models.Model):
         banded = 0
         if self.questions_first_hour:
             extra = max(Decimal("0"), hours - 1)
-            banded = self.questions_first_hour + math.ceil(float(extra) * self.questions_per_additional_hour)
+            banded = self.questions_first_hour + math.ceil(
+                float(extra) * self.questions_per_additional_hour
+            )
         return max(per_hour, banded)
 
 
@@ -166,7 +189,11 @@ class Instructor(models.Model):
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     cv = models.ForeignKey(
-        "wagtaildocs.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "wagtaildocs.Document",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name="CV",
     )
     disclosure = models.TextField(
@@ -174,13 +201,21 @@ class Instructor(models.Model):
         help_text='Required. Write "No relevant financial or non-financial relationships" when none.',
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The staff account of this instructor, if any.",
     )
 
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("credentials")]),
-        FieldPanel("bio"), FieldPanel("photo"), FieldPanel("cv"), FieldPanel("disclosure"), FieldPanel("user"),
+        FieldPanel("bio"),
+        FieldPanel("photo"),
+        FieldPanel("cv"),
+        FieldPanel("disclosure"),
+        FieldPanel("user"),
     ]
 
     class Meta:
@@ -214,7 +249,9 @@ class CourseIndexPage(Page):
 
 
 class CourseTopic(TaggedItemBase):
-    content_object = ParentalKey("courses.CoursePage", on_delete=models.CASCADE, related_name="topic_items")
+    content_object = ParentalKey(
+        "courses.CoursePage", on_delete=models.CASCADE, related_name="topic_items"
+    )
 
 
 class CoursePageForm(WagtailAdminPageForm):
@@ -240,7 +277,9 @@ class CoursePage(Page):
     hero_image = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    outline = RichTextField(features=["bold", "italic", "ol", "ul"], help_text="The syllabus, one item per line.")
+    outline = RichTextField(
+        features=["bold", "italic", "ol", "ul"], help_text="The syllabus, one item per line."
+    )
     target_audience = models.TextField()
     level = models.CharField(max_length=20, choices=Level.choices, default=Level.INTERMEDIATE)
     delivery_format = models.CharField(
@@ -248,19 +287,23 @@ class CoursePage(Page):
     )
     estimated_minutes = models.PositiveIntegerField(default=60)
     credit_method = models.CharField(
-        "how the credit hours were set", max_length=20, choices=CreditMethod.choices,
+        "how the credit hours were set",
+        max_length=20,
+        choices=CreditMethod.choices,
         default=CreditMethod.WORD_COUNT,
     )
     credit_evidence = models.TextField(
         blank=True, help_text="For media minutes or a pilot test: what was measured, by whom, when."
     )
     words_per_credit_hour = models.PositiveIntegerField(
-        default=10_000, validators=[MinValueValidator(1000)],
+        default=10_000,
+        validators=[MinValueValidator(1000)],
         help_text="The word-count rule: words of lesson text per credit hour.",
     )
     references = StreamField([("reference", ReferenceBlock())], blank=True, use_json_field=True)
-    price = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"),
-                                help_text="US dollars. 0 for free.")
+    price = models.DecimalField(
+        max_digits=8, decimal_places=2, default=Decimal("0"), help_text="US dollars. 0 for free."
+    )
     topics = ClusterTaggableManager(through=CourseTopic, blank=True)
 
     template = "pages/course_page.html"
@@ -275,24 +318,30 @@ class CoursePage(Page):
         InlinePanel("objectives", heading="Learning objectives", label="Objective", min_num=3),
         FieldPanel("outline"),
         FieldPanel("target_audience"),
-        FieldRowPanel([FieldPanel("level"), FieldPanel("delivery_format"), FieldPanel("estimated_minutes")]),
+        FieldRowPanel(
+            [FieldPanel("level"), FieldPanel("delivery_format"), FieldPanel("estimated_minutes")]
+        ),
         InlinePanel("course_instructors", heading="Instructors", label="Instructor", min_num=1),
         FieldPanel("references"),
         MultiFieldPanel([FieldPanel("price"), FieldPanel("topics")], heading="Cost and catalog"),
     ]
     credit_panels = [
         CreditCheckPanel(heading="Word count and credit check"),
-        InlinePanel("credits", heading="Credit hours by accreditor and category", label="Credit", min_num=1),
+        InlinePanel(
+            "credits", heading="Credit hours by accreditor and category", label="Credit", min_num=1
+        ),
         FieldPanel("credit_method"),
         FieldPanel("words_per_credit_hour"),
         FieldPanel("credit_evidence"),
     ]
-    edit_handler = TabbedInterface([
-        ObjectList(content_panels, heading="Course"),
-        ObjectList(credit_panels, heading="CE credit"),
-        ObjectList(Page.promote_panels, heading="Promote"),
-        ObjectList(Page.settings_panels, heading="Settings"),
-    ])
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading="Course"),
+            ObjectList(credit_panels, heading="CE credit"),
+            ObjectList(Page.promote_panels, heading="Promote"),
+            ObjectList(Page.settings_panels, heading="Settings"),
+        ]
+    )
 
     search_fields = [
         *Page.search_fields,
@@ -313,12 +362,16 @@ class CoursePage(Page):
     def serve(self, request, *args, **kwargs):
         from .views import course_page_serve
 
-        return course_page_serve(request=request, page=self, parent_serve=super().serve, args=args, kwargs=kwargs)
+        return course_page_serve(
+            request=request, page=self, parent_serve=super().serve, args=args, kwargs=kwargs
+        )
 
     def hours_by_accreditor(self) -> dict[int, Decimal]:
         totals: dict[int, Decimal] = {}
         for credit in self.credits.all():
-            totals[credit.accreditor_id] = totals.get(credit.accreditor_id, Decimal("0")) + credit.hours
+            totals[credit.accreditor_id] = (
+                totals.get(credit.accreditor_id, Decimal("0")) + credit.hours
+            )
         return totals
 
     @cached_property
@@ -329,7 +382,10 @@ class CoursePage(Page):
 
 class LearningObjective(Orderable):
     page = ParentalKey(CoursePage, on_delete=models.CASCADE, related_name="objectives")
-    text = models.CharField(max_length=400, help_text='Measurable: begin with a verb such as "Describe", "Identify", "Apply".')
+    text = models.CharField(
+        max_length=400,
+        help_text='Measurable: begin with a verb such as "Describe", "Identify", "Apply".',
+    )
 
     panels = [FieldPanel("text")]
 
@@ -347,10 +403,16 @@ class CourseInstructor(Orderable):
 class CourseCredit(Orderable):
     page = ParentalKey(CoursePage, on_delete=models.CASCADE, related_name="credits")
     accreditor = models.ForeignKey(Accreditor, on_delete=models.PROTECT, related_name="+")
-    category = models.CharField(max_length=30, choices=CreditCategory.choices, default=CreditCategory.GENERAL)
-    hours = models.DecimalField(max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.25"))])
+    category = models.CharField(
+        max_length=30, choices=CreditCategory.choices, default=CreditCategory.GENERAL
+    )
+    hours = models.DecimalField(
+        max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.25"))]
+    )
 
-    panels = [FieldRowPanel([FieldPanel("accreditor"), FieldPanel("category"), FieldPanel("hours")])]
+    panels = [
+        FieldRowPanel([FieldPanel("accreditor"), FieldPanel("category"), FieldPanel("hours")])
+    ]
 
     class Meta(Orderable.Meta):
         constraints = [
@@ -363,7 +425,9 @@ class CourseCredit(Orderable):
 
 class LessonPage(Page):
     credit_category = models.CharField(
-        max_length=30, choices=CreditCategory.choices, default=CreditCategory.GENERAL,
+        max_length=30,
+        choices=CreditCategory.choices,
+        default=CreditCategory.GENERAL,
         help_text="The credit category this lesson's words count toward.",
     )
     body = StreamField(LessonStreamBlock(), use_json_field=True)
@@ -395,12 +459,16 @@ class Enrollment(models.Model):
         ACTIVE = "active", "Active"
         UNENROLLED = "unenrolled", "Unenrolled"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrollments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrollments"
+    )
     course = models.ForeignKey(CoursePage, on_delete=models.PROTECT, related_name="enrollments")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     enrolled_at = models.DateTimeField(auto_now_add=True)
     unenrolled_at = models.DateTimeField(null=True, blank=True)
-    last_lesson = models.ForeignKey(LessonPage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_lesson = models.ForeignKey(
+        LessonPage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     last_activity_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -416,7 +484,9 @@ class Enrollment(models.Model):
 
 
 class LessonProgress(models.Model):
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="lesson_progress")
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="lesson_progress"
+    )
     lesson = models.ForeignKey(LessonPage, on_delete=models.PROTECT, related_name="+")
     first_viewed_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -424,7 +494,12 @@ class LessonProgress(models.Model):
     last_heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint("enrollment", "lesson", name="courses_progress_unique")]
+        constraints = [
+            models.UniqueConstraint("enrollment", "lesson", name="courses_progress_unique")
+        ]
+
+    def __str__(self):
+        return f"Lesson {self.lesson_id} for enrollment {self.enrollment_id}"
 
 
 class JournalEntry(models.Model):
@@ -437,19 +512,28 @@ class JournalEntry(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint("user", "lesson", "prompt_id", name="courses_journal_unique")]
+        constraints = [
+            models.UniqueConstraint("user", "lesson", "prompt_id", name="courses_journal_unique")
+        ]
         verbose_name_plural = "journal entries"
+
+    def __str__(self):
+        return f"Journal entry {self.pk}"
 
 
 class CourseCompletion(models.Model):
     """A frozen record: what was completed, against which revision, when."""
 
-    enrollment = models.OneToOneField(Enrollment, on_delete=models.PROTECT, related_name="completion")
+    enrollment = models.OneToOneField(
+        Enrollment, on_delete=models.PROTECT, related_name="completion"
+    )
     completed_at = models.DateTimeField()
     course_revision = models.ForeignKey(
         "wagtailcore.Revision", null=True, on_delete=models.PROTECT, related_name="+"
     )
-    snapshot = models.JSONField(help_text="Course facts at completion: title, credits, format, instructors.")
+    snapshot = models.JSONField(
+        help_text="Course facts at completion: title, credits, format, instructors."
+    )
     active_seconds = models.PositiveIntegerField(default=0)
 
     def __str__(self):

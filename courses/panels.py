@@ -13,6 +13,8 @@ class CreditCheckPanel(HelpPanel):
             from .selectors import course_credit_check
 
             context = super().get_context_data(parent_context)
-            context["check"] = course_credit_check(course=self.instance) if self.instance.pk else None
+            context["check"] = (
+                course_credit_check(course=self.instance) if self.instance.pk else None
+            )
             context["course"] = self.instance
             return context

@@ -101,7 +101,10 @@ def accreditors_ensure() -> list[Accreditor]:
                 "provider_number": PLACEHOLDER_NUMBER,
                 "approval_start": date(2026, 1, 1),
                 "approval_end": date(2028, 12, 31),
-                "delivery_formats": [DeliveryFormat.SELF_PACED_READING, DeliveryFormat.SELF_PACED_MULTIMEDIA],
+                "delivery_formats": [
+                    DeliveryFormat.SELF_PACED_READING,
+                    DeliveryFormat.SELF_PACED_MULTIMEDIA,
+                ],
             },
         )
         result.append(accreditor)
@@ -136,8 +139,11 @@ def catalog_ensure(*, home: Page) -> CourseIndexPage:
         target = catalog if group == instructors else home
         for codename in codenames:
             GroupPagePermission.objects.get_or_create(
-                group=group, page=target,
-                permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=codename),
+                group=group,
+                page=target,
+                permission=Permission.objects.get(
+                    content_type__app_label="wagtailcore", codename=codename
+                ),
             )
     return catalog
 
@@ -147,8 +153,14 @@ def launch_module_specs() -> list[dict]:
 
 
 @transaction.atomic
-def launch_module_load(*, spec: dict, catalog: CourseIndexPage, instructor: Instructor,
-                       accreditors: list[Accreditor], owner=None) -> CoursePage:
+def launch_module_load(
+    *,
+    spec: dict,
+    catalog: CourseIndexPage,
+    instructor: Instructor,
+    accreditors: list[Accreditor],
+    owner=None,
+) -> CoursePage:
     """Create the course and its lessons from a launch-module spec, unless it exists.
     Credit hours follow the word-count rule, per category, for every accreditor."""
     existing = CoursePage.objects.filter(slug=spec["slug"]).first()
@@ -165,7 +177,12 @@ def launch_module_load(*, spec: dict, catalog: CourseIndexPage, instructor: Inst
         estimated_minutes=spec.get("estimated_minutes", 60),
         credit_method=CreditMethod.WORD_COUNT,
         references=[
-            {"type": "reference", "value": {k: str(ref.get(k) or "") for k in ("authors", "year", "title", "source", "doi")}}
+            {
+                "type": "reference",
+                "value": {
+                    k: str(ref.get(k) or "") for k in ("authors", "year", "title", "source", "doi")
+                },
+            }
             for ref in spec.get("references", [])
         ],
         owner=owner,
@@ -189,8 +206,11 @@ def launch_module_load(*, spec: dict, catalog: CourseIndexPage, instructor: Inst
             lesson.body.raw_data
         )
     course.credits = [
-        CourseCredit(accreditor=accreditor, category=category,
-                     hours=hours_from_words(count, words_per_hour=course.words_per_credit_hour))
+        CourseCredit(
+            accreditor=accreditor,
+            category=category,
+            hours=hours_from_words(count, words_per_hour=course.words_per_credit_hour),
+        )
         for accreditor in accreditors
         for category, count in sorted(words.items())
         if hours_from_words(count, words_per_hour=course.words_per_credit_hour) > Decimal("0")

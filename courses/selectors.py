@@ -43,7 +43,10 @@ def lesson_list(*, course: CoursePage, live_only: bool = True) -> QuerySet[Lesso
 
 
 def course_credit_check(
-    *, course: CoursePage, credits: list[CourseCredit] | None = None, method: str | None = None,
+    *,
+    course: CoursePage,
+    credits: list[CourseCredit] | None = None,
+    method: str | None = None,
     words_per_hour: int | None = None,
 ) -> CreditCheck:
     """Compare the hours credited with what the word-count rule allows."""
@@ -53,13 +56,17 @@ def course_credit_check(
             words[lesson.credit_category] += stream_word_count(lesson.body.raw_data)
     words_per_hour = words_per_hour or course.words_per_credit_hour
     allowed = {cat: hours_from_words(n, words_per_hour=words_per_hour) for cat, n in words.items()}
-    credits = credits if credits is not None else list(course.credits.all().select_related("accreditor"))
+    credits = (
+        credits if credits is not None else list(course.credits.all().select_related("accreditor"))
+    )
     method = method or course.credit_method
     labels = dict(CreditCategory.choices)
     check = CreditCheck(
         words_by_category=dict(words),
         allowed_hours_by_category=allowed,
-        credited=[(c.accreditor.short_name, labels.get(c.category, c.category), c.hours) for c in credits],
+        credited=[
+            (c.accreditor.short_name, labels.get(c.category, c.category), c.hours) for c in credits
+        ],
     )
     if method == CreditMethod.WORD_COUNT:
         for credit in credits:
@@ -129,7 +136,9 @@ def course_publish_problems(*, course: CoursePage, form=None) -> list[str]:
     if course.pk:
         if not lesson_list(course=course, live_only=False).exists():
             problems.append("the course has no lessons")
-        check = course_credit_check(course=course, credits=credits, method=method, words_per_hour=words_per_hour)
+        check = course_credit_check(
+            course=course, credits=credits, method=method, words_per_hour=words_per_hour
+        )
         problems.extend(check.problems)
     else:
         problems.append("the course has no lessons")
@@ -178,10 +187,17 @@ def _formset_rows(form, name: str) -> list[dict]:
 
 
 def catalog_courses(
-    *, index, profession: str = "", topic: str = "", max_hours: Decimal | None = None, query: str = ""
+    *,
+    index,
+    profession: str = "",
+    topic: str = "",
+    max_hours: Decimal | None = None,
+    query: str = "",
 ) -> list[CoursePage]:
     courses = (
-        CoursePage.objects.live().public().descendant_of(index)
+        CoursePage.objects.live()
+        .public()
+        .descendant_of(index)
         .prefetch_related("credits__accreditor", "topics", "course_instructors__instructor")
         .select_related("hero_image")
         .order_by("path")
@@ -192,11 +208,15 @@ def catalog_courses(
         lesson_hits = LessonPage.objects.live().descendant_of(index).search(query)
         course_paths = {p.path[: -CoursePage.steplen] for p in lesson_hits}
         course_ids = {c.pk for c in CoursePage.objects.live().descendant_of(index).search(query)}
-        course_ids |= set(CoursePage.objects.filter(path__in=course_paths).values_list("pk", flat=True))
+        course_ids |= set(
+            CoursePage.objects.filter(path__in=course_paths).values_list("pk", flat=True)
+        )
         courses = courses.filter(pk__in=course_ids)
     result = []
     for course in courses.distinct():
-        if profession and not any(profession in (c.accreditor.professions or []) for c in course.credits.all()):
+        if profession and not any(
+            profession in (c.accreditor.professions or []) for c in course.credits.all()
+        ):
             continue
         if max_hours is not None and course.total_credit_hours > max_hours:
             continue
@@ -230,21 +250,32 @@ class OutlineItem:
     current: bool = False
 
 
-def course_outline(*, course: CoursePage, enrollment: Enrollment | None, current: LessonPage | None = None):
-    lessons = list(lesson_list(course=course).only("id", "title", "slug", "url_path", "path", "depth"))
+def course_outline(
+    *, course: CoursePage, enrollment: Enrollment | None, current: LessonPage | None = None
+):
+    lessons = list(
+        lesson_list(course=course).only("id", "title", "slug", "url_path", "path", "depth")
+    )
     done_ids: set[int] = set()
     if enrollment is not None:
         done_ids = set(
-            LessonProgress.objects.filter(enrollment=enrollment, completed_at__isnull=False)
-            .values_list("lesson_id", flat=True)
+            LessonProgress.objects.filter(
+                enrollment=enrollment, completed_at__isnull=False
+            ).values_list("lesson_id", flat=True)
         )
     return [
-        OutlineItem(lesson=lesson, done=lesson.pk in done_ids, current=current is not None and lesson.pk == current.pk)
+        OutlineItem(
+            lesson=lesson,
+            done=lesson.pk in done_ids,
+            current=current is not None and lesson.pk == current.pk,
+        )
         for lesson in lessons
     ]
 
 
-def resume_lesson(*, outline: list[OutlineItem], enrollment: Enrollment | None) -> LessonPage | None:
+def resume_lesson(
+    *, outline: list[OutlineItem], enrollment: Enrollment | None
+) -> LessonPage | None:
     """Where to pick up: the last lesson visited if unfinished, else the first unfinished one."""
     if not outline:
         return None
@@ -259,13 +290,20 @@ def resume_lesson(*, outline: list[OutlineItem], enrollment: Enrollment | None) 
 
 
 def course_instructors(*, course: CoursePage) -> list:
-    return [ci.instructor for ci in CourseInstructor.objects.filter(page=course).select_related("instructor", "instructor__photo", "instructor__cv")]
+    return [
+        ci.instructor
+        for ci in CourseInstructor.objects.filter(page=course).select_related(
+            "instructor", "instructor__photo", "instructor__cv"
+        )
+    ]
 
 
 def journal_entries(*, user, lesson: LessonPage) -> dict[str, str]:
     if not user.is_authenticated:
         return {}
-    return dict(JournalEntry.objects.filter(user=user, lesson=lesson).values_list("prompt_id", "text"))
+    return dict(
+        JournalEntry.objects.filter(user=user, lesson=lesson).values_list("prompt_id", "text")
+    )
 
 
 @dataclass
@@ -299,9 +337,12 @@ def enrollment_summaries(*, enrollments: list[Enrollment]) -> list[EnrollmentSum
     course_paths = {e.course.path: e.course_id for e in enrollments}
     lesson_to_course: dict[int, int] = {}
     lessons_by_course: dict[int, list[int]] = defaultdict(list)
-    for lesson_id, path in LessonPage.objects.live().filter(
-        path__regex=r"^(" + "|".join(course_paths) + r")[0-9A-Z]{4}$"
-    ).order_by("path").values_list("id", "path"):
+    for lesson_id, path in (
+        LessonPage.objects.live()
+        .filter(path__regex=r"^(" + "|".join(course_paths) + r")[0-9A-Z]{4}$")
+        .order_by("path")
+        .values_list("id", "path")
+    ):
         course_id = course_paths[path[: -CoursePage.steplen]]
         lesson_to_course[lesson_id] = course_id
         lessons_by_course[course_id].append(lesson_id)

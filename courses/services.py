@@ -8,7 +8,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import CourseCompletion, CoursePage, Enrollment, JournalEntry, LessonPage, LessonProgress
+from .models import (
+    CourseCompletion,
+    CoursePage,
+    Enrollment,
+    JournalEntry,
+    LessonPage,
+    LessonProgress,
+)
 from .signals import course_completed
 
 logger = logging.getLogger(__name__)
@@ -27,7 +34,9 @@ def enrollment_create(*, user, course: CoursePage) -> Enrollment:
     if not course.live:
         raise LearningError("This course is not open for enrollment.")
     with transaction.atomic():
-        enrollment, created = Enrollment.objects.select_for_update().get_or_create(user=user, course=course)
+        enrollment, created = Enrollment.objects.select_for_update().get_or_create(
+            user=user, course=course
+        )
         if not created and enrollment.status != Enrollment.Status.ACTIVE:
             enrollment.status = Enrollment.Status.ACTIVE
             enrollment.unenrolled_at = None
@@ -45,7 +54,9 @@ def enrollment_unenroll(*, enrollment: Enrollment) -> Enrollment:
 
 def _active_enrollment_for_lesson(*, user, lesson: LessonPage) -> Enrollment:
     course = lesson.get_parent()
-    enrollment = Enrollment.objects.filter(user=user, course_id=course.pk, status=Enrollment.Status.ACTIVE).first()
+    enrollment = Enrollment.objects.filter(
+        user=user, course_id=course.pk, status=Enrollment.Status.ACTIVE
+    ).first()
     if enrollment is None:
         raise LearningError("Enroll in the course first.")
     return enrollment
@@ -61,7 +72,9 @@ def lesson_visit(*, enrollment: Enrollment, lesson: LessonPage) -> LessonProgres
 def lesson_mark_complete(*, user, lesson: LessonPage) -> LessonProgress:
     enrollment = _active_enrollment_for_lesson(user=user, lesson=lesson)
     with transaction.atomic():
-        progress, _ = LessonProgress.objects.select_for_update().get_or_create(enrollment=enrollment, lesson=lesson)
+        progress, _ = LessonProgress.objects.select_for_update().get_or_create(
+            enrollment=enrollment, lesson=lesson
+        )
         if progress.completed_at is None:
             progress.completed_at = timezone.now()
             progress.save(update_fields=["completed_at"])
@@ -76,7 +89,7 @@ def heartbeat_record(*, user, lesson: LessonPage, claimed_seconds: int) -> int:
     Returns the seconds credited."""
     enrollment = _active_enrollment_for_lesson(user=user, lesson=lesson)
     now = timezone.now()
-    progress, created = LessonProgress.objects.get_or_create(enrollment=enrollment, lesson=lesson)
+    progress, _ = LessonProgress.objects.get_or_create(enrollment=enrollment, lesson=lesson)
     credit = 0
     if progress.last_heartbeat_at is not None:
         elapsed = now - progress.last_heartbeat_at
@@ -122,7 +135,9 @@ def completion_evaluate(*, enrollment_id: int) -> CourseCompletion | None:
             return None
         course = enrollment.course
         active_seconds = sum(
-            LessonProgress.objects.filter(enrollment=enrollment).values_list("active_seconds", flat=True)
+            LessonProgress.objects.filter(enrollment=enrollment).values_list(
+                "active_seconds", flat=True
+            )
         )
         if not _minimum_time_met(course=course, active_seconds=active_seconds):
             return None
@@ -143,7 +158,11 @@ def completion_evaluate(*, enrollment_id: int) -> CourseCompletion | None:
 
 
 def _minimum_time_met(*, course: CoursePage, active_seconds: int) -> bool:
-    strict = [c.accreditor for c in course.credits.select_related("accreditor") if c.accreditor.requires_minimum_time]
+    strict = [
+        c.accreditor
+        for c in course.credits.select_related("accreditor")
+        if c.accreditor.requires_minimum_time
+    ]
     if not strict:
         return True
     needed = max(a.minimum_time_percent for a in strict) / 100 * course.estimated_minutes * 60
@@ -152,7 +171,9 @@ def _minimum_time_met(*, course: CoursePage, active_seconds: int) -> bool:
 
 def course_snapshot(*, course: CoursePage) -> dict:
     """The facts of a course that a completion keeps, whatever later edits do."""
-    credits = course.credits.select_related("accreditor").order_by("accreditor__short_name", "category")
+    credits = course.credits.select_related("accreditor").order_by(
+        "accreditor__short_name", "category"
+    )
     return {
         "course_id": course.pk,
         "title": course.title,
@@ -176,4 +197,3 @@ def course_snapshot(*, course: CoursePage) -> dict:
         ],
         "objectives": [o.text for o in course.objectives.all()],
     }
-

@@ -59,7 +59,12 @@ def catalog_context(*, request, index) -> dict:
         "topics": selectors.catalog_topics(index=index),
         "professions": Profession.choices,
         "hour_choices": ["1", "2", "3", "6"],
-        "filters": {"profession": profession, "topic": topic, "q": query, "hours": request.GET.get("hours", "")},
+        "filters": {
+            "profession": profession,
+            "topic": topic,
+            "q": query,
+            "hours": request.GET.get("hours", ""),
+        },
     }
 
 
@@ -181,7 +186,9 @@ def heartbeat(request):
         raw = request.POST.get("seconds", "")
         if not raw.isdigit() or len(raw) > 6:
             raise BadInput("“seconds” must be a whole number.")
-        credited = services.heartbeat_record(user=request.user, lesson=lesson, claimed_seconds=int(raw))
+        credited = services.heartbeat_record(
+            user=request.user, lesson=lesson, claimed_seconds=int(raw)
+        )
     except (BadInput, services.LearningError) as exc:
         return _refuse(request, str(exc), json=True)
     return JsonResponse({"credited": credited})
@@ -197,7 +204,10 @@ def journal_save(request):
         if len(text) > MAX_JOURNAL_CHARS:
             raise BadInput(f"A reflection can hold up to {MAX_JOURNAL_CHARS:,} characters.")
         services.journal_save(
-            user=request.user, lesson=lesson, prompt_id=request.POST.get("prompt", "")[:64], text=text
+            user=request.user,
+            lesson=lesson,
+            prompt_id=request.POST.get("prompt", "")[:64],
+            text=text,
         )
     except (BadInput, services.LearningError) as exc:
         return _refuse(request, str(exc), json=wants_json)
@@ -220,5 +230,3 @@ def dashboard(request):
             "inactive": [s for s in summaries if not s.enrollment.is_active],
         },
     )
-
-

@@ -47,10 +47,27 @@ class WorkerProcess:
     def start(self, *, concurrency: int = 1, pool: str = "prefork") -> None:
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "cms", "worker", "--loglevel=INFO",
-             f"--concurrency={concurrency}", f"--pool={pool}", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
-             "-n", f"test-{uuid.uuid4().hex[:8]}@%h", "--without-gossip", "--without-mingle"],
-            cwd=ROOT, env=_worker_env(self.db_name), stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "cms",
+                "worker",
+                "--loglevel=INFO",
+                f"--concurrency={concurrency}",
+                f"--pool={pool}",
+                "-Q",
+                settings.CELERY_TASK_DEFAULT_QUEUE,
+                "-n",
+                f"test-{uuid.uuid4().hex[:8]}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=_worker_env(self.db_name),
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         self.wait_ready()
@@ -64,7 +81,9 @@ class WorkerProcess:
                 raise RuntimeError(f"Celery worker exited early; see {self.log_path}")
             if "ready." in self.log_path.read_text(errors="replace"):
                 # One round trip proves the worker consumes our queue.
-                app.send_task("cms.ping", args=["ready"], queue=settings.CELERY_TASK_DEFAULT_QUEUE).get(timeout=30)
+                app.send_task(
+                    "cms.ping", args=["ready"], queue=settings.CELERY_TASK_DEFAULT_QUEUE
+                ).get(timeout=30)
                 return
             time.sleep(0.2)
         raise RuntimeError(f"Celery worker not ready after {timeout}s; see {self.log_path}")
@@ -109,10 +128,16 @@ def celery_worker(worker_factory):
 
 
 @pytest.fixture
-def mailbox():
-    """Messages the file email backend wrote during the test, oldest first."""
+def mailbox(settings):
+    """Messages the file email backend wrote during the test, oldest first.
+
+    pytest-django swaps in the locmem backend for every test; the file backend
+    is put back so that this process and the worker process write alike.
+    """
     from email import message_from_bytes
     from email.policy import default
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 
     folder = Path(settings.EMAIL_FILE_PATH)
     before = set(folder.glob("*.log"))

@@ -8,8 +8,8 @@ os.environ.setdefault("SECRET_KEY", "test-only-key")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/practicum")
 
-from .base import *  # noqa: E402,F403
-from .base import BASE_DIR, STORAGES  # noqa: E402
+from .base import *  # noqa: F403
+from .base import BASE_DIR, STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"

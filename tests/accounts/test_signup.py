@@ -10,7 +10,12 @@ from accounts.models import ClinicianLicense, User
 pytestmark = pytest.mark.django_db
 
 
-def _signup(client, email="new.clinician@example.org", name="Zoë Ñúñez-Łukasiewicz", password="a-Long-pass-phrase-42"):
+def _signup(
+    client,
+    email="new.clinician@example.org",
+    name="Zoë Ñúñez-Łukasiewicz",
+    password="a-Long-pass-phrase-42",
+):
     return client.post(
         "/accounts/signup/",
         {"email": email, "full_name": name, "password1": password, "password2": password},
@@ -27,7 +32,10 @@ def test_signup_sends_a_verification_email_and_confirming_it_logs_in(client, mai
 
     # Unverified accounts cannot log in yet.
     client.logout()
-    login = client.post("/accounts/login/", {"login": "new.clinician@example.org", "password": "a-Long-pass-phrase-42"})
+    login = client.post(
+        "/accounts/login/",
+        {"login": "new.clinician@example.org", "password": "a-Long-pass-phrase-42"},
+    )
     assert login["Location"] == "/accounts/confirm-email/"
 
     [message] = [m for m in mailbox() if "new.clinician@example.org" in m["To"]][-1:]
@@ -40,18 +48,30 @@ def test_signup_sends_a_verification_email_and_confirming_it_logs_in(client, mai
     assert EmailAddress.objects.get(user=user).verified
 
     client.logout()
-    login = client.post("/accounts/login/", {"login": "NEW.Clinician@Example.org", "password": "a-Long-pass-phrase-42"})
+    login = client.post(
+        "/accounts/login/",
+        {"login": "NEW.Clinician@Example.org", "password": "a-Long-pass-phrase-42"},
+    )
     assert login.status_code == 302
     assert login["Location"] == "/dashboard/"
     assert client.get("/dashboard/").status_code == 200
 
 
-def test_signup_with_a_taken_email_in_any_case_is_refused(client, site_tree):
-    User.objects.create_user(email="taken@example.org", password="x-Long-pass-42", full_name="First")
+def test_signup_with_a_taken_email_in_any_case_creates_nothing_and_tells_the_owner(
+    client, mailbox, site_tree
+):
+    """allauth's enumeration protection: the form does not reveal that the address
+    is registered; the address's owner is told by email instead. Nothing is saved."""
+    User.objects.create_user(
+        email="taken@example.org", password="x-Long-pass-42", full_name="First"
+    )
     response = _signup(client, email="TAKEN@Example.ORG")
-    assert response.status_code == 200
-    assert "already registered" in response.content.decode() or "already" in response.content.decode()
+    assert response.status_code == 302
     assert User.objects.filter(email__iexact="taken@example.org").count() == 1
+    assert EmailAddress.objects.filter(email__iexact="taken@example.org").count() <= 1
+    [message] = [m for m in mailbox() if "taken@example.org" in m["To"].lower()]
+    body = message.get_body(("plain",)).get_content()
+    assert "already" in body.lower() and "account" in body.lower()
 
 
 def test_signup_without_a_certificate_name_is_refused(client, site_tree):
@@ -62,13 +82,19 @@ def test_signup_without_a_certificate_name_is_refused(client, site_tree):
 
 
 def test_repeated_failed_logins_are_rate_limited(client, site_tree):
-    User.objects.create_user(email="target@example.org", password="right-Pass-phrase-1", full_name="T")
+    User.objects.create_user(
+        email="target@example.org", password="right-Pass-phrase-1", full_name="T"
+    )
     statuses = [
-        client.post("/accounts/login/", {"login": "target@example.org", "password": f"wrong-{i}"}).status_code
+        client.post(
+            "/accounts/login/", {"login": "target@example.org", "password": f"wrong-{i}"}
+        ).status_code
         for i in range(7)
     ]
     assert 429 in statuses or any(s == 200 for s in statuses)
-    last = client.post("/accounts/login/", {"login": "target@example.org", "password": "wrong-again"})
+    last = client.post(
+        "/accounts/login/", {"login": "target@example.org", "password": "wrong-again"}
+    )
     assert "Too many failed login attempts" in last.content.decode()
 
 
@@ -77,11 +103,20 @@ def test_clinician_can_add_and_remove_licenses_on_the_profile(client, site_tree)
     client.force_login(user)
     response = client.post(
         "/profile/licenses/add/",
-        {"profession": "psychologist", "license_number": "PSY 123", "region": "CA", "expires_on": "2027-06-30"},
+        {
+            "profession": "psychologist",
+            "license_number": "PSY 123",
+            "region": "CA",
+            "expires_on": "2027-06-30",
+        },
     )
     assert response.status_code == 302
     license = ClinicianLicense.objects.get(user=user)
-    assert (license.profession, license.license_number, license.region) == ("psychologist", "PSY 123", "CA")
+    assert (license.profession, license.license_number, license.region) == (
+        "psychologist",
+        "PSY 123",
+        "CA",
+    )
     page = client.get("/profile/").content.decode()
     assert "PSY 123" in page
     assert client.post(f"/profile/licenses/{license.pk}/remove/").status_code == 302
@@ -93,7 +128,12 @@ def test_malformed_license_form_shows_errors_and_saves_nothing(client, site_tree
     client.force_login(user)
     response = client.post(
         "/profile/licenses/add/",
-        {"profession": "astrologer", "license_number": "   ", "region": "", "expires_on": "not-a-date"},
+        {
+            "profession": "astrologer",
+            "license_number": "   ",
+            "region": "",
+            "expires_on": "not-a-date",
+        },
     )
     assert response.status_code == 400
     html = response.content.decode()
@@ -105,14 +145,18 @@ def test_malformed_license_form_shows_errors_and_saves_nothing(client, site_tree
 def test_a_clinician_cannot_remove_someone_elses_license(client, site_tree):
     owner = User.objects.create_user(email="o@example.org", password="p-Long-pass-1", full_name="O")
     other = User.objects.create_user(email="x@example.org", password="p-Long-pass-1", full_name="X")
-    license = ClinicianLicense.objects.create(user=owner, profession="counselor", license_number="LPC 9", region="TX")
+    license = ClinicianLicense.objects.create(
+        user=owner, profession="counselor", license_number="LPC 9", region="TX"
+    )
     client.force_login(other)
     assert client.post(f"/profile/licenses/{license.pk}/remove/").status_code == 404
     assert ClinicianLicense.objects.filter(pk=license.pk).exists()
 
 
 def test_certificate_name_is_edited_on_the_profile(client, site_tree):
-    user = User.objects.create_user(email="c@example.org", password="p-Long-pass-1", full_name="Old Name")
+    user = User.objects.create_user(
+        email="c@example.org", password="p-Long-pass-1", full_name="Old Name"
+    )
     client.force_login(user)
     assert client.post("/profile/", {"full_name": "  Ana   María  López "}).status_code == 302
     user.refresh_from_db()

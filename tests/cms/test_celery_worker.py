@@ -15,7 +15,9 @@ def test_celery_is_not_eager_in_tests():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_task_round_trips_through_redis_and_a_real_worker(celery_worker):
-    result = ping.apply_async(args=["hello from the test"], queue=settings.CELERY_TASK_DEFAULT_QUEUE)
+    result = ping.apply_async(
+        args=["hello from the test"], queue=settings.CELERY_TASK_DEFAULT_QUEUE
+    )
     assert result.get(timeout=30) == "hello from the test"
     # It ran in another process: the worker's, not ours.
     assert celery_worker.proc.pid != os.getpid()

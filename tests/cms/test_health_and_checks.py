@@ -35,7 +35,9 @@ def _run(*args, env_extra=None):
     import os
 
     env = dict(os.environ, **(env_extra or {}))
-    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 def test_manage_py_check_passes():
@@ -44,14 +46,23 @@ def test_manage_py_check_passes():
 
 
 def test_models_and_migrations_agree():
-    result = _run("manage.py", "makemigrations", "--check", "--dry-run",
-                  env_extra={"DJANGO_SETTINGS_MODULE": "cms.settings.test"})
+    result = _run(
+        "manage.py",
+        "makemigrations",
+        "--check",
+        "--dry-run",
+        env_extra={"DJANGO_SETTINGS_MODULE": "cms.settings.test"},
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_settings_pass_the_deploy_check():
     result = _run(
-        "manage.py", "check", "--deploy", "--fail-level", "WARNING",
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         env_extra={
             "DJANGO_SETTINGS_MODULE": "cms.settings.production",
             "SECRET_KEY": "a-production-secret-key-of-sufficient-length-and-entropy-9f8e7d6c5b4a",
@@ -64,8 +75,13 @@ def test_production_settings_pass_the_deploy_check():
 
 
 def test_ruff_finds_nothing():
-    result = subprocess.run([str(Path(sys.executable).parent / "ruff"), "check", "."], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "ruff"), "check", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout
 
 

@@ -31,7 +31,11 @@ class Command(BaseCommand):
         admin = users["admin@example.com"]
         for spec in course_seed.launch_module_specs():
             course = course_seed.launch_module_load(
-                spec=spec, catalog=catalog, instructor=instructor, accreditors=accreditors, owner=admin
+                spec=spec,
+                catalog=catalog,
+                instructor=instructor,
+                accreditors=accreditors,
+                owner=admin,
             )
             if apps.is_installed("quizzes"):
                 from quizzes.seed import post_test_load

@@ -1,0 +1,52 @@
+# Practicum: `make run` starts the site, `make test` runs the whole suite.
+# Both set everything up themselves on a fresh machine (virtualenv, packages,
+# database, broker); see README.md.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-fast lint format browser screenshots bench clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP) ## Create .venv and install the project with its dev tools
+
+run: $(STAMP) ## Start web server, Celery worker and beat with demo content (Ctrl-C stops)
+	$(PY) scripts/run.py
+
+browser: ## Make sure Debian's chromium is installed (for the browser journeys)
+	@$(PYTHON) scripts/chromium.py
+
+test: $(STAMP) browser ## Run the whole test suite on PostgreSQL, Redis, a Celery worker and Chromium
+	$(PY) scripts/test.py $(ARGS)
+
+test-fast: $(STAMP) ## The suite without the browser journeys
+	$(PY) scripts/test.py -m "not browser" $(ARGS)
+
+lint: $(STAMP) ## ruff check and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP) ## Apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+screenshots: $(STAMP) browser ## Regenerate the screenshots in docs/screenshots/
+	SCREENSHOT_DIR=docs/screenshots $(PY) scripts/test.py tests/browser -k screenshots $(ARGS)
+
+bench: $(STAMP) ## Run the benchmarks and rewrite docs/benchmarks.md
+	$(PY) benchmarks/run_all.py
+
+clean: ## Remove build output and local state (keeps .venv)
+	rm -rf var media private_media static_collected .pytest_cache .ruff_cache test-artifacts .services
