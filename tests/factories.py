@@ -31,7 +31,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
     @factory.post_generation
-    def verified(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy's signature
+    def verified(obj, create, extracted, **kwargs):
         """Every factory user has a verified primary email unless verified=False."""
         if not create or extracted is False:
             obj.save()
