@@ -20,8 +20,9 @@ PRIVATE_MEDIA_ROOT = os.environ.get("PRIVATE_MEDIA_ROOT") or tempfile.mkdtemp(
     prefix="practicum-private-"
 )
 STORAGES["private"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT
-WAGTAILADMIN_BASE_URL = "http://testserver"
-SITE_URL = "http://testserver"
+# The browser journeys' server process gets its real address through SITE_URL.
+SITE_URL = os.environ.get("SITE_URL", "http://testserver").rstrip("/")
+WAGTAILADMIN_BASE_URL = SITE_URL
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Rate limits are tested explicitly where they matter.
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/m/ip,5/5m/key"}
