@@ -158,3 +158,22 @@ def site_tree(db):
     from cms.seed import site_tree_ensure
 
     return site_tree_ensure()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser journeys run last, on demo content they seed once and never flush,
+    so no other test sees their rows and no flush removes the content under them.
+
+    They get a plain `django_db` mark: the test database is set up for them, and
+    their own reads run in a transaction that is rolled back (the server and the
+    worker commit in their own connections, which those reads see)."""
+    browser_dir = ROOT / "tests" / "browser"
+    browser, others = [], []
+    for item in items:
+        if browser_dir in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.django_db)
+            browser.append(item)
+        else:
+            others.append(item)
+    items[:] = others + browser
