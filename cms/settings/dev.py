@@ -11,3 +11,6 @@ from .base import STORAGES
 
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 SECURE_SSL_REDIRECT = False
+# Serve static files from the app folders as they change; nothing to collect.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

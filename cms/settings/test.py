@@ -9,7 +9,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/practicum")
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, STORAGES
+from .base import STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
@@ -26,7 +26,10 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Rate limits are tested explicitly where they matter.
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/m/ip,5/5m/key"}
-STATICFILES_DIRS = [BASE_DIR / "cms" / "static"]
+# Static files straight from the finders (no collectstatic before a test run), and
+# no warning about a STATIC_ROOT that was never collected.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 # Tests and the worker they start share one queue of their own, so a `make run`
 # worker on the same Redis never takes a test's task.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "practicum-test")
