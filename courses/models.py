@@ -308,7 +308,7 @@ class CoursePage(Page):
 
     template = "pages/course_page.html"
     parent_page_types = ["courses.CourseIndexPage"]
-    subpage_types = ["courses.LessonPage"]
+    subpage_types = ["courses.LessonPage", "quizzes.PostTestPage"]
     base_form_class = CoursePageForm
 
     content_panels = [

@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "cms",
     "accounts",
     "courses",
-    # "quizzes",
+    "quizzes",
     # "certificates",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

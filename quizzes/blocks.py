@@ -1,0 +1,113 @@
+"""Question blocks of a post-test. Each question is one StreamField block, so
+it keeps a stable id across edits; each choice is a ListBlock item, which has
+a stable id too. Attempts store a frozen copy keyed by these ids."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
+
+
+class AnswerChoiceBlock(blocks.StructBlock):
+    text = blocks.CharBlock(max_length=500)
+    correct = blocks.BooleanBlock(required=False, help_text="Tick for a correct answer.")
+
+    class Meta:
+        icon = "radio-full"
+        label = "Choice"
+        form_classname = "struct-block quizzes-choice"
+
+
+def _stem():
+    return blocks.TextBlock(
+        label="Question", help_text="The stem: a complete question or an incomplete statement."
+    )
+
+
+def _rationale():
+    return blocks.TextBlock(
+        help_text="Why the correct answer is correct (and the distractors are not). "
+        "Shown in review after the attempt, as the review policy allows."
+    )
+
+
+def _objective():
+    return blocks.IntegerBlock(
+        min_value=1,
+        max_value=50,
+        label="Learning objective measured",
+        help_text="The number of the course's learning objective (1 = the first one listed).",
+    )
+
+
+class SingleChoiceQuestionBlock(blocks.StructBlock):
+    stem = _stem()
+    choices = blocks.ListBlock(AnswerChoiceBlock(), min_num=2, max_num=8)
+    rationale = _rationale()
+    objective = _objective()
+
+    class Meta:
+        icon = "radio-full"
+        label = "Single choice"
+        help_text = "One correct answer among the choices."
+
+    def clean(self, value):
+        value = super().clean(value)
+        correct = sum(1 for choice in value["choices"] if choice["correct"])
+        if correct != 1:
+            raise StructBlockValidationError(
+                block_errors={
+                    "choices": ValidationError(
+                        f"Mark exactly one choice as correct (now {correct})."
+                    )
+                }
+            )
+        return value
+
+
+class MultipleSelectQuestionBlock(blocks.StructBlock):
+    stem = _stem()
+    choices = blocks.ListBlock(AnswerChoiceBlock(), min_num=3, max_num=8)
+    partial_credit = blocks.BooleanBlock(
+        required=False,
+        help_text="Give partial credit (each correct pick earns its share, each wrong pick "
+        "cancels one). Unticked: all-or-nothing.",
+    )
+    rationale = _rationale()
+    objective = _objective()
+
+    class Meta:
+        icon = "tasks"
+        label = "Multiple select"
+        help_text = "“Select all that apply”: one or more correct answers."
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not any(choice["correct"] for choice in value["choices"]):
+            raise StructBlockValidationError(
+                block_errors={"choices": ValidationError("Mark at least one choice as correct.")}
+            )
+        return value
+
+
+class TrueFalseQuestionBlock(blocks.StructBlock):
+    stem = blocks.TextBlock(label="Statement", help_text="A statement that is true or false.")
+    correct_answer = blocks.ChoiceBlock(
+        choices=[("true", "True"), ("false", "False")],
+        default="true",
+        widget=forms.RadioSelect,
+        label="Correct answer",
+    )
+    rationale = _rationale()
+    objective = _objective()
+
+    class Meta:
+        icon = "tick"
+        label = "True / false"
+        help_text = "Accreditors limit true/false items (NASW: at most 10 %)."
+
+
+class QuestionStreamBlock(blocks.StreamBlock):
+    single = SingleChoiceQuestionBlock()
+    multiple = MultipleSelectQuestionBlock()
+    true_false = TrueFalseQuestionBlock()

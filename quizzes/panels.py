@@ -1,0 +1,26 @@
+from wagtail.admin.panels import HelpPanel
+
+
+class PostTestCheckPanel(HelpPanel):
+    """Shows the author how the post-test measures up to the rules of every
+    accreditor the course is offered under. Shortfalls are warnings: they do
+    not block publishing (CE-REQUIREMENTS: "the authoring screens should warn")."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("template", "quizzes/admin/post_test_check_panel.html")
+        super().__init__(**kwargs)
+
+    class BoundPanel(HelpPanel.BoundPanel):
+        def get_context_data(self, parent_context=None):
+            from .selectors import post_test_check
+
+            context = super().get_context_data(parent_context)
+            course = None
+            if self.instance.pk:
+                course = self.instance.get_parent().specific
+            elif getattr(self.form, "parent_page", None) is not None:
+                course = self.form.parent_page.specific
+            context["check"] = (
+                post_test_check(post_test=self.instance, course=course) if course else None
+            )
+            return context

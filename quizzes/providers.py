@@ -1,0 +1,183 @@
+"""The two completion steps quizzes adds to every course (courses.registry).
+
+Both are required: a self-paced CE course always needs a passed post-test and
+an evaluation with the attestation before a certificate. Each provider runs
+a constant number of queries for any number of enrollments.
+"""
+
+from collections import defaultdict
+
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.models import CourseCredit, Enrollment
+from courses.registry import Step
+
+from .models import DEFAULT_ATTEMPTS, Attempt, Attestation, Evaluation, PostTestPage
+from .selectors import lessons_complete_ids
+
+
+def _date(value) -> str:
+    return f"{timezone.localtime(value):%-d %b %Y}"
+
+
+def _post_tests_by_course(enrollments: list[Enrollment]) -> dict[int, PostTestPage]:
+    course_paths = {e.course.path: e.course_id for e in enrollments}
+    result = {}
+    for page in PostTestPage.objects.filter(
+        path__regex=r"^(" + "|".join(course_paths) + r")[0-9A-Z]{4}$"
+    ).defer("questions", "intro"):
+        result[course_paths[page.path[: -PostTestPage.steplen]]] = page
+    return result
+
+
+def _attempts_by_enrollment(enrollments: list[Enrollment]) -> dict[int, list[Attempt]]:
+    attempts: dict[int, list[Attempt]] = defaultdict(list)
+    for attempt in (
+        Attempt.objects.filter(enrollment__in=[e.pk for e in enrollments])
+        .defer("questions", "answers", "results")
+        .order_by("number")
+    ):
+        attempts[attempt.enrollment_id].append(attempt)
+    return attempts
+
+
+class PostTestStepProvider:
+    key = "post_test"
+    order = 20
+
+    def steps_for(self, *, enrollments: list[Enrollment]) -> dict[int, list[Step]]:
+        if not enrollments:
+            return {}
+        post_tests = _post_tests_by_course(enrollments)
+        attempts = _attempts_by_enrollment(enrollments)
+        unlocked = lessons_complete_ids(enrollments=enrollments)
+        allowed_by_course: dict[int, int] = {}
+        for course_id, allowed in CourseCredit.objects.filter(
+            page_id__in={e.course_id for e in enrollments}
+        ).values_list("page_id", "accreditor__attempts_allowed"):
+            allowed_by_course[course_id] = min(allowed, allowed_by_course.get(course_id, allowed))
+        return {
+            e.pk: [
+                self._step(
+                    enrollment=e,
+                    post_test=post_tests.get(e.course_id),
+                    attempts=attempts.get(e.pk, []),
+                    unlocked=e.pk in unlocked,
+                    default_allowed=allowed_by_course.get(e.course_id, DEFAULT_ATTEMPTS),
+                )
+            ]
+            for e in enrollments
+        }
+
+    def _step(self, *, enrollment, post_test, attempts, unlocked, default_allowed) -> Step:
+        history = tuple(
+            f"Attempt {a.number}, {_date(a.started_at)}: "
+            + (
+                "in progress"
+                if a.is_open
+                else f"{a.score}% — {'passed' if a.passed else 'not passed'}"
+                + (" (time ran out)" if a.status == Attempt.Status.EXPIRED else "")
+            )
+            for a in attempts
+        )
+        passed = next((a for a in attempts if a.passed), None)
+        common = {"key": self.key, "label": "Post-test", "history": history}
+        if passed is not None:
+            return Step(
+                **common,
+                done=True,
+                available=False,
+                detail=f"Passed with {passed.score}% on {_date(passed.submitted_at)}",
+            )
+        if post_test is None or not post_test.live:
+            return Step(
+                **common, done=False, available=False, detail="The post-test is not open yet"
+            )
+        url = post_test.get_url() or ""
+        if not unlocked:
+            return Step(
+                **common,
+                done=False,
+                available=False,
+                detail="Unlocks when every lesson is complete",
+                url=url,
+            )
+        allowed = post_test.attempts_allowed or default_allowed
+        open_attempt = next((a for a in attempts if a.is_open), None)
+        left = max(0, allowed - len(attempts))
+        if open_attempt is not None:
+            return Step(
+                **common,
+                done=False,
+                detail=f"Attempt {open_attempt.number} of {allowed} in progress",
+                url=url,
+                action_label="Resume the post-test",
+            )
+        if left == 0:
+            return Step(
+                **common,
+                done=False,
+                available=False,
+                detail=f"All {allowed} attempts used; contact the CE administrator",
+                url=url,
+            )
+        return Step(
+            **common,
+            done=False,
+            detail=f"{left} of {allowed} attempts left",
+            url=url,
+            action_label="Take the post-test" if not attempts else "Try the post-test again",
+        )
+
+
+class EvaluationStepProvider:
+    key = "evaluation"
+    order = 30
+
+    def steps_for(self, *, enrollments: list[Enrollment]) -> dict[int, list[Step]]:
+        if not enrollments:
+            return {}
+        ids = [e.pk for e in enrollments]
+        passed = set(
+            Attempt.objects.filter(enrollment__in=ids, passed=True).values_list(
+                "enrollment_id", flat=True
+            )
+        )
+        evaluated = dict(
+            Evaluation.objects.filter(enrollment__in=ids).values_list(
+                "enrollment_id", "submitted_at"
+            )
+        )
+        attestations = {
+            a.enrollment_id: a
+            for a in Attestation.objects.filter(enrollment__in=ids).prefetch_related("accreditors")
+        }
+        steps = {}
+        for e in enrollments:
+            url = reverse("quizzes:evaluation", args=[e.course_id])
+            attestation = attestations.get(e.pk)
+            done = e.pk in evaluated and attestation is not None
+            if done:
+                claimed = sorted(a.short_name for a in attestation.accreditors.all())
+                detail = f"Attested on {_date(attestation.attested_at)}; " + (
+                    f"credit claimed under {', '.join(claimed)}"
+                    if claimed
+                    else "certificate of attendance (no credit claimed)"
+                )
+            elif e.pk in passed:
+                detail = "Rate the course and confirm you completed it yourself"
+            else:
+                detail = "Unlocks when you pass the post-test"
+            steps[e.pk] = [
+                Step(
+                    key=self.key,
+                    label="Evaluation and attestation",
+                    done=done,
+                    available=not done and e.pk in passed,
+                    detail=detail,
+                    url=url if e.pk in passed else "",
+                    action_label="Complete the evaluation",
+                )
+            ]
+        return steps
