@@ -1,0 +1,445 @@
+"""The three launch modules as data: shape, CE rules and originality.
+
+These tests read the YAML the seed command loads (courses/launch_modules/*.yaml)
+and count words with the same functions the site uses, so a number checked here
+is the number a participant's certificate will carry. Loading, publishing and
+the post-test walk-through are tested with the quizzes loader.
+"""
+
+import html
+import math
+import re
+from collections import Counter
+from decimal import Decimal
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+
+from courses.models import CoursePage, CreditCategory
+from courses.seed import LAUNCH_MODULES_DIR, launch_module_specs
+from courses.wordcount import hours_from_words, stream_word_count
+
+REPO = Path(__file__).resolve().parents[2]
+# The source essay lives in the shared reference folder beside the checkout, never in the repo.
+ESSAY = REPO.parent / "shared" / "reference" / "seed-essay-treatment-failure.txt"
+
+EXPECTED_SLUGS = {
+    "when-treatment-fails",
+    "countertransference-as-information",
+    "good-enough-therapist",
+}
+MEASURABLE_VERBS = {
+    "apply",
+    "compare",
+    "describe",
+    "distinguish",
+    "evaluate",
+    "explain",
+    "identify",
+    "list",
+    "summarize",
+}
+VAGUE_VERBS = re.compile(r"\b(understand|know|appreciate|learn about|be aware)\b", re.I)
+GIVEAWAY = re.compile(r"\b(all|none) of the above\b|\bboth (a|b) and\b|\bnot sure\b", re.I)
+COPY_RUN = 8  # words in a row that may not be shared with the essay or another module
+
+_TAG = re.compile(r"<[^>]+>")
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
+
+
+def _words(text: str) -> list[str]:
+    plain = html.unescape(_TAG.sub(" ", text)).lower().replace("\u2019", "'")
+    return _WORD.findall(plain)
+
+
+def _runs(texts, n: int = COPY_RUN) -> set[tuple[str, ...]]:
+    runs = set()
+    for text in texts:
+        words = _words(text)
+        runs.update(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
+    return runs
+
+
+def _block_texts(block) -> list[str]:
+    kind, value = block["type"], block["value"]
+    if kind == "paragraph":
+        return [value]
+    if kind == "pull_quote" and value.get("attribution"):
+        return []  # an attributed quotation is the only place another author's words may appear
+    texts = []
+    for key, part in value.items():
+        if key in {"level", "tone"}:
+            continue
+        if isinstance(part, list):
+            texts.extend(str(item) for item in part)
+        elif isinstance(part, str):
+            texts.append(part)
+    return texts
+
+
+def _module_texts(spec) -> list[str]:
+    texts = [spec["title"], spec["summary"], spec["target_audience"]]
+    texts += spec["objectives"] + spec["outline"]
+    for lesson in spec["lessons"]:
+        texts.append(lesson["title"])
+        for block in lesson["body"]:
+            texts += _block_texts(block)
+    for question in spec["post_test"]["questions"]:
+        texts += [question["stem"], question["rationale"]]
+        texts += [choice["text"] for choice in question["choices"]]
+    return texts
+
+
+def _lesson_text(spec) -> str:
+    return " ".join(
+        text
+        for lesson in spec["lessons"]
+        for block in lesson["body"]
+        for text in _block_texts(block)
+    )
+
+
+def _words_by_category(spec) -> dict[str, int]:
+    words: Counter[str] = Counter()
+    for lesson in spec["lessons"]:
+        words[lesson.get("credit_category", "general")] += stream_word_count(lesson["body"])
+    return dict(words)
+
+
+def _hours_by_category(spec) -> dict[str, Decimal]:
+    per_hour = CoursePage._meta.get_field("words_per_credit_hour").default
+    return {
+        category: hours_from_words(count, words_per_hour=per_hour)
+        for category, count in _words_by_category(spec).items()
+    }
+
+
+def _total_hours(spec) -> Decimal:
+    return sum(_hours_by_category(spec).values(), Decimal("0"))
+
+
+SPECS = {spec["slug"]: spec for spec in launch_module_specs()}
+MODULES = pytest.mark.parametrize("slug", sorted(SPECS))
+
+
+def test_the_three_launch_modules_are_present_as_data():
+    assert set(SPECS) == EXPECTED_SLUGS
+    assert len(list(LAUNCH_MODULES_DIR.glob("*.yaml"))) == 3
+
+
+def test_the_word_count_rule_is_ten_thousand_words_per_credit_hour_rounded_down():
+    assert CoursePage._meta.get_field("words_per_credit_hour").default == 10_000
+    assert hours_from_words(9_999, words_per_hour=10_000) == Decimal("0.75")
+    assert hours_from_words(2_500, words_per_hour=10_000) == Decimal("0.25")
+    assert hours_from_words(2_499, words_per_hour=10_000) == Decimal("0.00")
+
+
+@MODULES
+def test_module_has_three_to_five_lessons_with_unique_slugs(slug):
+    lessons = SPECS[slug]["lessons"]
+    assert 3 <= len(lessons) <= 5
+    assert len({lesson["slug"] for lesson in lessons}) == len(lessons)
+    assert all(
+        lesson.get("credit_category", "general") in CreditCategory.values for lesson in lessons
+    )
+
+
+@MODULES
+def test_module_length_is_between_six_and_ten_thousand_counted_words(slug):
+    total = sum(_words_by_category(SPECS[slug]).values())
+    assert 6_000 <= total <= 10_000, total
+
+
+@MODULES
+def test_credit_hours_follow_the_word_count_rule_per_category(slug):
+    hours = _hours_by_category(SPECS[slug])
+    words = _words_by_category(SPECS[slug])
+    for category, value in hours.items():
+        assert value == Decimal(math.floor(words[category] / 10_000 * 4)) / 4
+    assert hours["general"] >= Decimal("0.50")
+    # the catalog estimate never promises less reading time than the credited hours
+    assert SPECS[slug]["estimated_minutes"] >= int(_total_hours(SPECS[slug]) * 60)
+
+
+@MODULES
+def test_module_states_audience_level_summary_and_an_outline_line_per_lesson(slug):
+    spec = SPECS[slug]
+    assert spec["level"] in {"introductory", "intermediate", "advanced"}
+    assert "licensed" in spec["target_audience"].lower()
+    assert 1 <= spec["summary"].count(".") <= 4
+    assert len(spec["outline"]) == len(spec["lessons"])
+    for number, line in enumerate(spec["outline"], start=1):
+        assert line.startswith(f"Lesson {number}")
+
+
+@MODULES
+def test_objectives_are_at_least_three_and_begin_with_an_observable_verb(slug):
+    objectives = SPECS[slug]["objectives"]
+    assert len(objectives) >= 3
+    for objective in objectives:
+        assert objective.split()[0].lower() in MEASURABLE_VERBS, objective
+        assert not VAGUE_VERBS.search(objective), objective
+
+
+@MODULES
+def test_every_lesson_has_a_reflection_prompt_and_the_module_a_fictional_composite_case(slug):
+    lessons = SPECS[slug]["lessons"]
+    for lesson in lessons:
+        assert any(b["type"] == "reflection_prompt" for b in lesson["body"]), lesson["slug"]
+    vignettes = [
+        b["value"] for lesson in lessons for b in lesson["body"] if b["type"] == "case_vignette"
+    ]
+    assert vignettes
+    for vignette in vignettes:
+        notice = vignette["notice"].lower()
+        assert "composite" in notice and "fictional" in notice, vignette["title"]
+
+
+def test_vignettes_do_not_reuse_names_across_modules():
+    names_by_module = {}
+    for slug, spec in SPECS.items():
+        text = " ".join(
+            b["value"]["body"]
+            for lesson in spec["lessons"]
+            for b in lesson["body"]
+            if b["type"] == "case_vignette"
+        )
+        names_by_module[slug] = set(re.findall(r"\b(?:Dr|Mr|Ms|Mrs)\. ([A-Z][a-z]+)", text))
+    for a, b in combinations(names_by_module, 2):
+        assert not names_by_module[a] & names_by_module[b], (a, b)
+
+
+def test_the_good_enough_module_carries_an_ethics_lesson_long_enough_for_ethics_credit():
+    spec = SPECS["good-enough-therapist"]
+    ethics = [lesson for lesson in spec["lessons"] if lesson.get("credit_category") == "ethics"]
+    assert len(ethics) == 1
+    words = stream_word_count(ethics[0]["body"])
+    assert words >= 2_500
+    assert _hours_by_category(spec)["ethics"] >= Decimal("0.25")
+    text = " ".join(t for b in ethics[0]["body"] for t in _block_texts(b)).lower()
+    for topic in ("competence", "informed consent", "referral", "terminat", "abandon"):
+        assert topic in text, topic
+    for standard in ("10.10", "1.17", "A.11", "1.11"):  # APA, NASW, ACA, AAMFT
+        assert standard.lower() in text, standard
+
+
+@pytest.mark.parametrize(
+    ("slug", "topics"),
+    [
+        (
+            "when-treatment-fails",
+            ["helpless", "futility", "frustrat", "shared failure", "supervis", "deteriorat"],
+        ),
+        (
+            "countertransference-as-information",
+            [
+                "classical",
+                "totalistic",
+                "powerless",
+                "self-insight",
+                "self-integration",
+                "anxiety management",
+                "empathy",
+                "conceptualizing",
+                "disclos",
+                "consultation",
+            ],
+        ),
+        (
+            "good-enough-therapist",
+            ["winnicott", "perfectionism", "burnout", "defeat", "self-forgiveness", "rupture"],
+        ),
+    ],
+)
+def test_module_covers_the_topics_the_issue_lists(slug, topics):
+    text = _lesson_text(SPECS[slug]).lower()
+    for topic in topics:
+        assert topic in text, topic
+
+
+# --- post-test -------------------------------------------------------------------------------
+
+
+def _required_questions(hours: Decimal) -> int:
+    apa = math.ceil(6 * hours)  # APA: 6-8 per credit hour
+    nasw = 10 + 5 * max(
+        0, math.ceil(hours - 1)
+    )  # NASW/ASWB: 10 for the first hour, 5 per further hour
+    return max(apa, nasw)
+
+
+@MODULES
+def test_post_test_draw_meets_apa_and_nasw_size_for_the_credited_hours(slug):
+    post_test = SPECS[slug]["post_test"]
+    assert post_test["draw"] >= _required_questions(_total_hours(SPECS[slug]))
+    assert post_test["draw"] <= len(post_test["questions"])
+
+
+@MODULES
+def test_post_test_pool_is_larger_than_the_draw_so_retakes_differ(slug):
+    post_test = SPECS[slug]["post_test"]
+    assert len(post_test["questions"]) > post_test["draw"]
+
+
+@MODULES
+def test_true_false_stays_at_or_under_ten_percent_of_pool_and_of_any_draw(slug):
+    post_test = SPECS[slug]["post_test"]
+    true_false = sum(q["kind"] == "true_false" for q in post_test["questions"])
+    assert true_false / len(post_test["questions"]) <= 0.10
+    assert min(true_false, post_test["draw"]) / post_test["draw"] <= 0.10
+
+
+@MODULES
+def test_every_objective_is_measured_in_every_possible_draw(slug):
+    spec = SPECS[slug]
+    post_test = spec["post_test"]
+    per_objective = Counter(q["objective"] for q in post_test["questions"])
+    assert set(per_objective) == set(range(1, len(spec["objectives"]) + 1))
+    left_out = len(post_test["questions"]) - post_test["draw"]
+    for objective, count in per_objective.items():
+        assert count > left_out, f"objective {objective} can be missed by a draw"
+
+
+@MODULES
+def test_every_question_is_well_formed_with_a_rationale(slug):
+    for question in SPECS[slug]["post_test"]["questions"]:
+        choices = question["choices"]
+        correct = [c for c in choices if c["correct"]]
+        assert len(question["rationale"].split()) >= 25, question["stem"]
+        assert len({c["text"] for c in choices}) == len(choices)
+        if question["kind"] == "true_false":
+            assert [c["text"] for c in choices] == ["True", "False"]
+            assert len(correct) == 1
+        elif question["kind"] == "single":
+            assert len(choices) >= 4 and len(correct) == 1
+        else:
+            assert question["kind"] == "multiple"
+            assert len(choices) >= 4 and 1 <= len(correct) < len(choices)
+            assert "select all" in question["stem"].lower()
+
+
+@MODULES
+def test_no_giveaway_options(slug):
+    for question in SPECS[slug]["post_test"]["questions"]:
+        for choice in question["choices"]:
+            assert not GIVEAWAY.search(choice["text"]), choice["text"]
+
+
+@MODULES
+def test_keys_do_not_stand_out_by_length(slug):
+    singles = [q for q in SPECS[slug]["post_test"]["questions"] if q["kind"] == "single"]
+    longest = 0
+    for question in singles:
+        key = next(len(c["text"]) for c in question["choices"] if c["correct"])
+        others = [len(c["text"]) for c in question["choices"] if not c["correct"]]
+        assert key <= 2.0 * (sum(others) / len(others)), question["stem"]
+        longest += key > max(others)
+    assert longest <= len(singles) / 2, f"key is the longest option in {longest} of {len(singles)}"
+
+
+@MODULES
+def test_key_position_varies(slug):
+    positions = Counter(
+        next(i for i, c in enumerate(q["choices"]) if c["correct"])
+        for q in SPECS[slug]["post_test"]["questions"]
+        if q["kind"] == "single"
+    )
+    assert len(positions) >= 3
+    assert max(positions.values()) <= sum(positions.values()) / 2
+
+
+# --- references ------------------------------------------------------------------------------
+
+_CITATION = re.compile(
+    r"([A-Z](?:[A-Za-z\u2019-]*[A-Za-z])?(?:'(?!s\b)[A-Za-z]+)?)(?:'s)?"
+    r"(?: et al\.| (?:&amp;|&|and) [A-Z][A-Za-z'\u2019-]+)?"
+    r"(?:, | \()((?:19|20)\d\d)"
+)
+
+
+def _reference_keys(reference) -> set[tuple[str, str]]:
+    authors = reference["authors"]
+    year = str(reference["year"])
+    years = {year} | set(re.findall(r"published ((?:19|20)\d\d)", reference["source"]))
+    if "," in authors:  # people: "Surname, I. I., Surname, I., & Surname, I."
+        names = {
+            m.split()[-1] for m in re.findall(r"([A-Z][A-Za-z'\u2019 -]+), (?:[A-Z]\.)", authors)
+        }
+    else:  # an organization: any word of its name and its initials
+        names = set(authors.split()) | {"".join(w[0] for w in authors.split() if w[0].isupper())}
+    return {(name, y) for name in names for y in years}
+
+
+def _citable_names(reference) -> set[str]:
+    """How the text may name a reference: first author's surname, or an organization's name or initials."""
+    authors = reference["authors"]
+    if "," in authors:
+        return {authors.split(",")[0].split()[-1]}
+    return {authors, "".join(w[0] for w in authors.split() if w[0].isupper())}
+
+
+@MODULES
+def test_references_are_complete_and_every_one_is_cited(slug):
+    spec = SPECS[slug]
+    text = _lesson_text(spec)
+    for reference in spec["references"]:
+        assert reference["authors"] and reference["title"] and reference["source"]
+        assert re.fullmatch(r"(19|20)\d\d", str(reference["year"]))
+        assert not reference.get("doi") or reference["doi"].startswith("10.")
+        cited = any(name in text for name in _citable_names(reference))
+        assert cited, f"{reference['authors']} is listed but never cited"
+
+
+@MODULES
+def test_every_author_year_citation_in_the_text_has_a_reference(slug):
+    spec = SPECS[slug]
+    known = set().union(*(_reference_keys(r) for r in spec["references"]))
+    texts = [_lesson_text(spec)] + [q["rationale"] for q in spec["post_test"]["questions"]]
+    for name, year in _CITATION.findall(" ".join(texts)):
+        assert (name, year) in known, f"{name} ({year}) is cited without a reference"
+
+
+@MODULES
+def test_the_sachs_essay_is_cited_by_its_real_title_venue_and_author(slug):
+    essay = [r for r in SPECS[slug]["references"] if r["authors"].startswith("Sachs")]
+    assert len(essay) == 1
+    assert essay[0]["authors"] == "Sachs, B. E."
+    assert essay[0]["title"].lower() == "on the importance of treatment failure"
+    assert "PESI UK" in essay[0]["source"]
+
+
+# --- originality -----------------------------------------------------------------------------
+
+
+def test_the_source_essay_is_available_to_compare_against():
+    assert ESSAY.is_file(), ESSAY
+    assert len(_words(ESSAY.read_text())) > 800
+
+
+@MODULES
+def test_no_run_of_eight_words_is_copied_from_the_essay(slug):
+    shared = _runs(_module_texts(SPECS[slug])) & _runs([ESSAY.read_text()])
+    assert not shared, sorted(" ".join(run) for run in shared)[:5]
+
+
+@pytest.mark.parametrize(("a", "b"), list(combinations(sorted(SPECS), 2)))
+def test_no_run_of_eight_words_is_shared_between_two_modules(a, b):
+    shared = _runs(_module_texts(SPECS[a])) & _runs(_module_texts(SPECS[b]))
+    assert not shared, sorted(" ".join(run) for run in shared)[:5]
+
+
+def test_the_originality_check_does_catch_a_copied_sentence():
+    essay_words = _words(ESSAY.read_text())
+    copied = " ".join(essay_words[100:110])
+    assert _runs([f"<p>We add: {copied.capitalize()}.</p>"]) & _runs([ESSAY.read_text()])
+
+
+@MODULES
+def test_pull_quotes_are_ours_or_attributed(slug):
+    for lesson in SPECS[slug]["lessons"]:
+        for block in lesson["body"]:
+            if block["type"] == "pull_quote" and not block["value"].get("attribution"):
+                assert (
+                    '"' not in block["value"]["quote"] and "\u201c" not in block["value"]["quote"]
+                )
