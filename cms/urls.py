@@ -13,7 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
     path("", include("courses.urls")),
-    # path("", include("quizzes.urls")),
+    path("", include("quizzes.urls")),
     # path("", include("certificates.urls")),
 ]
 

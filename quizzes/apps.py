@@ -5,3 +5,15 @@ class QuizzesConfig(AppConfig):
     name = "quizzes"
     verbose_name = "Post-tests and evaluations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The one place quizzes plugs into courses: two completion steps and a
+        # publishing check (courses.registry); courses never imports quizzes.
+        from courses.registry import register_publish_check, register_step_provider
+
+        from .providers import EvaluationStepProvider, PostTestStepProvider
+        from .selectors import course_post_test_problems
+
+        register_step_provider(PostTestStepProvider())
+        register_step_provider(EvaluationStepProvider())
+        register_publish_check(course_post_test_problems)

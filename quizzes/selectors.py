@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import ClinicianLicense
@@ -94,15 +94,13 @@ def post_test_for_course(*, course: CoursePage, live_only: bool = True) -> PostT
 def course_post_test_problems(course: CoursePage) -> list[str]:
     """Publishing check (courses.registry): a self-paced CE course needs a live
     post-test with questions. Rule shortfalls are warnings in the editor, not here."""
-    if not course.pk:
-        return ["the course has no post-test"]
-    post_test = post_test_for_course(course=course, live_only=False)
+    post_test = post_test_for_course(course=course, live_only=False) if course.pk else None
     if post_test is None:
-        return ["the course has no post-test (add one under the course)"]
+        return ["Post-test: the course has none (add a post-test page under the course)"]
     if not post_test.live:
-        return ["the course's post-test is not published yet (publish it first)"]
+        return ["Post-test: it is not published yet (publish or approve the post-test first)"]
     if len(post_test.questions) == 0:
-        return ["the course's post-test has no questions"]
+        return ["Post-test: it has no questions"]
     return []
 
 
@@ -471,6 +469,15 @@ def courses_for_aggregates(*, user):
     if user.is_superuser or user.has_perm("quizzes.view_evaluation"):
         return qs
     return qs.filter(Q(owner=user) | Q(course_instructors__instructor__user=user)).distinct()
+
+
+def evaluation_counts(*, courses: list[CoursePage]) -> dict[int, int]:
+    return dict(
+        Evaluation.objects.filter(enrollment__course__in=courses)
+        .values("enrollment__course")
+        .annotate(n=Count("id"))
+        .values_list("enrollment__course", "n")
+    )
 
 
 @dataclass

@@ -120,6 +120,10 @@ def catalog_get(*, home=None):
 
 _course_numbers = itertools.count(1)
 
+# Higher apps' sections append callables(course=, owner=) that add what a course needs
+# before it can publish (quizzes: a published post-test). Run by course_build.
+COURSE_BUILD_HOOKS: list = []
+
 
 def course_build(
     *,
@@ -175,6 +179,8 @@ def course_build(
         revision = lesson.save_revision(user=owner)
         if publish:
             revision.publish()
+    for hook in COURSE_BUILD_HOOKS:
+        hook(course=course, owner=owner)
     revision = course.save_revision(user=owner)
     if publish:
         revision.publish()
@@ -186,3 +192,226 @@ def lessons_of(course):
     from courses.selectors import lesson_list
 
     return list(lesson_list(course=course))
+
+
+# --- quizzes ------------------------------------------------------------------------------
+
+
+def q_single(stem="Which is right?", *, correct=0, choices=4, objective=1, rationale="Because."):
+    """Raw StreamField data for a single-choice question; choice `correct` is right."""
+    return {
+        "type": "single",
+        "value": {
+            "stem": stem,
+            "choices": [
+                {"text": f"{stem} — choice {i + 1}", "correct": i == correct}
+                for i in range(choices)
+            ],
+            "rationale": rationale,
+            "objective": objective,
+        },
+    }
+
+
+def q_multiple(
+    stem="Select all that apply.",
+    *,
+    correct=(0, 1),
+    choices=4,
+    partial_credit=False,
+    objective=1,
+    rationale="Because.",
+):
+    return {
+        "type": "multiple",
+        "value": {
+            "stem": stem,
+            "choices": [
+                {"text": f"{stem} — choice {i + 1}", "correct": i in correct}
+                for i in range(choices)
+            ],
+            "partial_credit": partial_credit,
+            "rationale": rationale,
+            "objective": objective,
+        },
+    }
+
+
+def q_true_false(stem="This statement is true.", *, answer=True, objective=1, rationale="Because."):
+    return {
+        "type": "true_false",
+        "value": {
+            "stem": stem,
+            "correct_answer": "true" if answer else "false",
+            "rationale": rationale,
+            "objective": objective,
+        },
+    }
+
+
+def default_questions() -> list[dict]:
+    """One question of each kind, covering the three objectives course_build writes."""
+    return [
+        q_single("Which single choice is right?", correct=0, objective=1),
+        q_multiple("Which two are right?", correct=(0, 1), objective=2),
+        q_multiple("Which three are right?", correct=(0, 1, 2), partial_credit=True, objective=3),
+        q_true_false("A true statement.", answer=True, objective=1),
+    ]
+
+
+def posttest_build(*, course, questions=None, publish: bool = True, owner=None, **settings):
+    """The course's post-test with `questions` (raw StreamField data, see q_single,
+    q_multiple, q_true_false; default: default_questions()) and page `settings`
+    (draw_count, pass_mark, attempts_allowed, wait_minutes, time_limit_minutes,
+    review_after_attempt, full_review_after_pass, shuffle_questions, shuffle_choices).
+
+    A course has at most one post-test: an existing one (course_build makes one)
+    is updated and republished, as an editor would.
+    """
+    from quizzes.models import PostTestPage
+
+    questions = default_questions() if questions is None else questions
+    post_test = PostTestPage.objects.child_of(course).first()
+    if post_test is None:
+        post_test = PostTestPage(
+            title=settings.pop("title", "Post-test"),
+            slug="post-test",
+            questions=questions,
+            owner=owner,
+            **settings,
+        )
+        course.add_child(instance=post_test)
+    else:
+        post_test = post_test.specific
+        post_test.questions = questions
+        for name, value in settings.items():
+            setattr(post_test, name, value)
+    revision = post_test.save_revision(user=owner)
+    if publish:
+        revision.publish()
+    post_test.refresh_from_db()
+    return post_test
+
+
+def _post_test_for_course_build(*, course, owner):
+    # Published whatever course_build's `publish` says: a course cannot publish without it.
+    posttest_build(course=course, owner=owner)
+
+
+COURSE_BUILD_HOOKS.append(_post_test_for_course_build)
+
+
+def lessons_complete(*, enrollment):
+    from courses.services import lesson_mark_complete
+
+    for lesson in lessons_of(enrollment.course):
+        lesson_mark_complete(user=enrollment.user, lesson=lesson)
+
+
+def attempt_pass(*, enrollment):
+    """Start an attempt and submit the answer key (lessons must be complete)."""
+    from quizzes.grading import answer_key
+    from quizzes.services import attempt_start, attempt_submit
+
+    attempt = attempt_start(enrollment=enrollment)
+    return attempt_submit(
+        attempt_id=attempt.pk, user=enrollment.user, answers=answer_key(attempt.questions)
+    )
+
+
+def evaluation_submit_default(*, enrollment, rating: int = 4, **overrides):
+    """A complete evaluation through the service: every item rated `rating`."""
+    from quizzes.selectors import evaluation_items
+    from quizzes.services import evaluation_submit
+
+    items = evaluation_items(course=enrollment.course)
+    data = {
+        "objective_ratings": {i.position: rating for i in items if i.kind == "objective"},
+        "instructor_ratings": {i.position: rating for i in items if i.kind == "instructor"},
+        "relevance": rating,
+        "content_quality": rating,
+        "hours_accurate": "accurate",
+        "bias_noticed": False,
+        "comments": "",
+    }
+    data.update(overrides)
+    return evaluation_submit(enrollment=enrollment, **data)
+
+
+def requirements_complete(*, enrollment, accreditors=None):
+    """Everything a clinician does to complete a course, through the services:
+    every lesson complete, the post-test passed with the answer key, the
+    evaluation, and the attestation claiming `accreditors` (default: those
+    matching the clinician's licenses; [] claims none, an attendance
+    certificate). The completion rule fires on the way; returns the
+    courses.CourseCompletion (None if something else still blocks it)."""
+    from courses.models import CourseCompletion
+    from quizzes.models import Attestation, Evaluation
+    from quizzes.selectors import claim_options, enrollment_has_passed
+    from quizzes.services import attestation_submit
+
+    lessons_complete(enrollment=enrollment)
+    if not enrollment_has_passed(enrollment=enrollment):
+        attempt = attempt_pass(enrollment=enrollment)
+        assert attempt.passed, "the answer key must pass the post-test"
+    if not Evaluation.objects.filter(enrollment=enrollment).exists():
+        evaluation_submit_default(enrollment=enrollment)
+    if not Attestation.objects.filter(enrollment=enrollment).exists():
+        if accreditors is None:
+            accreditors = [
+                o.accreditor for o in claim_options(enrollment=enrollment) if o.matches_license
+            ]
+        attestation_submit(enrollment=enrollment, confirmed=True, accreditors=list(accreditors))
+    return CourseCompletion.objects.filter(enrollment=enrollment).first()
+
+
+# --- certificates -------------------------------------------------------------------------
+
+
+def clinician(*, full_name: str = "Dana Whitfield", professions=("psychologist",), **kwargs):
+    """A clinician with one license per profession (e.g. PSY 10001, CA)."""
+    user = UserFactory(full_name=full_name, **kwargs)
+    for profession in professions:
+        LicenseFactory(user=user, profession=profession)
+    return user
+
+
+def course_completed_by(*, user, course=None, accreditors=None, **course_fields):
+    """Enroll `user` in `course` (built if not given) and complete every
+    requirement through the services; returns (enrollment, completion). The
+    certificates are issued by the completion, as in production."""
+    from courses.services import enrollment_create
+
+    course = course or course_build(**course_fields)
+    enrollment = enrollment_create(user=user, course=course)
+    completion = requirements_complete(enrollment=enrollment, accreditors=accreditors)
+    assert completion is not None, "the course did not complete"
+    return enrollment, completion
+
+
+def certificate_issued(*, user=None, course=None, accreditors=None, **course_fields):
+    """The one certificate a completion issued (for tests that need just one)."""
+    from certificates.models import Certificate
+
+    user = user or clinician()
+    enrollment, _ = course_completed_by(
+        user=user, course=course, accreditors=accreditors, **course_fields
+    )
+    return Certificate.objects.get(enrollment=enrollment)
+
+
+def completion_record(*, enrollment, completed_at=None):
+    """A courses.CourseCompletion written directly, without the requirements and
+    without sending course_completed: for tests of the issuing service itself."""
+    from django.utils import timezone
+
+    from courses.models import CourseCompletion
+    from courses.services import course_snapshot
+
+    course = enrollment.course
+    return CourseCompletion.objects.create(
+        enrollment=enrollment,
+        completed_at=completed_at or timezone.now(),
+        course_revision_id=course.live_revision_id,
+        snapshot=course_snapshot(course=course),
+    )

@@ -1,0 +1,135 @@
+"""The evaluation and attestation form: one page, two parts. It only parses
+and validates input; quizzes.services records it."""
+
+from django import forms
+
+from courses.models import Accreditor
+
+from .models import ATTESTATION_STATEMENT, HoursAccuracy, RatingScale
+
+RATING_CHOICES = [(str(value), label) for value, label in RatingScale.choices]
+YES_NO = [("no", "No"), ("yes", "Yes")]
+
+
+def _rating_field(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=RATING_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a rating.", "invalid_choice": "Choose a rating."},
+    )
+
+
+class EvaluationForm(forms.Form):
+    """Fields are made per course: one rating per objective (`objective_<n>`), one per
+    instructor (`instructor_<n>`), then the course-wide questions and the attestation."""
+
+    def __init__(self, *args, items, claim_options, need_evaluation=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = items
+        self.need_evaluation = need_evaluation
+        self.rating_groups: list[tuple[str, list[str]]] = []
+        if need_evaluation:
+            objectives, instructors = [], []
+            for item in items:
+                name = f"{item.kind}_{item.position}"
+                if item.kind == "objective":
+                    label = f"Objective {item.position}: {item.label}"
+                    objectives.append(name)
+                else:
+                    label = (
+                        f"{item.label} was knowledgeable and presented the material effectively."
+                    )
+                    instructors.append(name)
+                self.fields[name] = _rating_field(label)
+            self.fields["relevance"] = _rating_field("The content is relevant to my practice.")
+            self.fields["content_quality"] = _rating_field(
+                "The content was accurate, current and well organized."
+            )
+            self.fields["hours_accurate"] = forms.ChoiceField(
+                label="Compared with the stated credit hours, the time the course took me was",
+                choices=HoursAccuracy.choices,
+                widget=forms.RadioSelect,
+                error_messages={"required": "Choose one.", "invalid_choice": "Choose one."},
+            )
+            self.fields["bias_noticed"] = forms.ChoiceField(
+                label="Did you notice commercial bias or an undisclosed conflict of interest?",
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": "Choose yes or no.",
+                    "invalid_choice": "Choose yes or no.",
+                },
+            )
+            self.fields["bias_details"] = forms.CharField(
+                label="If yes, what did you notice?",
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+            self.fields["comments"] = forms.CharField(
+                label="Comments for the instructor and the provider (optional)",
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 5}),
+            )
+            self.rating_groups = [
+                ("Were the learning objectives met?", objectives),
+                ("The instructor", instructors),
+                ("The course", ["relevance", "content_quality"]),
+            ]
+        self.claim_options = claim_options
+        self.fields["claim"] = forms.ModelMultipleChoiceField(
+            label="Claim credit under",
+            queryset=Accreditor.objects.filter(pk__in=[o.accreditor.pk for o in claim_options]),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            initial=[o.accreditor.pk for o in claim_options if o.matches_license],
+            error_messages={
+                "invalid_choice": "Credit can only be claimed under this course's accreditors.",
+                "invalid_pk_value": "Credit can only be claimed under this course's accreditors.",
+                "invalid_list": "Credit can only be claimed under this course's accreditors.",
+            },
+        )
+        self.fields["attest"] = forms.BooleanField(
+            label=ATTESTATION_STATEMENT,
+            error_messages={"required": "Confirm that you completed this course yourself."},
+        )
+
+    def clean_bias_noticed(self):
+        return self.cleaned_data["bias_noticed"] == "yes"
+
+    def rating_rows(self):
+        """(legend, [bound fields]) groups for the template."""
+        return [
+            (legend, [self[name] for name in names])
+            for legend, names in self.rating_groups
+            if names
+        ]
+
+    def claim_rows(self):
+        """(checkbox subwidget, ClaimOption) pairs, in the options' order."""
+        by_pk = {str(o.accreditor.pk): o for o in self.claim_options}
+        return [(box, by_pk.get(str(box.data["value"]))) for box in self["claim"]]
+
+    def evaluation_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "objective_ratings": {
+                i.position: data[f"objective_{i.position}"]
+                for i in self.items
+                if i.kind == "objective"
+            },
+            "instructor_ratings": {
+                i.position: data[f"instructor_{i.position}"]
+                for i in self.items
+                if i.kind == "instructor"
+            },
+            "relevance": data["relevance"],
+            "content_quality": data["content_quality"],
+            "hours_accurate": data["hours_accurate"],
+            "bias_noticed": data["bias_noticed"],
+            "bias_details": data["bias_details"],
+            "comments": data["comments"],
+        }

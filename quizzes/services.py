@@ -1,0 +1,341 @@
+"""Writes: starting and submitting attempts, the evaluation and the attestation.
+
+Every refusal raises QuizError with a message for the clinician and changes
+nothing. Attempt limits and waits hold under concurrency: start and submit
+both lock the enrollment row first (then the attempt), so two requests of the
+same clinician run one after the other on PostgreSQL.
+"""
+
+import logging
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from courses.models import Accreditor, Enrollment
+from courses.services import completion_evaluate
+
+from . import selectors
+from .grading import ONE_ANSWER_KINDS, attempt_grade, question_freeze, questions_draw
+from .models import (
+    ATTESTATION_STATEMENT,
+    Attempt,
+    Attestation,
+    Evaluation,
+    EvaluationRating,
+    HoursAccuracy,
+    PostTestPage,
+    RatingScale,
+)
+
+logger = logging.getLogger(__name__)
+
+_rng = random.SystemRandom()
+
+MAX_TEXT = {"bias_details": 2000, "comments": 5000}
+
+
+class QuizError(Exception):
+    """A refused action, with a message for the clinician. Nothing was changed."""
+
+    def __init__(self, message: str, *, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+def _lock_enrollment(enrollment_id: int) -> Enrollment:
+    # of=self: lock the enrollment only, never the course row every participant shares.
+    return (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("course")
+        .get(pk=enrollment_id)
+    )
+
+
+def _expire(attempt: Attempt, *, now) -> None:
+    """Close an open attempt whose time ran out (deadline + grace) without grading
+    its answers: it scores 0 and counts as an attempt."""
+    attempt.status = Attempt.Status.EXPIRED
+    attempt.submitted_at = now
+    attempt.score = Decimal("0")
+    attempt.passed = False
+    attempt.results = {q["id"]: "0" for q in attempt.questions}
+    attempt.save(update_fields=["status", "submitted_at", "score", "passed", "results"])
+    logger.info("Attempt %s expired unsubmitted", attempt.pk)
+
+
+def attempts_expire_overdue(*, enrollment: Enrollment) -> int:
+    """Close the enrollment's open attempt if its time ran out. Returns how many closed."""
+    now = timezone.now()
+    closed = 0
+    with transaction.atomic():
+        _lock_enrollment(enrollment.pk)
+        for attempt in Attempt.objects.select_for_update().filter(
+            enrollment=enrollment, status=Attempt.Status.IN_PROGRESS, deadline__isnull=False
+        ):
+            if selectors.attempt_is_overdue(attempt=attempt, now=now):
+                _expire(attempt, now=now)
+                closed += 1
+    return closed
+
+
+def attempt_start(*, enrollment: Enrollment) -> Attempt:
+    """Start an attempt, or return the one already open.
+
+    The draw (questions, their order, the order of their choices) is made here,
+    from the live revision of the post-test, and stored with its answer key.
+    """
+    with transaction.atomic():
+        enrollment = _lock_enrollment(enrollment.pk)
+        if not enrollment.is_active:
+            raise QuizError("Enroll in the course first.", status=403)
+        post_test = selectors.post_test_for_course(course=enrollment.course)
+        now = timezone.now()
+        for attempt in Attempt.objects.select_for_update().filter(
+            enrollment=enrollment, status=Attempt.Status.IN_PROGRESS
+        ):
+            if selectors.attempt_is_overdue(attempt=attempt, now=now):
+                _expire(attempt, now=now)
+        status = selectors.post_test_status(enrollment=enrollment, post_test=post_test)
+        if status.open_attempt is not None:
+            return status.open_attempt
+        if status.refusal:
+            raise QuizError(status.refusal, status=409 if status.unlocked else 403)
+        pool = [question_freeze(block) for block in post_test.questions]
+        drawn = questions_draw(
+            pool,
+            count=post_test.draw_count,
+            shuffle_questions=post_test.shuffle_questions,
+            shuffle_choices=post_test.shuffle_choices,
+            rng=_rng,
+        )
+        limit = post_test.time_limit_minutes
+        attempt = Attempt.objects.create(
+            enrollment=enrollment,
+            post_test=post_test,
+            revision_id=post_test.live_revision_id,
+            number=status.used + 1,
+            questions=drawn,
+            pass_mark=status.pass_mark,
+            started_at=now,
+            deadline=now + timedelta(minutes=limit) if limit else None,
+        )
+    logger.info("Attempt %s started (enrollment %s)", attempt.pk, enrollment.pk)
+    return attempt
+
+
+def _validated_answers(attempt: Attempt, answers: dict, *, allow_missing: bool) -> dict:
+    """Answers as {question id: [choice ids]}, checked against this attempt's draw."""
+    if not isinstance(answers, dict):
+        raise QuizError("The answers could not be read.")
+    questions = {q["id"]: q for q in attempt.questions}
+    numbers = {q["id"]: n for n, q in enumerate(attempt.questions, start=1)}
+    foreign = [key for key in answers if key not in questions]
+    if foreign:
+        raise QuizError(
+            "The submission answers a question that is not part of this attempt. "
+            "Nothing was recorded; reload the attempt and submit again."
+        )
+    clean: dict[str, list[str]] = {}
+    for qid, chosen in answers.items():
+        question = questions[qid]
+        if isinstance(chosen, str):
+            chosen = [chosen]
+        if not isinstance(chosen, list | tuple) or not all(isinstance(c, str) for c in chosen):
+            raise QuizError(f"The answer to question {numbers[qid]} could not be read.")
+        chosen = list(dict.fromkeys(chosen))
+        valid = {c["id"] for c in question["choices"]}
+        if any(c not in valid for c in chosen):
+            raise QuizError(
+                f"The answer to question {numbers[qid]} names a choice that does not belong to "
+                "that question. Nothing was recorded."
+            )
+        if question["kind"] in ONE_ANSWER_KINDS and len(chosen) > 1:
+            raise QuizError(f"Question {numbers[qid]} takes one answer only.")
+        if chosen:
+            clean[qid] = chosen
+    missing = [numbers[qid] for qid in questions if qid not in clean]
+    if missing and not allow_missing:
+        listed = ", ".join(str(n) for n in missing)
+        raise QuizError(
+            f"Please answer every question before submitting (unanswered: {listed}). "
+            "Your attempt is still open."
+        )
+    return clean
+
+
+def attempt_submit(*, attempt_id: int, user, answers: dict, time_up: bool = False) -> Attempt:
+    """Grade an open attempt, once.
+
+    Refused, changing nothing: someone else's attempt, an attempt already
+    graded (a double or replayed submit), answers to questions not drawn for
+    it, choices of another question, unanswered questions (while time is
+    left). Unanswered questions count 0 when the timer ran out (`time_up`, sent
+    by the page's timer) or the deadline has passed; a submit later than the
+    deadline plus the grace period is not graded: the attempt is closed as
+    expired with 0 (see docs/quizzes.md).
+    """
+    found = Attempt.objects.filter(pk=attempt_id, enrollment__user=user).values_list(
+        "enrollment_id", flat=True
+    )
+    if not found:
+        raise QuizError("There is no such attempt.", status=404)
+    with transaction.atomic():
+        _lock_enrollment(found[0])
+        attempt = Attempt.objects.select_for_update().get(pk=attempt_id)
+        if not attempt.is_open:
+            when = timezone.localtime(attempt.submitted_at)
+            raise QuizError(
+                f"This attempt was already closed at {when:%H:%M} on {when:%-d %B %Y}; "
+                "it is graded once and cannot be submitted again.",
+                status=409,
+            )
+        now = timezone.now()
+        if selectors.attempt_is_overdue(attempt=attempt, now=now):
+            _expire(attempt, now=now)
+            return attempt
+        past_deadline = attempt.deadline is not None and now > attempt.deadline
+        # Letting the timer submit an incomplete attempt gains nothing: blanks score 0.
+        clean = _validated_answers(attempt, answers, allow_missing=past_deadline or time_up)
+        grade = attempt_grade(attempt.questions, clean, pass_mark=attempt.pass_mark)
+        attempt.answers = clean
+        attempt.results = {qid: str(float(credit)) for qid, credit in grade.credits.items()}
+        attempt.score = grade.score
+        attempt.passed = grade.passed
+        attempt.status = Attempt.Status.SUBMITTED
+        attempt.submitted_at = now
+        attempt.save(
+            update_fields=["answers", "results", "score", "passed", "status", "submitted_at"]
+        )
+    logger.info("Attempt %s graded: %s%%, passed=%s", attempt.pk, attempt.score, attempt.passed)
+    if attempt.passed:
+        completion_evaluate(enrollment_id=attempt.enrollment_id)
+    return attempt
+
+
+# --- Evaluation and attestation --------------------------------------------------------------
+
+
+def _require_passed(enrollment: Enrollment) -> None:
+    if not enrollment.is_active:
+        raise QuizError("Enroll in the course first.", status=403)
+    if not Attempt.objects.filter(enrollment=enrollment, passed=True).exists():
+        raise QuizError("The evaluation opens once you pass the post-test.", status=403)
+
+
+def _rating(value, what: str) -> int:
+    if value not in RatingScale.values:
+        raise QuizError(f"The rating for {what} must be a whole number from 1 to 5.")
+    return int(value)
+
+
+def evaluation_submit(
+    *,
+    enrollment: Enrollment,
+    objective_ratings: dict[int, int],
+    instructor_ratings: dict[int, int],
+    relevance: int,
+    content_quality: int,
+    hours_accurate: str,
+    bias_noticed: bool,
+    bias_details: str = "",
+    comments: str = "",
+) -> Evaluation:
+    """Record the participant's evaluation (one per enrollment). Ratings are keyed
+    by objective number and instructor position (1-based), and every item of
+    the course must be rated."""
+    with transaction.atomic():
+        enrollment = _lock_enrollment(enrollment.pk)
+        _require_passed(enrollment)
+        if Evaluation.objects.filter(enrollment=enrollment).exists():
+            raise QuizError("You have already evaluated this course.", status=409)
+        items = selectors.evaluation_items(course=enrollment.course)
+        given = {
+            "objective": dict(objective_ratings or {}),
+            "instructor": dict(instructor_ratings or {}),
+        }
+        expected = {kind: {i.position for i in items if i.kind == kind} for kind in given}
+        for kind, ratings in given.items():
+            if set(ratings) != expected[kind]:
+                raise QuizError(f"Rate each {kind} of this course, and only those.")
+        if hours_accurate not in HoursAccuracy.values:
+            raise QuizError("Say whether the stated hours were accurate.")
+        if not isinstance(bias_noticed, bool):
+            raise QuizError("Say whether you noticed commercial bias.")
+        for label, text, limit in (
+            ("description of the bias", bias_details, MAX_TEXT["bias_details"]),
+            ("comments", comments, MAX_TEXT["comments"]),
+        ):
+            if len(text or "") > limit:
+                raise QuizError(f"The {label} can hold up to {limit:,} characters.")
+        evaluation = Evaluation(
+            enrollment=enrollment,
+            submitted_at=timezone.now(),
+            relevance=_rating(relevance, "relevance to practice"),
+            content_quality=_rating(content_quality, "content quality"),
+            hours_accurate=hours_accurate,
+            bias_noticed=bias_noticed,
+            bias_details=(bias_details or "").strip() if bias_noticed else "",
+            comments=(comments or "").strip(),
+        )
+        ratings = [
+            EvaluationRating(
+                kind=item.kind,
+                position=item.position,
+                label=item.label[:400],
+                rating=_rating(given[item.kind][item.position], item.label),
+            )
+            for item in items
+        ]
+        try:
+            with transaction.atomic():
+                evaluation.save()
+        except IntegrityError:
+            raise QuizError("You have already evaluated this course.", status=409) from None
+        for rating in ratings:
+            rating.evaluation = evaluation
+        EvaluationRating.objects.bulk_create(ratings)
+    completion_evaluate(enrollment_id=enrollment.pk)
+    return evaluation
+
+
+def attestation_submit(
+    *, enrollment: Enrollment, confirmed: bool, accreditors: list[Accreditor]
+) -> Attestation:
+    """The clinician attests they completed the course themselves, and claims
+    credit under some of the course's accreditors (none: attendance only).
+    The evaluation comes first."""
+    with transaction.atomic():
+        enrollment = _lock_enrollment(enrollment.pk)
+        _require_passed(enrollment)
+        if confirmed is not True:
+            raise QuizError("Confirm that you completed this course yourself.")
+        if not Evaluation.objects.filter(enrollment=enrollment).exists():
+            raise QuizError("Complete the evaluation before the attestation.", status=409)
+        if Attestation.objects.filter(enrollment=enrollment).exists():
+            raise QuizError("You have already signed the attestation for this course.", status=409)
+        offered = {a.pk for a in selectors.course_accreditors(course_id=enrollment.course_id)}
+        chosen = {a.pk for a in accreditors}
+        if not chosen <= offered:
+            raise QuizError("Credit can only be claimed under this course's accreditors.")
+        try:
+            with transaction.atomic():
+                attestation = Attestation.objects.create(
+                    enrollment=enrollment,
+                    statement=ATTESTATION_STATEMENT,
+                    attested_at=timezone.now(),
+                )
+        except IntegrityError:
+            raise QuizError(
+                "You have already signed the attestation for this course.", status=409
+            ) from None
+        attestation.accreditors.set(chosen)
+    completion_evaluate(enrollment_id=enrollment.pk)
+    return attestation
+
+
+def post_test_publish(*, post_test: PostTestPage, user=None) -> None:
+    """Publish the latest revision of a post-test (seed data and factories)."""
+    post_test.save_revision(user=user).publish(user=user)

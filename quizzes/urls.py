@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "quizzes"
+
+urlpatterns = [
+    path("learn/post-test/start/", views.attempt_start, name="attempt_start"),
+    path("learn/attempts/<int:attempt_id>/", views.attempt_view, name="attempt"),
+    path("learn/attempts/<int:attempt_id>/submit/", views.attempt_submit, name="attempt_submit"),
+    path("learn/courses/<int:course_id>/evaluation/", views.evaluation, name="evaluation"),
+]
