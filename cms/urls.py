@@ -14,7 +14,7 @@ urlpatterns = [
     path("profile/", include("accounts.urls")),
     path("", include("courses.urls")),
     path("", include("quizzes.urls")),
-    # path("", include("certificates.urls")),
+    path("", include("certificates.urls")),
 ]
 
 if settings.DEBUG:

@@ -27,6 +27,9 @@ class Step:
     url: str = ""
     action_label: str = ""
     history: tuple[str, ...] = field(default_factory=tuple)
+    # A JSON endpoint the dashboard polls while the step is in progress (e.g. a
+    # certificate being rendered); empty for steps that change only on a new page.
+    status_url: str = ""
 
 
 class StepProvider(Protocol):

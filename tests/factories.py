@@ -415,3 +415,19 @@ def completion_record(*, enrollment, completed_at=None):
         course_revision_id=course.live_revision_id,
         snapshot=course_snapshot(course=course),
     )
+
+
+def aswb_accreditor(**kwargs):
+    return AccreditorFactory(
+        name="Association of Social Work Boards ACE",
+        short_name="ASWB",
+        professions=["social_worker"],
+        provider_number="ACE-1677",
+        statement_template=(
+            "{provider}, provider #{number}, is approved to offer social work continuing "
+            "education by the Association of Social Work Boards (ASWB) Approved Continuing "
+            "Education (ACE) program. ACE provider approval period: {start}–{end}. Social "
+            "workers completing this course receive {credits} continuing education credits."
+        ),
+        **kwargs,
+    )

@@ -39,7 +39,7 @@ INSTALLED_APPS = [
     "accounts",
     "courses",
     "quizzes",
-    # "certificates",
+    "certificates",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -165,6 +165,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+# Certificates without a rendered PDF or a sent email a minute after issue are
+# enqueued again (a worker killed mid-render, a broker down at issue).
+CELERY_BEAT_SCHEDULE["certificates-sweep"] = {"task": "certificates.sweep", "schedule": 60.0}
 
 # Email
 EMAIL_CONFIG = env.email_url("EMAIL_URL")
@@ -234,6 +237,13 @@ WAGTAIL_MODERATION_ENABLED = True
 
 # How long completion records, rosters and evaluations are kept (CA BBS asks 4).
 RECORD_RETENTION_YEARS = env("RECORD_RETENTION_YEARS")
+
+# Certificates (see docs/certificates.md).
+CERTIFICATE_NUMBER_PREFIX = "PRC"
+CERTIFICATE_SWEEP_MIN_AGE_SECONDS = 60
+CERTIFICATE_MAX_DELIVERY_ATTEMPTS = 10
+# Public verification lookups per client IP: (count, window in seconds).
+CERTIFICATE_VERIFY_RATE_LIMIT = (60, 600)
 
 LOGGING = {
     "version": 1,

@@ -33,3 +33,6 @@ WHITENOISE_AUTOREFRESH = True
 # Tests and the worker they start share one queue of their own, so a `make run`
 # worker on the same Redis never takes a test's task.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "practicum-test")
+# Test only: seconds a render task waits before rendering, so a reliability test
+# can kill a worker mid-render (tests/reliability). Never set outside tests.
+CERTIFICATE_RENDER_TEST_DELAY = float(os.environ.get("CERTIFICATE_RENDER_TEST_DELAY", "0"))

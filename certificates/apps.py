@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+
+
+def _warm_up_renderer(**kwargs):
+    # Scan fonts and read templates once per worker process, not on its first task.
+    from . import rendering
+
+    rendering.warm_up()
+
+
+class CertificatesConfig(AppConfig):
+    name = "certificates"
+    verbose_name = "Certificates"
+
+    def ready(self):
+        from celery.signals import worker_process_init
+
+        from courses.registry import register_step_provider
+        from courses.signals import course_completed
+
+        from . import receivers, steps
+
+        course_completed.connect(
+            receivers.on_course_completed, dispatch_uid="certificates.on_course_completed"
+        )
+        register_step_provider(steps.CertificateStepProvider())
+        worker_process_init.connect(_warm_up_renderer, weak=False)

@@ -1,0 +1,132 @@
+from datetime import date, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from accounts.models import User
+from courses.models import Accreditor, CoursePage, Enrollment
+
+from .numbers import number_normalize
+from .services import MAX_REASON_LENGTH
+
+#: The longest transcript period (license renewal cycles are 1 to 3 years).
+MAX_PERIOD_YEARS = 25
+
+
+class AccessibleForm(forms.Form):
+    """Ties each field's error and help text to its input (aria-describedby,
+    aria-invalid), for templates/certificates/_field.html."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name, field in self.fields.items():
+            bound = self[name]
+            described = []
+            if self.errors.get(name):
+                field.widget.attrs["aria-invalid"] = "true"
+                described.append(f"{bound.auto_id}-error")
+            if field.help_text:
+                described.append(f"{bound.auto_id}-help")
+            if described:
+                field.widget.attrs["aria-describedby"] = " ".join(described)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if field.help_text:
+                field.widget.attrs["aria-describedby"] = f"{self[name].auto_id}-help"
+
+
+class VerifyForm(AccessibleForm):
+    number = forms.CharField(
+        label="Certificate number",
+        max_length=40,
+        help_text="As printed on the certificate, e.g. PRC-2026-7KQ9-X4DM. Case and dashes do not matter.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_number(self):
+        normalized = number_normalize(self.cleaned_data["number"])
+        if normalized is None:
+            raise forms.ValidationError(
+                "This is not a valid certificate number. Check it against the certificate: "
+                "it looks like PRC-2026-7KQ9-X4DM."
+            )
+        return normalized
+
+
+class TranscriptPeriodForm(AccessibleForm):
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    @staticmethod
+    def default_period(today: date) -> dict:
+        """The last two years, a common license renewal cycle."""
+        try:
+            start = today.replace(year=today.year - 2) + timedelta(days=1)
+        except ValueError:  # 29 February
+            start = today.replace(year=today.year - 2, day=28) + timedelta(days=1)
+        return {"start": start, "end": today}
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            if start > end:
+                self.add_error("end", "The end of the period must not be before its start.")
+            elif (end - start).days > MAX_PERIOD_YEARS * 366:
+                self.add_error("start", f"Choose a period of at most {MAX_PERIOD_YEARS} years.")
+        return cleaned
+
+
+# --- Administration ----------------------------------------------------------------------
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=MAX_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required. Recorded in the certificate's audit history.",
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("A reason is required.")
+        return reason
+
+
+class ManualIssueForm(ReasonForm):
+    email = forms.EmailField(label="Clinician's email")
+    course = forms.ModelChoiceField(queryset=CoursePage.objects.order_by("title"), label="Course")
+    accreditor = forms.ModelChoiceField(
+        queryset=Accreditor.objects.order_by("short_name"),
+        required=False,
+        label="Accreditor",
+        empty_label="— None: certificate of attendance —",
+    )
+    completed_on = forms.DateField(
+        required=False,
+        label="Completion date",
+        help_text="Needed only when the enrollment has no recorded completion.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    field_order = ["email", "course", "accreditor", "completed_on", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        email, course = cleaned.get("email"), cleaned.get("course")
+        if email and course:
+            user = User.objects.filter(email__iexact=email).first()
+            enrollment = (
+                Enrollment.objects.filter(user=user, course=course).first() if user else None
+            )
+            if enrollment is None:
+                self.add_error("email", "No enrollment of this email address in this course.")
+            else:
+                cleaned["enrollment"] = enrollment
+        completed_on = cleaned.get("completed_on")
+        if completed_on and completed_on > timezone.localdate():
+            self.add_error("completed_on", "The completion date cannot be in the future.")
+        return cleaned

@@ -1,0 +1,317 @@
+"""Reads: downloads, verification, the dashboard's status, the transcript and
+the administrator's search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from cms.models import ProviderSettings
+
+from . import rendering
+from .models import Certificate
+from .numbers import number_normalize
+
+ADMIN_GROUP = "Administrators"
+
+
+def user_is_certificate_admin(*, user) -> bool:
+    """Administrators (the group) and superusers see and act on every certificate."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user.has_perm("certificates.manage_certificates")
+
+
+def certificate_for_owner_or_admin(*, user, number: str) -> Certificate | None:
+    """The certificate `number` if `user` may download it, else None (no hint
+    whether it exists)."""
+    normalized = number_normalize(number)
+    if normalized is None or not user.is_authenticated:
+        return None
+    certificate = (
+        Certificate.objects.select_related("user", "course", "accreditor")
+        .filter(number=normalized)
+        .first()
+    )
+    if certificate is None:
+        return None
+    if certificate.user_id == user.pk and certificate.status != Certificate.Status.HELD:
+        return certificate
+    if user_is_certificate_admin(user=user):
+        return certificate
+    return None
+
+
+# --- Public verification -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the public verification page may show: never an email address or a
+    license number."""
+
+    number: str
+    status: str  # "valid", "revoked", "reissued"
+    participant_name: str
+    course_title: str
+    completion_date: date
+    issue_date: str
+    accreditor: str
+    credits: list[dict]
+    total_hours: str
+    kind_label: str
+    revoked_at: date | None = None
+    replacement_number: str = ""
+
+
+def certificate_verify(*, number: str) -> Verification | None:
+    normalized = number_normalize(number)
+    if normalized is None:
+        return None
+    certificate = (
+        Certificate.objects.select_related("accreditor")
+        .filter(number=normalized)
+        .exclude(status=Certificate.Status.HELD)
+        .first()
+    )
+    if certificate is None:
+        return None
+    replacement = ""
+    if certificate.status == Certificate.Status.REISSUED:
+        latest = certificate
+        # Follow the chain to the certificate that counts now.
+        for _ in range(50):
+            following = Certificate.objects.filter(supersedes=latest).first()
+            if following is None:
+                break
+            latest = following
+        replacement = latest.number if latest.pk != certificate.pk else ""
+    snapshot = certificate.snapshot
+    accreditor = snapshot.get("accreditor") or {}
+    return Verification(
+        number=certificate.number,
+        status=certificate.status,
+        participant_name=certificate.participant_name,
+        course_title=certificate.course_title,
+        completion_date=certificate.completion_date,
+        issue_date=snapshot.get("issue_date", ""),
+        accreditor=(
+            f"{accreditor.get('name')} ({accreditor.get('short_name')})" if accreditor else ""
+        ),
+        credits=list(snapshot.get("credits") or []),
+        total_hours=snapshot.get("total_hours", ""),
+        kind_label=certificate.get_kind_display(),
+        revoked_at=certificate.revoked_at.date() if certificate.revoked_at else None,
+        replacement_number=replacement,
+    )
+
+
+# --- The clinician's side ------------------------------------------------------------------
+
+
+def certificate_state(certificate: Certificate) -> str:
+    """pending / ready / held / revoked / reissued / failed, for the dashboard."""
+    if certificate.status == Certificate.Status.HELD:
+        return "held"
+    if certificate.status == Certificate.Status.REVOKED:
+        return "revoked"
+    if certificate.status == Certificate.Status.REISSUED:
+        return "reissued"
+    if certificate.rendered_at is not None:
+        return "ready"
+    if certificate.render_error:
+        return "failed"
+    return "pending"
+
+
+def certificate_urls(certificate: Certificate) -> dict[str, str]:
+    return {
+        "pdf": reverse("certificates:pdf", args=[certificate.number]),
+        "badge": reverse("certificates:badge", args=[certificate.number]),
+        "verify": reverse("certificates:verify", args=[certificate.number]),
+    }
+
+
+def certificates_by_enrollment(*, enrollment_ids: list[int]) -> dict[int, list[Certificate]]:
+    """Current certificates (reissued ones left out) per enrollment, in one query."""
+    result: dict[int, list[Certificate]] = {}
+    for certificate in (
+        Certificate.objects.filter(enrollment_id__in=enrollment_ids)
+        .exclude(status=Certificate.Status.REISSUED)
+        .select_related("accreditor")
+        .order_by("enrollment_id", "accreditor__short_name", "pk")
+    ):
+        result.setdefault(certificate.enrollment_id, []).append(certificate)
+    return result
+
+
+def enrollment_certificate_status(*, user, enrollment_id: int) -> dict | None:
+    """The JSON the dashboard polls while a certificate is being prepared."""
+    from courses.models import CourseCompletion, Enrollment
+
+    enrollment = Enrollment.objects.filter(pk=enrollment_id, user=user).first()
+    if enrollment is None:
+        return None
+    certificates = certificates_by_enrollment(enrollment_ids=[enrollment.pk]).get(enrollment.pk, [])
+    completed = CourseCompletion.objects.filter(enrollment=enrollment).exists()
+    items = []
+    for certificate in certificates:
+        state = certificate_state(certificate)
+        item = {
+            "number": certificate.number,
+            "state": state,
+            "label": certificate_label(certificate),
+            "message": certificate_message(certificate),
+        }
+        if state == "ready":
+            item["urls"] = certificate_urls(certificate)
+        items.append(item)
+    pending = completed and (not items or any(i["state"] == "pending" for i in items))
+    return {"completed": completed, "pending": pending, "certificates": items}
+
+
+def certificate_label(certificate: Certificate) -> str:
+    accreditor = (certificate.snapshot.get("accreditor") or {}).get("short_name")
+    kind = "Certificate" if accreditor else "Certificate of attendance"
+    return f"{kind} {certificate.number}" + (f" ({accreditor})" if accreditor else "")
+
+
+def certificate_message(certificate: Certificate) -> str:
+    state = certificate_state(certificate)
+    if state == "ready":
+        return "Ready to download."
+    if state == "held":
+        return (
+            "On hold: your completion is outside the period in which the accrediting body "
+            "approves our courses. The CE administrator has been told and will contact you."
+        )
+    if state == "revoked":
+        return f"Revoked on {certificate.revoked_at:%B %-d, %Y}. Contact the CE administrator."
+    if state == "failed":
+        return "We could not prepare it yet; the CE administrator has been told."
+    return "Being prepared — it appears here in a moment."
+
+
+@dataclass
+class Transcript:
+    start: date
+    end: date
+    certificates: list[Certificate]
+    rows: list[dict]
+    totals: dict
+
+    @property
+    def grand_total(self) -> str:
+        return self.totals["grand_total"]
+
+
+def transcript_build(*, user, start: date, end: date) -> Transcript:
+    """Valid certificates completed within [start, end], with hours totalled by
+    accreditor and category (revoked, held and replaced ones do not count)."""
+    certificates = list(
+        Certificate.objects.filter(
+            user=user,
+            status=Certificate.Status.VALID,
+            completion_date__gte=start,
+            completion_date__lte=end,
+        ).order_by("completion_date", "number")
+    )
+    rows = []
+    for certificate in certificates:
+        snapshot = certificate.snapshot
+        accreditor = (snapshot.get("accreditor") or {}).get("short_name", "")
+        for credit in snapshot.get("credits") or []:
+            rows.append(
+                {
+                    "number": certificate.number,
+                    "course_title": certificate.course_title,
+                    "completion_date": certificate.completion_date.isoformat(),
+                    "accreditor": accreditor,
+                    "category": credit.get("category", ""),
+                    "hours": credit.get("hours", ""),
+                }
+            )
+    totals = rendering.transcript_totals(rows)
+    return Transcript(start=start, end=end, certificates=certificates, rows=rows, totals=totals)
+
+
+def transcript_document(*, user, transcript: Transcript) -> dict:
+    """The input of rendering.render_transcript_pdf."""
+    provider = ProviderSettings.load()
+    return {
+        "participant_name": user.full_name or user.email,
+        "licenses": [
+            {
+                "profession": lic.get_profession_display(),
+                "number": lic.license_number,
+                "region": lic.region,
+            }
+            for lic in user.licenses.all()
+        ],
+        "period_start": transcript.start.isoformat(),
+        "period_end": transcript.end.isoformat(),
+        "provider": {
+            "name": provider.name,
+            "address": " ".join(provider.address.split()),
+            "phone": provider.phone,
+            "email": provider.contact_email,
+            "website": provider.website,
+        },
+        "rows": transcript.rows,
+    }
+
+
+def certificates_for_user(*, user) -> list[Certificate]:
+    """Every certificate of a clinician that they can see (held ones show on the
+    dashboard with their message, not here)."""
+    return list(
+        Certificate.objects.filter(user=user)
+        .exclude(status=Certificate.Status.HELD)
+        .select_related("accreditor")
+        .order_by("-completion_date", "-pk")
+    )
+
+
+# --- Administration -----------------------------------------------------------------------
+
+
+def certificates_search(*, queryset: QuerySet[Certificate], query: str) -> QuerySet[Certificate]:
+    """Search by participant name, email, license number or certificate number
+    (typed as on paper: O for 0, no dashes…)."""
+    query = query.strip()[:200]
+    if not query:
+        return queryset
+    condition = (
+        Q(participant_name__icontains=query)
+        | Q(user__email__icontains=query)
+        | Q(user__full_name__icontains=query)
+        | Q(license_numbers__icontains=query)
+        | Q(number__icontains=query)
+    )
+    normalized = number_normalize(query)
+    if normalized:
+        condition |= Q(number=normalized)
+    return queryset.filter(condition)
+
+
+def hours_total(certificates: list[Certificate]) -> Decimal:
+    return sum((c.total_hours for c in certificates), Decimal(0))
+
+
+def certificates_needing_attention() -> dict[str, int]:
+    """Held certificates, and valid ones whose rendering failed (two counts, one query)."""
+    from django.db.models import Count
+
+    counts = Certificate.objects.aggregate(
+        held=Count("pk", filter=Q(status=Certificate.Status.HELD)),
+        failed=Count(
+            "pk",
+            filter=Q(status=Certificate.Status.VALID, rendered_at__isnull=True)
+            & ~Q(render_error=""),
+        ),
+    )
+    return {"held": counts["held"], "failed": counts["failed"]}

@@ -1,0 +1,66 @@
+"""The certificate step on the clinician's dashboard (courses.registry seam)."""
+
+from django.urls import reverse
+
+from courses.registry import Step
+
+from . import selectors
+
+
+class CertificateStepProvider:
+    key = "certificate"
+    order = 900  # after every requirement
+
+    def steps_for(self, *, enrollments) -> dict[int, list[Step]]:
+        by_enrollment = selectors.certificates_by_enrollment(
+            enrollment_ids=[e.pk for e in enrollments]
+        )
+        steps: dict[int, list[Step]] = {}
+        for enrollment in enrollments:
+            certificates = by_enrollment.get(enrollment.pk, [])
+            steps[enrollment.pk] = [self._step(enrollment, certificates)]
+        return steps
+
+    def _step(self, enrollment, certificates) -> Step:
+        status_url = reverse("certificates:enrollment_status", args=[enrollment.pk])
+        if not certificates:
+            completed = _has_completion(enrollment)
+            return Step(
+                key=self.key,
+                label="Certificate",
+                done=False,
+                required=False,
+                available=completed,
+                detail=(
+                    "Being prepared — it appears here in a moment."
+                    if completed
+                    else "Issued when you complete every requirement."
+                ),
+                status_url=status_url if completed else "",
+            )
+        states = [selectors.certificate_state(c) for c in certificates]
+        ready = [c for c, s in zip(certificates, states, strict=True) if s == "ready"]
+        detail = " ".join(
+            f"{selectors.certificate_label(c)}: {selectors.certificate_message(c)}"
+            for c in certificates
+        )
+        first_ready = ready[0] if ready else None
+        return Step(
+            key=self.key,
+            label="Certificate" if len(certificates) == 1 else "Certificates",
+            done=all(s == "ready" for s in states),
+            required=False,
+            available=True,
+            detail=detail,
+            url=selectors.certificate_urls(first_ready)["pdf"] if first_ready else "",
+            action_label="Download certificate" if first_ready else "",
+            status_url=status_url,
+        )
+
+
+def _has_completion(enrollment) -> bool:
+    # dashboard_enrollments() select_related("completion"): no query here.
+    try:
+        return enrollment.completion is not None
+    except type(enrollment).completion.RelatedObjectDoesNotExist:
+        return False

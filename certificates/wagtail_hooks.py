@@ -1,0 +1,14 @@
+from wagtail import hooks
+
+from .admin_views import CertificateViewSet
+from .panels import CertificateAttentionPanel
+
+
+@hooks.register("register_admin_viewset")
+def register_certificate_viewset():
+    return CertificateViewSet()
+
+
+@hooks.register("construct_homepage_panels")
+def add_certificate_attention_panel(request, panels):
+    panels.append(CertificateAttentionPanel(request=request))

@@ -1,0 +1,86 @@
+// The certificate on the dashboard appears without a reload.
+//
+// Each course card whose certificate step has a status URL
+// (data-status-url, see certificates/steps.py) asks that JSON endpoint for
+// its certificates, shows their state in the step and adds download links
+// once a PDF is ready. While a certificate is being prepared it asks again,
+// every 2 s at first and more slowly after, for up to 10 minutes.
+(function () {
+  "use strict";
+  if (!window.fetch) return;
+
+  function text(tag, content, className) {
+    var el = document.createElement(tag);
+    if (className) el.className = className;
+    el.textContent = content;
+    return el;
+  }
+
+  function link(href, label, hidden) {
+    var a = text("a", label);
+    a.href = href;
+    if (hidden) a.appendChild(text("span", hidden, "visually-hidden"));
+    return a;
+  }
+
+  function render(card, data) {
+    var step = card.querySelector('[data-step="certificate"]');
+    var box = card.querySelector("[data-certificate-links]");
+    if (!box) {
+      box = document.createElement("div");
+      box.setAttribute("data-certificate-links", "");
+      box.setAttribute("role", "status");
+      box.setAttribute("aria-live", "polite");
+      box.className = "certificate-links small";
+      card.appendChild(box);
+    }
+    box.textContent = "";
+    if (!data.certificates.length) {
+      if (data.pending) box.appendChild(text("p", "Your certificate is being prepared — it appears here in a moment."));
+      return;
+    }
+    var list = document.createElement("ul");
+    data.certificates.forEach(function (c) {
+      var item = document.createElement("li");
+      item.appendChild(text("span", c.label + ": " + c.message + " "));
+      if (c.urls) {
+        item.appendChild(link(c.urls.pdf, "Download PDF", " of " + c.label));
+        item.appendChild(document.createTextNode(" · "));
+        item.appendChild(link(c.urls.badge, "Open Badge", " of " + c.label));
+      }
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    if (step) {
+      var allReady = data.certificates.every(function (c) { return c.state === "ready"; });
+      step.className = allReady ? "step-done" : "step-todo";
+      var muted = step.querySelector(".muted");
+      if (muted) {
+        muted.textContent = data.certificates.map(function (c) { return c.label + ": " + c.message; }).join(" ");
+      }
+    }
+  }
+
+  function watch(card) {
+    var url = card.getAttribute("data-status-url");
+    var started = Date.now();
+    var delay = 2000;
+    function poll() {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+        .then(function (data) {
+          render(card, data);
+          if (data.pending && Date.now() - started < 600000) {
+            setTimeout(poll, delay);
+            delay = Math.min(delay * 1.5, 15000);
+          }
+        })
+        .catch(function () {
+          if (Date.now() - started < 600000) setTimeout(poll, 15000);
+        });
+    }
+    poll();
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-status-url]"), watch);
+})();
