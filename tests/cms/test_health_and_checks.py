@@ -1,5 +1,6 @@
 """Health endpoint, Django checks, migrations and lint, all inside the suite."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +30,41 @@ def test_healthz_names_a_stopped_broker(client, settings):
     assert response.json()["broker"] == "down"
     assert response.json()["database"] == "ok"
     assert response.json()["status"] == "down: broker"
+
+
+def test_healthz_names_a_stopped_database_and_broker(tmp_path):
+    """A fresh process whose DATABASE_URL and broker point at closed ports (what a
+    container sees when db and redis are down) answers 503 naming both."""
+    import socket
+
+    ports = []
+    for _ in range(2):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            ports.append(s.getsockname()[1])
+    code = (
+        "import django, json; django.setup();"
+        "from django.test import Client;"
+        "r = Client().get('/healthz');"
+        "print(r.status_code, json.dumps(r.json(), sort_keys=True))"
+    )
+    result = _run(
+        "-c",
+        code,
+        env_extra={
+            "DJANGO_SETTINGS_MODULE": "cms.settings.test",
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:{ports[0]}/practicum",
+            "CELERY_BROKER_URL": f"redis://127.0.0.1:{ports[1]}/0",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    status, body = result.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert status == "503"
+    assert json.loads(body) == {
+        "broker": "down",
+        "database": "down",
+        "status": "down: database, broker",
+    }
 
 
 def _run(*args, env_extra=None):

@@ -1,0 +1,75 @@
+"""The staff groups come from a data migration with the Wagtail permissions their
+work needs; clinicians never get into the Wagtail admin."""
+
+import pytest
+from django.contrib.auth.models import Group
+from wagtail.models import Collection, GroupCollectionPermission
+
+from tests.factories import UserFactory, staff_user
+
+pytestmark = pytest.mark.django_db
+
+MEDIA = {
+    "add_image",
+    "change_image",
+    "choose_image",
+    "add_document",
+    "change_document",
+    "choose_document",
+}
+
+
+def _collection_codenames(group: Group) -> set[str]:
+    root = Collection.get_first_root_node()
+    return set(
+        GroupCollectionPermission.objects.filter(group=group, collection=root).values_list(
+            "permission__codename", flat=True
+        )
+    )
+
+
+def test_instructors_may_enter_the_admin_and_manage_media_but_not_people():
+    group = Group.objects.get(name="Instructors")
+    assert group.permissions.filter(codename="access_admin").exists()
+    assert _collection_codenames(group) >= MEDIA
+    assert not {"delete_image", "delete_document"} & _collection_codenames(group)
+    assert not group.permissions.filter(content_type__app_label="accounts").exists()
+
+
+def test_administrators_also_manage_users_licenses_and_media_deletion():
+    group = Group.objects.get(name="Administrators")
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    assert {"access_admin", "view_user", "change_user", "view_clinicianlicense"} <= codenames
+    assert MEDIA | {"delete_image", "delete_document"} <= _collection_codenames(group)
+
+
+@pytest.mark.parametrize(
+    ("group", "url", "allowed"),
+    [
+        ("Instructors", "/admin/", True),
+        ("Instructors", "/admin/images/", True),
+        ("Instructors", "/admin/documents/", True),
+        ("Instructors", "/admin/users/", False),
+        ("Administrators", "/admin/", True),
+        ("Administrators", "/admin/users/", True),
+        ("Administrators", "/admin/images/", True),
+    ],
+)
+def test_staff_reach_what_their_group_allows(client, site_tree, group, url, allowed):
+    client.force_login(staff_user(group=group))
+    response = client.get(url)
+    if allowed:
+        assert response.status_code == 200, url
+    else:
+        assert response.status_code in (302, 403), url
+        assert response.get("Location", "") in ("", "/admin/")
+
+
+def test_a_clinician_is_sent_to_the_admin_login_and_sees_no_admin_page(client, site_tree):
+    client.force_login(UserFactory())
+    for url in ("/admin/", "/admin/pages/", "/admin/users/", "/admin/images/"):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/admin/login/"), url
+    page = client.get("/admin/", follow=True)
+    assert "You do not have permission to access the admin" in page.content.decode()
