@@ -1,9 +1,11 @@
+import logging
 import math
+import string
 from decimal import Decimal
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
@@ -26,7 +28,9 @@ from wagtail.search import index
 from accounts.models import Profession
 
 from .blocks import LessonStreamBlock, ReferenceBlock
-from .panels import CreditCheckPanel
+from .panels import CreditCheckPanel, PublishChecklistPanel
+
+logger = logging.getLogger(__name__)
 
 
 class CreditCategory(models.TextChoices):
@@ -55,6 +59,34 @@ class Level(models.TextChoices):
 
 
 # --- The CE credit model -------------------------------------------------------------------
+
+# What seed_demo writes where a real provider number belongs (see courses.seed).
+PLACEHOLDER_PROVIDER_NUMBERS = frozenset({"REPLACE-ME"})
+STATEMENT_PLACEHOLDERS = ("provider", "number", "start", "end", "credits")
+
+
+def statement_template_problem(template: str) -> str:
+    """Why an approval-statement template cannot be rendered, or "" when it can."""
+    try:
+        names = [
+            name for _, name, spec, conv in string.Formatter().parse(template) if name is not None
+        ]
+    except ValueError:
+        return "Unbalanced braces: write placeholders as {provider}, {number}, {start}, {end}, {credits}."
+    unknown = sorted({n for n in names if n not in STATEMENT_PLACEHOLDERS})
+    if unknown:
+        return (
+            "Unknown placeholder "
+            + ", ".join("{" + n + "}" for n in unknown)
+            + ". Use only "
+            + ", ".join("{" + n + "}" for n in STATEMENT_PLACEHOLDERS)
+            + "."
+        )
+    return ""
+
+
+def _long_date(day) -> str:
+    return f"{day:%B} {day.day}, {day.year}"
 
 
 class AccreditorForm(WagtailAdminModelForm):
@@ -157,6 +189,21 @@ class Accreditor(models.Model):
     def __str__(self):
         return f"{self.short_name} — {self.name}"
 
+    def clean(self):
+        errors = {}
+        if self.approval_start and self.approval_end and self.approval_end < self.approval_start:
+            errors["approval_end"] = "The approval period must end after it starts."
+        problem = statement_template_problem(self.statement_template or "")
+        if problem:
+            errors["statement_template"] = problem
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def has_placeholder_number(self) -> bool:
+        """Seeded accreditors carry a placeholder until an administrator enters the real number."""
+        return self.provider_number.strip().upper() in PLACEHOLDER_PROVIDER_NUMBERS
+
     def is_approved_on(self, day) -> bool:
         return self.approval_start <= day <= self.approval_end
 
@@ -164,8 +211,8 @@ class Accreditor(models.Model):
         return self.statement_template.format(
             provider=provider,
             number=self.provider_number,
-            start=self.approval_start.strftime("%B %-d, %Y"),
-            end=self.approval_end.strftime("%B %-d, %Y"),
+            start=_long_date(self.approval_start),
+            end=_long_date(self.approval_end),
             credits=credits,
         )
 
@@ -254,22 +301,45 @@ class CourseTopic(TaggedItemBase):
     )
 
 
-class CoursePageForm(WagtailAdminPageForm):
-    """Refuses publishing, or submitting for approval, while a CE-required item is missing."""
+# POST keys of the page editor's buttons that would publish a course or send it for approval.
+_PUBLISHING_ACTIONS = ("action-publish", "action-submit", "action-restart-workflow")
 
-    def clean(self):
-        cleaned = super().clean()
-        if "action-publish" in self.data or "action-submit" in self.data:
+
+class CoursePageForm(WagtailAdminPageForm):
+    """Refuses publishing, submitting for approval, or approving from the editor while a
+    CE-required item is missing; each missing item is its own error message."""
+
+    def is_valid(self):
+        # After every formset is cleaned, so that the check sees the submitted inline rows;
+        # also when the form has other errors, so that every missing item is named at once.
+        valid = super().is_valid()
+        # Deferred validation means the editor only saves a draft: drafts may be incomplete.
+        if self._publishing() and not self.is_deferred_validation:
             from .selectors import course_publish_problems
 
-            page = self.instance
-            for problem in course_publish_problems(course=page, form=self):
+            problems = course_publish_problems(
+                course=self.instance, form=self, for_submission="action-publish" not in self.data
+            )
+            for problem in problems:
                 self.add_error(None, problem)
-        return cleaned
+            valid = valid and not problems
+        return valid
+
+    def _publishing(self) -> bool:
+        if any(key in self.data for key in _PUBLISHING_ACTIONS):
+            return True
+        return "action-workflow-action" in self.data and str(
+            self.data.get("workflow-action-name", "")
+        ).startswith("approve")
 
 
-class CoursePublishRefused(PermissionDenied):
-    pass
+class CoursePublishRefused(Exception):
+    """Raised by CoursePage.publish; courses.middleware turns it into admin messages."""
+
+    def __init__(self, *, page_id: int, problems: list[str]):
+        self.page_id = page_id
+        self.problems = problems
+        super().__init__("This course cannot be published: " + "; ".join(problems) + ".")
 
 
 class CoursePage(Page):
@@ -312,6 +382,7 @@ class CoursePage(Page):
     base_form_class = CoursePageForm
 
     content_panels = [
+        PublishChecklistPanel(heading="Before this course can be published"),
         *Page.content_panels,
         FieldPanel("summary"),
         FieldPanel("hero_image"),
@@ -346,17 +417,26 @@ class CoursePage(Page):
     search_fields = [
         *Page.search_fields,
         index.SearchField("summary"),
+        index.SearchField("outline"),
         index.SearchField("target_audience"),
+        index.RelatedFields("objectives", [index.SearchField("text")]),
         index.FilterField("level"),
     ]
 
     def publish(self, revision, *args, **kwargs):
-        # Every publish path (editor, workflow approval, schedule, API) ends here.
+        # Every publish path (editor, workflow approval, bulk action, schedule) ends here.
         from .selectors import course_publish_problems
 
         problems = course_publish_problems(course=revision.as_object())
         if problems:
-            raise CoursePublishRefused("This course cannot be published: " + "; ".join(problems))
+            if kwargs.get("log_action") == "wagtail.publish.scheduled":
+                # `publish_scheduled` must go on with other pages: unschedule and say why.
+                logger.error(
+                    "Scheduled publishing of course %s refused: %s", self.pk, "; ".join(problems)
+                )
+                type(revision).objects.filter(pk=revision.pk).update(approved_go_live_at=None)
+                return None
+            raise CoursePublishRefused(page_id=self.pk, problems=problems)
         return super().publish(revision, *args, **kwargs)
 
     def serve(self, request, *args, **kwargs):
@@ -367,17 +447,24 @@ class CoursePage(Page):
         )
 
     def hours_by_accreditor(self) -> dict[int, Decimal]:
-        totals: dict[int, Decimal] = {}
-        for credit in self.credits.all():
-            totals[credit.accreditor_id] = (
-                totals.get(credit.accreditor_id, Decimal("0")) + credit.hours
-            )
-        return totals
+        """Credit hours per accreditor id, summed over categories."""
+        return credit_hours_by_accreditor(credits=self.credits.all())
 
     @cached_property
     def total_credit_hours(self) -> Decimal:
         """The hours a participant can earn (the largest total under any one accreditor)."""
-        return max(self.hours_by_accreditor().values(), default=Decimal("0"))
+        return credit_total_hours(credits=self.credits.all())
+
+
+def credit_hours_by_accreditor(*, credits) -> dict[int, Decimal]:
+    totals: dict[int, Decimal] = {}
+    for credit in credits:
+        totals[credit.accreditor_id] = totals.get(credit.accreditor_id, Decimal("0")) + credit.hours
+    return totals
+
+
+def credit_total_hours(*, credits) -> Decimal:
+    return max(credit_hours_by_accreditor(credits=credits).values(), default=Decimal("0"))
 
 
 class LearningObjective(Orderable):

@@ -8,7 +8,14 @@ from pathlib import Path
 import yaml
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from wagtail.models import GroupPagePermission, Page
+from wagtail.models import (
+    GroupApprovalTask,
+    GroupPagePermission,
+    Page,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
 
 from accounts.models import Profession
 
@@ -129,6 +136,10 @@ def catalog_ensure(*, home: Page) -> CourseIndexPage:
         )
         home.add_child(instance=catalog)
         catalog.save_revision().publish()
+    # Courses and lessons under the catalog go through the Administrators' approval.
+    WorkflowPage.objects.update_or_create(
+        page=catalog, defaults={"workflow": approval_workflow_ensure()}
+    )
     # Instructors add courses here and edit the pages they own; publishing goes through approval.
     instructors = Group.objects.get(name="Instructors")
     administrators = Group.objects.get(name="Administrators")
@@ -146,6 +157,22 @@ def catalog_ensure(*, home: Page) -> CourseIndexPage:
                 ),
             )
     return catalog
+
+
+APPROVAL_WORKFLOW = "CE course approval"
+APPROVAL_TASK = "CE administrator approval"
+
+
+def approval_workflow_ensure() -> Workflow:
+    """The workflow instructors submit courses to: one Administrators approval task.
+    (Migration 0002 creates the same rows; this keeps the seed whole on its own.)"""
+    task = GroupApprovalTask.objects.filter(name=APPROVAL_TASK).first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name=APPROVAL_TASK)
+    task.groups.add(Group.objects.get(name="Administrators"))
+    workflow, _ = Workflow.objects.get_or_create(name=APPROVAL_WORKFLOW, defaults={"active": True})
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    return workflow
 
 
 def launch_module_specs() -> list[dict]:
@@ -176,6 +203,7 @@ def launch_module_load(
         delivery_format=DeliveryFormat.SELF_PACED_READING,
         estimated_minutes=spec.get("estimated_minutes", 60),
         credit_method=CreditMethod.WORD_COUNT,
+        live=False,
         references=[
             {
                 "type": "reference",
@@ -199,6 +227,7 @@ def launch_module_load(
             credit_category=lesson_spec.get("credit_category", "general"),
             body=lesson_spec["body"],
             owner=owner,
+            live=False,
         )
         course.add_child(instance=lesson)
         lesson.save_revision(user=owner).publish()
@@ -220,5 +249,6 @@ def launch_module_load(
 
 
 def launch_course_publish(*, course: CoursePage, user=None) -> None:
-    if not course.live:
+    # Also publishes courses an earlier seed left "live" without a published revision.
+    if not course.live or course.live_revision_id is None:
         course.save_revision(user=user).publish(user=user)

@@ -4,23 +4,27 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
 from cms.models import ProviderSettings
 
 from .models import (
+    Accreditor,
     CourseCredit,
     CourseInstructor,
     CoursePage,
     CreditCategory,
     CreditMethod,
+    DeliveryFormat,
     Enrollment,
+    Instructor,
     JournalEntry,
     LessonPage,
     LessonProgress,
 )
 from .registry import Step, publish_checks, step_providers
-from .wordcount import hours_from_words, stream_word_count
+from .wordcount import hours_from_words, stream_word_count, text_word_count
 
 # --- Authoring checks ----------------------------------------------------------------------
 
@@ -80,68 +84,95 @@ def course_credit_check(
     return check
 
 
-def course_publish_problems(*, course: CoursePage, form=None) -> list[str]:
+def course_publish_problems(
+    *, course: CoursePage, form=None, for_submission: bool = False
+) -> list[str]:
     """Every CE-required item still missing. Empty means the course may publish.
 
-    With `form` (the admin editor), inline rows are read from the submitted
-    formsets, since they are not on the instance yet.
+    With `form` (the admin editor), fields and inline rows are read from the
+    submitted form, since they are not on the instance yet. `for_submission`
+    (sending the course for approval) accepts lessons that are still drafts:
+    they go through approval too; publishing needs at least one published lesson.
     """
     problems: list[str] = []
     if form is not None:
-        objectives = _formset_rows(form, "objectives")
-        instructor_rows = _formset_rows(form, "course_instructors")
-        instructors = [row["instructor"] for row in instructor_rows if row.get("instructor")]
+        objectives = [row["text"] for row in _formset_rows(form, "objectives") if row.get("text")]
+        instructors = [
+            row["instructor"]
+            for row in _formset_rows(form, "course_instructors")
+            if row.get("instructor")
+        ]
         credits = [
             CourseCredit(accreditor=row["accreditor"], category=row["category"], hours=row["hours"])
             for row in _formset_rows(form, "credits")
             if row.get("accreditor") and row.get("hours") is not None
         ]
         data = form.cleaned_data
-        fields = {name: data.get(name, getattr(course, name)) for name in _REQUIRED_TEXT}
+        fields = {
+            # A field that failed validation counts as missing, whatever the instance holds.
+            name: data[name]
+            if name in data
+            else ""
+            if name in form.errors
+            else getattr(course, name)
+            for name in _REQUIRED_TEXT
+        }
         method = data.get("credit_method", course.credit_method)
         evidence = data.get("credit_evidence", course.credit_evidence)
-        delivery_format = data.get("delivery_format", course.delivery_format)
         words_per_hour = data.get("words_per_credit_hour") or course.words_per_credit_hour
     else:
-        objectives = [o for o in course.objectives.all() if o.text.strip()]
+        objectives = [o.text for o in course.objectives.all()]
         instructors = [ci.instructor for ci in course.course_instructors.all()]
-        credits = list(course.credits.all())
+        credits = list(course.credits.all().select_related("accreditor"))
         fields = {name: getattr(course, name) for name in _REQUIRED_TEXT}
         method, evidence = course.credit_method, course.credit_evidence
-        delivery_format = course.delivery_format
         words_per_hour = course.words_per_credit_hour
+    delivery_format = fields["delivery_format"]
 
     for name, label in _REQUIRED_TEXT.items():
-        if not str(fields.get(name) or "").strip() or str(fields.get(name)).strip() == "<p></p>":
+        if not _has_text(fields.get(name)):
             problems.append(f"{label} is missing")
+    objectives = [text for text in objectives if text.strip()]
     if len(objectives) < 3:
-        problems.append(f"at least 3 learning objectives are required (has {len(objectives)})")
+        problems.append(
+            f"Learning objectives: at least 3 are required (the course has {len(objectives)})"
+        )
     if not instructors:
-        problems.append("at least one instructor is required")
+        problems.append("Instructors: at least one instructor is required")
     for instructor in instructors:
         if not instructor.credentials.strip():
-            problems.append(f"instructor {instructor.name} has no credentials")
+            problems.append(f"Instructor {instructor.name} has no credentials")
         if not instructor.disclosure.strip():
-            problems.append(f"instructor {instructor.name} has no conflict-of-interest disclosure")
+            problems.append(f"Instructor {instructor.name} has no conflict-of-interest disclosure")
     if not credits:
-        problems.append("credit hours for at least one accreditor are required")
-    for credit in credits:
-        if delivery_format not in (credit.accreditor.delivery_formats or []):
+        problems.append("Credit hours: at least one accreditor and its hours are required")
+    today = timezone.localdate()
+    for accreditor in {c.accreditor.pk: c.accreditor for c in credits}.values():
+        if delivery_format not in (accreditor.delivery_formats or []):
             problems.append(
-                f"{credit.accreditor.short_name} has not approved the delivery format "
-                f"“{dict(_delivery_labels()).get(delivery_format, delivery_format)}”"
+                f"{accreditor.short_name} has not approved the delivery format "
+                f"“{dict(DeliveryFormat.choices).get(delivery_format, delivery_format)}”"
             )
-    if method != CreditMethod.WORD_COUNT and not str(evidence or "").strip():
-        problems.append("evidence for the credit-hour method is missing")
-    if course.pk:
-        if not lesson_list(course=course, live_only=False).exists():
-            problems.append("the course has no lessons")
+        if accreditor.approval_end < today:
+            problems.append(
+                f"{accreditor.short_name} approval period ended on {accreditor.approval_end:%Y-%m-%d}"
+            )
+    if method != CreditMethod.WORD_COUNT and not _has_text(evidence):
+        problems.append("Evidence for the credit-hour method is missing")
+
+    lessons = (
+        list(lesson_list(course=course, live_only=False).only("id", "live")) if course.pk else []
+    )
+    if not lessons:
+        problems.append("Lessons: the course has no lessons")
+    elif not for_submission and not any(lesson.live for lesson in lessons):
+        problems.append("Lessons: none is published yet (publish or approve its lessons first)")
+    if lessons:
         check = course_credit_check(
             course=course, credits=credits, method=method, words_per_hour=words_per_hour
         )
         problems.extend(check.problems)
-    else:
-        problems.append("the course has no lessons")
+
     provider = ProviderSettings.load()
     for label, attr in (
         ("refund policy", "refund_policy_page"),
@@ -149,7 +180,7 @@ def course_publish_problems(*, course: CoursePage, form=None) -> list[str]:
         ("accommodation-request page", "accommodation_page"),
     ):
         if getattr(provider, f"{attr}_id") is None:
-            problems.append(f"the site has no {label} (Settings → Provider settings)")
+            problems.append(f"The site has no {label} (Settings → Provider settings)")
     for check_fn in publish_checks():
         problems.extend(check_fn(course))
     return problems
@@ -165,22 +196,54 @@ _REQUIRED_TEXT = {
 }
 
 
-def _delivery_labels():
-    from .models import DeliveryFormat
-
-    return DeliveryFormat.choices
+def _has_text(value) -> bool:
+    """Rich text counts as empty when it holds only markup."""
+    return bool(text_word_count(str(value or "")))
 
 
 def _formset_rows(form, name: str) -> list[dict]:
+    """The submitted rows of an inline formset that cleaned, without deleted ones."""
     formset = form.formsets.get(name)
     if formset is None:
         return []
+    formset.is_valid()  # cleans every row, if the form has not yet
     rows = []
     for sub in formset.forms:
-        data = getattr(sub, "cleaned_data", None)
+        data = getattr(sub, "cleaned_data", None) or {}
         if data and not data.get("DELETE"):
             rows.append(data)
     return rows
+
+
+def accreditor_warnings(*, course: CoursePage | None = None) -> list[str]:
+    """What an administrator must fix in the accreditor records before credit is offered:
+    placeholder provider numbers and approval periods that end soon. Not publishing
+    problems (the demo content publishes with placeholders), but shown wherever staff look."""
+    if course is None:
+        accreditors = list(Accreditor.objects.all())
+    else:
+        accreditors = list(
+            {
+                c.accreditor.pk: c.accreditor
+                for c in course.credits.all().select_related("accreditor")
+            }.values()
+        )
+    today = timezone.localdate()
+    warnings = []
+    for accreditor in sorted(accreditors, key=lambda a: a.short_name):
+        if accreditor.has_placeholder_number:
+            warnings.append(
+                f"{accreditor.short_name}: the provider number is still the placeholder "
+                f"“{accreditor.provider_number}”. Enter the number the accreditor issued before "
+                "offering credit under it."
+            )
+        days_left = (accreditor.approval_end - today).days
+        if 0 <= days_left <= 60:
+            warnings.append(
+                f"{accreditor.short_name}: the approval period ends on "
+                f"{accreditor.approval_end:%Y-%m-%d} ({days_left} days)."
+            )
+    return warnings
 
 
 # --- Catalog ---------------------------------------------------------------------------------
@@ -194,34 +257,49 @@ def catalog_courses(
     max_hours: Decimal | None = None,
     query: str = "",
 ) -> list[CoursePage]:
-    courses = (
-        CoursePage.objects.live()
-        .public()
-        .descendant_of(index)
-        .prefetch_related("credits__accreditor", "topics", "course_instructors__instructor")
-        .select_related("hero_image")
-        .order_by("path")
-    )
+    """Published courses of the catalog, filtered in SQL; a constant number of queries."""
+    courses = CoursePage.objects.live().public().descendant_of(index)
+    if profession:
+        # Accreditors are few: pick those serving the profession here (portable across
+        # databases), then filter courses by them in SQL.
+        serving = [
+            a.pk
+            for a in Accreditor.objects.only("pk", "professions")
+            if profession in a.professions
+        ]
+        courses = courses.filter(credits__accreditor_id__in=serving)
     if topic:
         courses = courses.filter(topics__slug=topic)
-    if query:
-        lesson_hits = LessonPage.objects.live().descendant_of(index).search(query)
-        course_paths = {p.path[: -CoursePage.steplen] for p in lesson_hits}
-        course_ids = {c.pk for c in CoursePage.objects.live().descendant_of(index).search(query)}
-        course_ids |= set(
-            CoursePage.objects.filter(path__in=course_paths).values_list("pk", flat=True)
+    if max_hours is not None:
+        # A course's hours are its largest total under any one accreditor.
+        too_long = (
+            CourseCredit.objects.values("page_id", "accreditor_id")
+            .annotate(total=Sum("hours"))
+            .filter(total__gt=max_hours)
+            .values("page_id")
         )
-        courses = courses.filter(pk__in=course_ids)
-    result = []
-    for course in courses.distinct():
-        if profession and not any(
-            profession in (c.accreditor.professions or []) for c in course.credits.all()
-        ):
-            continue
-        if max_hours is not None and course.total_credit_hours > max_hours:
-            continue
-        result.append(course)
-    return result
+        courses = courses.exclude(pk__in=too_long)
+    if query:
+        lesson_paths = [
+            lesson.path[: -CoursePage.steplen]
+            for lesson in LessonPage.objects.live().public().descendant_of(index).search(query)
+        ]
+        course_hits = [c.pk for c in CoursePage.objects.live().descendant_of(index).search(query)]
+        courses = courses.filter(Q(pk__in=course_hits) | Q(path__in=lesson_paths))
+    return list(
+        CoursePage.objects.filter(pk__in=courses.values("pk"))
+        .select_related("hero_image")
+        .prefetch_related(
+            Prefetch(
+                "credits",
+                queryset=CourseCredit.objects.select_related("accreditor").order_by(
+                    "accreditor__short_name", "category"
+                ),
+            ),
+            "topics",
+        )
+        .order_by("path")
+    )
 
 
 def catalog_topics(*, index) -> list:
@@ -236,11 +314,13 @@ def catalog_topics(*, index) -> list:
 
 # --- Learning --------------------------------------------------------------------------------
 
+_LESSON_LINK_FIELDS = ("id", "title", "slug", "url_path", "path", "depth", "live")
+
 
 def enrollment_get(*, user, course: CoursePage) -> Enrollment | None:
     if not user.is_authenticated:
         return None
-    return Enrollment.objects.filter(user=user, course=course).first()
+    return Enrollment.objects.filter(user=user, course=course).select_related("completion").first()
 
 
 @dataclass
@@ -252,10 +332,9 @@ class OutlineItem:
 
 def course_outline(
     *, course: CoursePage, enrollment: Enrollment | None, current: LessonPage | None = None
-):
-    lessons = list(
-        lesson_list(course=course).only("id", "title", "slug", "url_path", "path", "depth")
-    )
+) -> list[OutlineItem]:
+    """The published lessons in order, with check marks for the enrollment (two queries)."""
+    lessons = list(lesson_list(course=course).only(*_LESSON_LINK_FIELDS))
     done_ids: set[int] = set()
     if enrollment is not None:
         done_ids = set(
@@ -277,28 +356,57 @@ def resume_lesson(
     *, outline: list[OutlineItem], enrollment: Enrollment | None
 ) -> LessonPage | None:
     """Where to pick up: the last lesson visited if unfinished, else the first unfinished one."""
-    if not outline:
-        return None
-    if enrollment and enrollment.last_lesson_id:
-        for item in outline:
-            if item.lesson.pk == enrollment.last_lesson_id and not item.done:
-                return item.lesson
-    for item in outline:
-        if not item.done:
-            return item.lesson
+    return _resume(
+        [(item.lesson, item.done) for item in outline],
+        last_lesson_id=enrollment.last_lesson_id if enrollment else None,
+    )
+
+
+def _resume(lessons: list[tuple[LessonPage, bool]], *, last_lesson_id: int | None):
+    for lesson, done in lessons:
+        if lesson.pk == last_lesson_id and not done:
+            return lesson
+    for lesson, done in lessons:
+        if not done:
+            return lesson
     return None
 
 
-def course_instructors(*, course: CoursePage) -> list:
+def course_instructors(*, course: CoursePage) -> list[Instructor]:
     return [
         ci.instructor
-        for ci in CourseInstructor.objects.filter(page=course).select_related(
-            "instructor", "instructor__photo", "instructor__cv"
+        for ci in CourseInstructor.objects.filter(page=course)
+        .select_related("instructor", "instructor__photo", "instructor__cv")
+        .order_by("sort_order")
+    ]
+
+
+def course_credits(*, course: CoursePage) -> list[CourseCredit]:
+    return list(
+        CourseCredit.objects.filter(page=course)
+        .select_related("accreditor")
+        .order_by("accreditor__short_name", "category")
+    )
+
+
+def course_statements(*, credits: list[CourseCredit], provider_name: str) -> list[tuple[str, str]]:
+    """Each accreditor's approval statement, with the hours the course earns under it."""
+    totals: dict[int, Decimal] = {}
+    accreditors: dict[int, Accreditor] = {}
+    for credit in credits:
+        accreditors[credit.accreditor_id] = credit.accreditor
+        totals[credit.accreditor_id] = totals.get(credit.accreditor_id, Decimal("0")) + credit.hours
+    return [
+        (
+            accreditor.name,
+            accreditor.render_statement(provider=provider_name, credits=totals[pk]),
         )
+        for pk, accreditor in accreditors.items()
     ]
 
 
 def journal_entries(*, user, lesson: LessonPage) -> dict[str, str]:
+    """The user's own reflections on this lesson, by prompt id. Nobody else's, ever."""
     if not user.is_authenticated:
         return {}
     return dict(
@@ -313,6 +421,7 @@ class EnrollmentSummary:
     lessons_done: int
     steps: list[Step]
     completed: bool
+    resume: LessonPage | None = None
 
     @property
     def lesson_percent(self) -> int:
@@ -331,21 +440,24 @@ class EnrollmentSummary:
 
 
 def enrollment_summaries(*, enrollments: list[Enrollment]) -> list[EnrollmentSummary]:
-    """Progress and every step for many enrollments at once (constant queries)."""
+    """Progress and every step for many enrollments at once: two queries, plus a
+    constant number per registered step provider. Enrollments need `course` loaded."""
     if not enrollments:
         return []
     course_paths = {e.course.path: e.course_id for e in enrollments}
-    lesson_to_course: dict[int, int] = {}
-    lessons_by_course: dict[int, list[int]] = defaultdict(list)
-    for lesson_id, path in (
+    course_depth = {e.course.depth for e in enrollments}
+    lessons_by_course: dict[int, list[LessonPage]] = defaultdict(list)
+    lessons = (
         LessonPage.objects.live()
-        .filter(path__regex=r"^(" + "|".join(course_paths) + r")[0-9A-Z]{4}$")
+        .filter(depth__in=[d + 1 for d in course_depth])
+        .filter(_children_of_paths(course_paths))
         .order_by("path")
-        .values_list("id", "path")
-    ):
-        course_id = course_paths[path[: -CoursePage.steplen]]
-        lesson_to_course[lesson_id] = course_id
-        lessons_by_course[course_id].append(lesson_id)
+        .only(*_LESSON_LINK_FIELDS)
+    )
+    for lesson in lessons:
+        course_id = course_paths.get(lesson.path[: -CoursePage.steplen])
+        if course_id is not None:
+            lessons_by_course[course_id].append(lesson)
     done: dict[int, set[int]] = defaultdict(set)
     for enrollment_id, lesson_id in LessonProgress.objects.filter(
         enrollment__in=enrollments, completed_at__isnull=False
@@ -359,27 +471,47 @@ def enrollment_summaries(*, enrollments: list[Enrollment]) -> list[EnrollmentSum
 
     summaries = []
     for enrollment in enrollments:
-        lesson_ids = lessons_by_course.get(enrollment.course_id, [])
-        done_count = len(done[enrollment.pk] & set(lesson_ids))
+        course_lessons = lessons_by_course.get(enrollment.course_id, [])
+        done_ids = done[enrollment.pk]
+        done_count = sum(1 for lesson in course_lessons if lesson.pk in done_ids)
+        resume = _resume(
+            [(lesson, lesson.pk in done_ids) for lesson in course_lessons],
+            last_lesson_id=enrollment.last_lesson_id,
+        )
+        all_done = bool(course_lessons) and done_count == len(course_lessons)
         lessons_step = Step(
             key="lessons",
             label="Lessons",
-            done=bool(lesson_ids) and done_count == len(lesson_ids),
-            detail=f"{done_count} of {len(lesson_ids)} lessons complete",
-            url=enrollment.course.url,
-            action_label="Resume" if done_count else "Start the course",
+            done=all_done,
+            detail=f"{done_count} of {len(course_lessons)} lessons complete",
+            url=resume.url if resume is not None else enrollment.course.url,
+            action_label=(
+                f"Resume: {resume.title}"
+                if resume is not None and done_count
+                else f"Start: {resume.title}"
+                if resume is not None
+                else "Review the course"
+            ),
         )
         steps = [lessons_step, *provided[enrollment.pk]]
         summaries.append(
             EnrollmentSummary(
                 enrollment=enrollment,
-                lessons_total=len(lesson_ids),
+                lessons_total=len(course_lessons),
                 lessons_done=done_count,
                 steps=steps,
                 completed=_completed(enrollment),
+                resume=resume,
             )
         )
     return summaries
+
+
+def _children_of_paths(paths) -> Q:
+    query = Q()
+    for path in paths:
+        query |= Q(path__startswith=path)
+    return query
 
 
 def _completed(enrollment: Enrollment) -> bool:
@@ -395,3 +527,20 @@ def dashboard_enrollments(*, user) -> list[Enrollment]:
         .select_related("course", "completion")
         .order_by("status", "-last_activity_at", "-enrolled_at")
     )
+
+
+def enrollment_active_seconds(*, enrollment: Enrollment) -> int:
+    return (
+        LessonProgress.objects.filter(enrollment=enrollment).aggregate(total=Sum("active_seconds"))[
+            "total"
+        ]
+        or 0
+    )
+
+
+# --- Authoring permissions -----------------------------------------------------------------
+
+
+def course_children_addable(*, user, course: CoursePage) -> bool:
+    """Lessons (and post-tests) go into a course only for those who may edit it."""
+    return course.permissions_for_user(user).can_edit()

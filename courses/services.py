@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 # the tab is visible and the clinician has been active in the last 5 minutes.
 HEARTBEAT_INTERVAL = timedelta(seconds=30)
 HEARTBEAT_MAX_CREDIT = timedelta(seconds=60)
+JOURNAL_MAX_CHARS = 20_000
 
 
 class LearningError(Exception):
@@ -31,6 +32,8 @@ class LearningError(Exception):
 
 
 def enrollment_create(*, user, course: CoursePage) -> Enrollment:
+    """Enroll in one click (the price is informational for now); re-enrolling
+    reactivates the old enrollment with its progress."""
     if not course.live:
         raise LearningError("This course is not open for enrollment.")
     with transaction.atomic():
@@ -45,28 +48,37 @@ def enrollment_create(*, user, course: CoursePage) -> Enrollment:
 
 
 def enrollment_unenroll(*, enrollment: Enrollment) -> Enrollment:
-    """Leave a course. Progress, attempts and completions are kept."""
-    enrollment.status = Enrollment.Status.UNENROLLED
-    enrollment.unenrolled_at = timezone.now()
-    enrollment.save(update_fields=["status", "unenrolled_at"])
+    """Leave a course. Progress, journal, attempts and completions are kept."""
+    updated = Enrollment.objects.filter(pk=enrollment.pk, status=Enrollment.Status.ACTIVE).update(
+        status=Enrollment.Status.UNENROLLED, unenrolled_at=timezone.now()
+    )
+    if not updated:
+        raise LearningError("You already left this course.")
+    enrollment.refresh_from_db(fields=["status", "unenrolled_at"])
     return enrollment
 
 
 def _active_enrollment_for_lesson(*, user, lesson: LessonPage) -> Enrollment:
-    course = lesson.get_parent()
-    enrollment = Enrollment.objects.filter(
-        user=user, course_id=course.pk, status=Enrollment.Status.ACTIVE
-    ).first()
+    enrollment = (
+        Enrollment.objects.filter(
+            user=user,
+            status=Enrollment.Status.ACTIVE,
+            course__path=lesson.path[: -CoursePage.steplen],
+            course__live=True,
+        )
+        .only("id", "course_id", "user_id", "status")
+        .first()
+    )
     if enrollment is None:
         raise LearningError("Enroll in the course first.")
     return enrollment
 
 
-def lesson_visit(*, enrollment: Enrollment, lesson: LessonPage) -> LessonProgress:
+def lesson_visit(*, enrollment: Enrollment, lesson: LessonPage) -> None:
+    """Remember where the clinician is (for "Resume") and open the lesson's progress row."""
     now = timezone.now()
-    progress, _ = LessonProgress.objects.get_or_create(enrollment=enrollment, lesson=lesson)
+    LessonProgress.objects.get_or_create(enrollment=enrollment, lesson=lesson)
     Enrollment.objects.filter(pk=enrollment.pk).update(last_lesson=lesson, last_activity_at=now)
-    return progress
 
 
 def lesson_mark_complete(*, user, lesson: LessonPage) -> LessonProgress:
@@ -82,20 +94,40 @@ def lesson_mark_complete(*, user, lesson: LessonPage) -> LessonProgress:
     return progress
 
 
-def heartbeat_record(*, user, lesson: LessonPage, claimed_seconds: int) -> int:
-    """Credit active reading time. The server, not the client, decides: never
-    more than the wall-clock time since the previous heartbeat, never more than
-    HEARTBEAT_MAX_CREDIT at once, and nothing for the first beat of a session.
-    Returns the seconds credited."""
-    enrollment = _active_enrollment_for_lesson(user=user, lesson=lesson)
+def heartbeat_record(*, user, lesson_id: int, claimed_seconds: int) -> int:
+    """Credit active reading time; returns the seconds credited.
+
+    The client beats only while the tab is visible and the reader touched the page
+    in the last five minutes, and claims the seconds since its previous beat. The
+    server decides what counts: never more than the wall-clock time since the
+    previous beat it recorded, nothing when that gap exceeds HEARTBEAT_MAX_CREDIT
+    (the reader was away), and nothing for the first beat. One SELECT and one
+    conditional UPDATE on the common path."""
+    progress = (
+        LessonProgress.objects.filter(
+            lesson_id=lesson_id,
+            lesson__live=True,
+            enrollment__user=user,
+            enrollment__status=Enrollment.Status.ACTIVE,
+            enrollment__course__live=True,
+        )
+        .only("id", "last_heartbeat_at")
+        .first()
+    )
+    if progress is None:
+        # Not opened through the lesson page yet (or not allowed): the slow path says why.
+        lesson = LessonPage.objects.live().filter(pk=lesson_id).first()
+        if lesson is None:
+            raise LearningError("There is no such lesson.")
+        enrollment = _active_enrollment_for_lesson(user=user, lesson=lesson)
+        progress, _ = LessonProgress.objects.get_or_create(enrollment=enrollment, lesson=lesson)
     now = timezone.now()
-    progress, _ = LessonProgress.objects.get_or_create(enrollment=enrollment, lesson=lesson)
     credit = 0
     if progress.last_heartbeat_at is not None:
-        elapsed = now - progress.last_heartbeat_at
-        if elapsed <= HEARTBEAT_MAX_CREDIT:
-            credit = max(0, min(int(claimed_seconds), int(elapsed.total_seconds())))
-    # One conditional UPDATE: a concurrent beat with the same baseline credits nothing.
+        elapsed = (now - progress.last_heartbeat_at).total_seconds()
+        if 0 <= elapsed <= HEARTBEAT_MAX_CREDIT.total_seconds():
+            credit = max(0, min(int(claimed_seconds), int(elapsed)))
+    # Conditional on the baseline we read: a concurrent beat credits nothing twice.
     updated = LessonProgress.objects.filter(
         pk=progress.pk, last_heartbeat_at=progress.last_heartbeat_at
     ).update(active_seconds=F("active_seconds") + credit, last_heartbeat_at=now)
@@ -103,6 +135,9 @@ def heartbeat_record(*, user, lesson: LessonPage, claimed_seconds: int) -> int:
 
 
 def journal_save(*, user, lesson: LessonPage, prompt_id: str, text: str) -> JournalEntry:
+    """Save the clinician's private reflection for one prompt of a lesson."""
+    if len(text) > JOURNAL_MAX_CHARS:
+        raise LearningError(f"A reflection can hold up to {JOURNAL_MAX_CHARS:,} characters.")
     prompt_ids = {block.id for block in lesson.body if block.block_type == "reflection_prompt"}
     if prompt_id not in prompt_ids:
         raise LearningError("That reflection prompt is not part of this lesson.")
@@ -121,7 +156,7 @@ def completion_evaluate(*, enrollment_id: int) -> CourseCompletion | None:
     plus the minimum active time where an accreditor of the course asks for it.
     Sends `course_completed` inside the same transaction.
     """
-    from .selectors import enrollment_summaries
+    from .selectors import enrollment_active_seconds, enrollment_summaries
 
     with transaction.atomic():
         enrollment = (
@@ -130,15 +165,13 @@ def completion_evaluate(*, enrollment_id: int) -> CourseCompletion | None:
         existing = CourseCompletion.objects.filter(enrollment=enrollment).first()
         if existing is not None:
             return existing
+        if enrollment.status != Enrollment.Status.ACTIVE:
+            return None
         summary = enrollment_summaries(enrollments=[enrollment])[0]
         if summary.lessons_total == 0 or not all(s.done for s in summary.steps if s.required):
             return None
         course = enrollment.course
-        active_seconds = sum(
-            LessonProgress.objects.filter(enrollment=enrollment).values_list(
-                "active_seconds", flat=True
-            )
-        )
+        active_seconds = enrollment_active_seconds(enrollment=enrollment)
         if not _minimum_time_met(course=course, active_seconds=active_seconds):
             return None
         try:
@@ -179,12 +212,15 @@ def course_snapshot(*, course: CoursePage) -> dict:
         "title": course.title,
         "revision_id": course.live_revision_id,
         "delivery_format": course.get_delivery_format_display(),
+        "delivery_format_code": course.delivery_format,
         "level": course.get_level_display(),
         "estimated_minutes": course.estimated_minutes,
         "credits": [
             {
                 "accreditor_id": c.accreditor_id,
                 "accreditor": c.accreditor.short_name,
+                "accreditor_name": c.accreditor.name,
+                "provider_number": c.accreditor.provider_number,
                 "category": c.category,
                 "category_label": c.get_category_display(),
                 "hours": str(c.hours),
@@ -193,7 +229,7 @@ def course_snapshot(*, course: CoursePage) -> dict:
         ],
         "instructors": [
             {"name": ci.instructor.name, "credentials": ci.instructor.credentials}
-            for ci in course.course_instructors.select_related("instructor")
+            for ci in course.course_instructors.select_related("instructor").order_by("sort_order")
         ],
-        "objectives": [o.text for o in course.objectives.all()],
+        "objectives": [o.text for o in course.objectives.order_by("sort_order")],
     }

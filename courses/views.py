@@ -4,35 +4,47 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from accounts.models import Profession
+from cms.models import ProviderSettings
 
 from . import selectors, services
-from .models import CoursePage, LessonPage
+from .models import CoursePage, LessonPage, credit_total_hours
 
-MAX_JOURNAL_CHARS = 20_000
+MAX_ID_DIGITS = 12
+MAX_SECONDS_DIGITS = 6
+HOUR_CHOICES = ["1", "2", "3", "6"]
 
 
 class BadInput(Exception):
     pass
 
 
-def _posted_page(request, name: str, model):
+def _posted_id(request, name: str) -> int:
     raw = request.POST.get(name, "")
-    if not raw.isdigit() or len(raw) > 12:
-        raise BadInput(f"“{name}” must be a page id.")
-    page = model.objects.live().filter(pk=int(raw)).first()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > MAX_ID_DIGITS:
+        raise BadInput(f"“{name}” must be a page id (digits only).")
+    return int(raw)
+
+
+def _posted_page(request, name: str, model):
+    page = model.objects.live().filter(pk=_posted_id(request, name)).first()
     if page is None:
-        raise BadInput(f"There is no such {model._meta.verbose_name}.")
+        raise BadInput(f"There is no published {model._meta.verbose_name} with that id.")
     return page
 
 
+def _wants_json(request) -> bool:
+    return request.headers.get("accept", "").startswith("application/json")
+
+
 def _refuse(request, message: str, *, status: int = 400, json: bool = False):
-    if json or request.headers.get("accept", "").startswith("application/json"):
+    if json or _wants_json(request):
         return JsonResponse({"error": message}, status=status)
     return TemplateResponse(request, "courses/error.html", {"message": message}, status=status)
 
@@ -46,25 +58,25 @@ def catalog_context(*, request, index) -> dict:
         profession = ""
     topic = request.GET.get("topic", "")[:100]
     query = request.GET.get("q", "").strip()[:200]
+    hours = request.GET.get("hours", "")
     max_hours = None
-    try:
-        if request.GET.get("hours"):
-            max_hours = Decimal(request.GET["hours"])
-    except InvalidOperation:
-        max_hours = None
+    if hours in HOUR_CHOICES:
+        max_hours = Decimal(hours)
+    else:
+        try:
+            max_hours = Decimal(hours[:8]) if hours else None
+        except InvalidOperation:
+            max_hours = None
+        if max_hours is not None and not max_hours.is_finite():
+            max_hours = None
     return {
         "courses": selectors.catalog_courses(
             index=index, profession=profession, topic=topic, max_hours=max_hours, query=query
         ),
         "topics": selectors.catalog_topics(index=index),
         "professions": Profession.choices,
-        "hour_choices": ["1", "2", "3", "6"],
-        "filters": {
-            "profession": profession,
-            "topic": topic,
-            "q": query,
-            "hours": request.GET.get("hours", ""),
-        },
+        "hour_choices": HOUR_CHOICES,
+        "filters": {"profession": profession, "topic": topic, "q": query, "hours": hours},
     }
 
 
@@ -74,6 +86,8 @@ def course_page_serve(*, request, page: CoursePage, parent_serve, args, kwargs):
     summary = None
     if enrollment is not None:
         summary = selectors.enrollment_summaries(enrollments=[enrollment])[0]
+    credits = selectors.course_credits(course=page)
+    provider = ProviderSettings.load(request_or_site=request)
     context = page.get_context(request)
     context.update(
         {
@@ -82,51 +96,45 @@ def course_page_serve(*, request, page: CoursePage, parent_serve, args, kwargs):
             "resume": selectors.resume_lesson(outline=outline, enrollment=enrollment),
             "summary": summary,
             "instructors": selectors.course_instructors(course=page),
-            "credits": list(page.credits.select_related("accreditor")),
-            "statements": _statements(page),
+            "credits": credits,
+            "total_hours": credit_total_hours(credits=credits),
+            "statements": selectors.course_statements(credits=credits, provider_name=provider.name),
         }
     )
     return TemplateResponse(request, page.get_template(request), context)
 
 
-def _statements(page: CoursePage) -> list[tuple[str, str]]:
-    from cms.models import ProviderSettings
-
-    provider = ProviderSettings.load()
-    by_accreditor: dict = {}
-    for credit in page.credits.select_related("accreditor"):
-        by_accreditor.setdefault(credit.accreditor, Decimal("0"))
-        by_accreditor[credit.accreditor] += credit.hours
-    return [
-        (accreditor.name, accreditor.render_statement(provider=provider.name, credits=hours))
-        for accreditor, hours in by_accreditor.items()
-    ]
-
-
 def lesson_page_serve(*, request, page: LessonPage):
-    course = page.get_parent().specific
+    course = CoursePage.objects.get(path=page.path[: -CoursePage.steplen])
     enrollment = selectors.enrollment_get(user=request.user, course=course)
-    if enrollment is None or not enrollment.is_active:
-        if request.user.is_authenticated and not request.user.has_perm("wagtailadmin.access_admin"):
+    active = enrollment is not None and enrollment.is_active
+    if not active:
+        if not request.user.is_authenticated:
+            return redirect_to_login(page.url)
+        # Staff read lessons to review them; clinicians enroll first.
+        if not request.user.has_perm("wagtailadmin.access_admin"):
             messages.info(request, "Enroll in the course to read its lessons.")
             return redirect(course.url)
-        if not request.user.is_authenticated:
-            return redirect(f"/accounts/login/?next={page.url}")
-    if enrollment is not None and enrollment.is_active:
+    if active:
         services.lesson_visit(enrollment=enrollment, lesson=page)
     outline = selectors.course_outline(course=course, enrollment=enrollment, current=page)
-    index = next((i for i, item in enumerate(outline) if item.current), 0)
+    index = next((i for i, item in enumerate(outline) if item.current), None)
     context = page.get_context(request)
     context.update(
         {
             "course": course,
             "enrollment": enrollment,
             "outline": outline,
-            "done": outline[index].done if outline else False,
-            "previous": outline[index - 1].lesson if index > 0 else None,
-            "next": outline[index + 1].lesson if index + 1 < len(outline) else None,
-            "position": index + 1,
-            "journal": selectors.journal_entries(user=request.user, lesson=page),
+            "done": outline[index].done if index is not None else False,
+            "previous": outline[index - 1].lesson if index else None,
+            "next": (
+                outline[index + 1].lesson
+                if index is not None and index + 1 < len(outline)
+                else None
+            ),
+            "position": (index or 0) + 1,
+            # Only ever the requesting user's own reflections.
+            "journal": selectors.journal_entries(user=request.user, lesson=page) if active else {},
             "heartbeat_seconds": int(services.HEARTBEAT_INTERVAL.total_seconds()),
         }
     )
@@ -153,12 +161,12 @@ def enroll(request):
 def unenroll(request):
     try:
         course = _posted_page(request, "course", CoursePage)
-    except BadInput as exc:
+        enrollment = selectors.enrollment_get(user=request.user, course=course)
+        if enrollment is None:
+            return _refuse(request, "You are not enrolled in this course.", status=404)
+        services.enrollment_unenroll(enrollment=enrollment)
+    except (BadInput, services.LearningError) as exc:
         return _refuse(request, str(exc))
-    enrollment = selectors.enrollment_get(user=request.user, course=course)
-    if enrollment is None:
-        return _refuse(request, "You are not enrolled in this course.", status=404)
-    services.enrollment_unenroll(enrollment=enrollment)
     messages.success(request, f"You left “{course.title}”. Your progress is kept if you come back.")
     return redirect("courses:dashboard")
 
@@ -171,9 +179,13 @@ def lesson_complete(request):
         services.lesson_mark_complete(user=request.user, lesson=lesson)
     except (BadInput, services.LearningError) as exc:
         return _refuse(request, str(exc))
-    outline = selectors.course_outline(course=lesson.get_parent(), enrollment=None)
-    ids = [item.lesson.pk for item in outline]
-    following = outline[ids.index(lesson.pk) + 1].lesson if lesson.pk in ids[:-1] else None
+    following = (
+        LessonPage.objects.live()
+        .sibling_of(lesson, inclusive=False)
+        .filter(path__gt=lesson.path)
+        .order_by("path")
+        .first()
+    )
     messages.success(request, f"“{lesson.title}” marked complete.")
     return redirect(following.url if following else lesson.get_parent().url)
 
@@ -181,13 +193,14 @@ def lesson_complete(request):
 @login_required
 @require_POST
 def heartbeat(request):
+    """One small write; never renders a page."""
     try:
-        lesson = _posted_page(request, "lesson", LessonPage)
+        lesson_id = _posted_id(request, "lesson")
         raw = request.POST.get("seconds", "")
-        if not raw.isdigit() or len(raw) > 6:
-            raise BadInput("“seconds” must be a whole number.")
+        if not raw.isascii() or not raw.isdigit() or len(raw) > MAX_SECONDS_DIGITS:
+            raise BadInput("“seconds” must be a whole number of seconds.")
         credited = services.heartbeat_record(
-            user=request.user, lesson=lesson, claimed_seconds=int(raw)
+            user=request.user, lesson_id=lesson_id, claimed_seconds=int(raw)
         )
     except (BadInput, services.LearningError) as exc:
         return _refuse(request, str(exc), json=True)
@@ -197,17 +210,14 @@ def heartbeat(request):
 @login_required
 @require_POST
 def journal_save(request):
-    wants_json = request.headers.get("accept", "").startswith("application/json")
+    wants_json = _wants_json(request)
     try:
         lesson = _posted_page(request, "lesson", LessonPage)
-        text = request.POST.get("text", "")
-        if len(text) > MAX_JOURNAL_CHARS:
-            raise BadInput(f"A reflection can hold up to {MAX_JOURNAL_CHARS:,} characters.")
+        prompt_id = request.POST.get("prompt", "")
+        if len(prompt_id) > 64:
+            raise BadInput("That reflection prompt is not part of this lesson.")
         services.journal_save(
-            user=request.user,
-            lesson=lesson,
-            prompt_id=request.POST.get("prompt", "")[:64],
-            text=text,
+            user=request.user, lesson=lesson, prompt_id=prompt_id, text=request.POST.get("text", "")
         )
     except (BadInput, services.LearningError) as exc:
         return _refuse(request, str(exc), json=wants_json)

@@ -134,6 +134,7 @@ def course_build(
     accreditors=None,
     hours: Decimal | str = "0.5",
     publish: bool = True,
+    publish_lessons: bool = True,
     owner=None,
     catalog=None,
     **fields,
@@ -141,7 +142,8 @@ def course_build(
     """A CE course that passes the publishing check, with `lessons` lessons.
 
     `hours` is credited under each accreditor (general category); with the defaults
-    (2 x 2,600 words) the word-count rule allows 0.5 h.
+    (2 x 2,600 words) the word-count rule allows 0.5 h. `publish=False` leaves the
+    course a draft (not live); its lessons are published unless `publish_lessons=False`.
     """
     m = _courses()
     catalog = catalog or catalog_get()
@@ -157,6 +159,7 @@ def course_build(
         delivery_format=fields.pop("delivery_format", m.DeliveryFormat.SELF_PACED_READING),
         estimated_minutes=fields.pop("estimated_minutes", 30),
         owner=owner,
+        live=False,
         **fields,
     )
     course.objectives = [
@@ -174,10 +177,11 @@ def course_build(
             slug=f"lesson-{i + 1}",
             body=lesson_body(words_per_lesson, reflection=(i == 0)),
             owner=owner,
+            live=False,
         )
         course.add_child(instance=lesson)
         revision = lesson.save_revision(user=owner)
-        if publish:
+        if publish_lessons:
             revision.publish()
     for hook in COURSE_BUILD_HOOKS:
         hook(course=course, owner=owner)

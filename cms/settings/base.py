@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "cms.csp.SiteCSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "courses.middleware.CoursePublishRefusedMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"

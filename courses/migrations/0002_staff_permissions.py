@@ -23,10 +23,8 @@ PERMISSIONS = {
 def setup(apps, schema_editor):
     grant(apps, PERMISSIONS)
     Group = apps.get_model("auth", "Group")
-    Page = apps.get_model("wagtailcore", "Page")
     Workflow = apps.get_model("wagtailcore", "Workflow")
     WorkflowTask = apps.get_model("wagtailcore", "WorkflowTask")
-    WorkflowPage = apps.get_model("wagtailcore", "WorkflowPage")
     GroupApprovalTask = apps.get_model("wagtailcore", "GroupApprovalTask")
     ContentType = apps.get_model("contenttypes", "ContentType")
     administrators = Group.objects.get(name="Administrators")
@@ -37,9 +35,8 @@ def setup(apps, schema_editor):
     task.groups.add(administrators)
     workflow, _ = Workflow.objects.get_or_create(name="CE course approval", defaults={"active": True})
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
-    root = Page.objects.filter(depth=1).first()
-    if root is not None:
-        WorkflowPage.objects.update_or_create(page=root, defaults={"workflow": workflow})
+    # The workflow is assigned to the catalog page by courses.seed.catalog_ensure
+    # (pages are content, not schema); the rest of the site keeps Wagtail's default.
 
 
 class Migration(migrations.Migration):

@@ -1,36 +1,60 @@
-// Idle-aware reading time: beats only while the tab is visible and the reader
-// has touched the page in the last five minutes. The server decides what counts.
+// Idle-aware reading time for a lesson. A beat goes out every interval only while
+// the tab is visible and the reader has used keyboard, mouse, touch or scroll in
+// the last five minutes; it claims the seconds since the previous beat. The server
+// credits no more than the wall-clock time between the beats it receives.
 (function () {
   "use strict";
   var lesson = document.getElementById("lesson");
   if (!lesson || !lesson.dataset.enrolled) return;
+  var url = lesson.dataset.heartbeatUrl || "/learn/heartbeat/";
   var interval = (parseInt(lesson.dataset.heartbeat, 10) || 30) * 1000;
   var idleLimit = 5 * 60 * 1000;
   var lastInput = Date.now();
   var lastBeat = Date.now();
-  var csrf = (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value;
+  var csrfInput = document.querySelector("input[name=csrfmiddlewaretoken]");
+  var csrf = csrfInput ? csrfInput.value : "";
+
   ["keydown", "mousemove", "mousedown", "scroll", "touchstart", "wheel"].forEach(function (name) {
     window.addEventListener(name, function () { lastInput = Date.now(); }, { passive: true });
   });
-  function post(url, data) {
-    var body = new URLSearchParams(data);
-    return fetch(url, {
-      method: "POST", body: body, credentials: "same-origin",
+
+  function post(target, data, keepalive) {
+    return fetch(target, {
+      method: "POST", body: new URLSearchParams(data), credentials: "same-origin",
+      keepalive: !!keepalive,
       headers: { "X-CSRFToken": csrf, "Accept": "application/json" }
     });
   }
-  function beat() {
+  function active(now) {
+    return document.visibilityState === "visible" && now - lastInput < idleLimit;
+  }
+  function beat(keepalive) {
     var now = Date.now();
-    var active = document.visibilityState === "visible" && now - lastInput < idleLimit;
-    if (active) {
-      post("/learn/heartbeat/", { lesson: lesson.dataset.lesson, seconds: Math.round((now - lastBeat) / 1000) });
+    if (active(now)) {
+      post(url, { lesson: lesson.dataset.lesson, seconds: Math.round((now - lastBeat) / 1000) }, keepalive)
+        .catch(function () { /* offline: this stretch is simply not credited */ });
     }
     lastBeat = now;
   }
-  post("/learn/heartbeat/", { lesson: lesson.dataset.lesson, seconds: 0 });
-  setInterval(beat, interval);
+
+  // The first beat sets the server's baseline; it credits nothing.
+  post(url, { lesson: lesson.dataset.lesson, seconds: 0 }).catch(function () {});
+  setInterval(function () { beat(false); }, interval);
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible") { lastBeat = Date.now(); }
+    if (document.visibilityState === "hidden") {
+      // Leaving the tab: claim the stretch read since the last beat, then stop.
+      var now = Date.now();
+      if (now - lastInput < idleLimit) {
+        post(url, { lesson: lesson.dataset.lesson, seconds: Math.round((now - lastBeat) / 1000) }, true)
+          .catch(function () {});
+      }
+      lastBeat = now;
+    } else {
+      // Back on the tab: a fresh baseline, so the time away is never claimed.
+      lastBeat = Date.now();
+      lastInput = Date.now();
+      post(url, { lesson: lesson.dataset.lesson, seconds: 0 }).catch(function () {});
+    }
   });
 
   // Save reflections without leaving the page; the form still works without script.

@@ -1,0 +1,28 @@
+import re
+
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+_IFRAME = re.compile(r"<iframe\b", re.IGNORECASE)
+_HAS_TITLE = re.compile(r"<iframe\b[^>]*\btitle=", re.IGNORECASE)
+
+
+@register.filter
+def privacy_embed(embed, title: str = ""):
+    """An embed's HTML with YouTube's no-cookie host (the only YouTube host our CSP
+    frames) and an accessible iframe title."""
+    html = str(embed or "")
+    if not html.strip():
+        url = getattr(embed, "url", "")
+        if not url:
+            return ""
+        # The provider could not be reached: a plain link still gets the clinician there.
+        label = escape(title or "the video")
+        return mark_safe(f'<p><a href="{escape(url)}">Watch {label} on its provider’s site</a></p>')  # noqa: S308
+    html = html.replace("https://www.youtube.com/embed/", "https://www.youtube-nocookie.com/embed/")
+    if title and not _HAS_TITLE.search(html):
+        html = _IFRAME.sub(f'<iframe title="{escape(title)}"', html, count=1)
+    return mark_safe(html)  # noqa: S308 - the embed HTML comes from the oEmbed provider via Wagtail

@@ -1,0 +1,51 @@
+"""Fixtures for the courses tests.
+
+`isolated_registry` empties the step-provider and publish-check registries for a
+test, so that the completion rule and the publishing check are tested on their
+own; tests that need a provider register a small one of their own. (quizzes and
+certificates test their providers against the real rule in their own suites.)
+"""
+
+import pytest
+from django.test import Client
+
+from courses import registry
+from tests.factories import UserFactory, course_build, staff_user
+
+
+@pytest.fixture
+def isolated_registry(monkeypatch):
+    monkeypatch.setattr(registry, "_step_providers", [])
+    monkeypatch.setattr(registry, "_publish_checks", [])
+    return registry
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def clinician(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_clinician(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def administrator(db):
+    return staff_user(group="Administrators")
+
+
+@pytest.fixture
+def instructor_user(db):
+    return staff_user(group="Instructors")
+
+
+@pytest.fixture
+def course(isolated_registry):
+    return course_build(lessons=3)

@@ -1,0 +1,260 @@
+"""Authoring through the Wagtail admin's real views: an instructor writes a
+course and its lessons, submits them; an Administrator approves them through
+the workflow; publishing is refused, naming each missing item, while the course
+lacks something an accreditor requires."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from wagtail.models import Page, WorkflowState
+
+from courses.models import CoursePage, LessonPage
+from tests.courses.admin_forms import course_form, edit_form_of, form_errors, lesson_form
+from tests.courses.conftest import client_for
+from tests.factories import AccreditorFactory, InstructorFactory, catalog_get, course_build
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_registry")]
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def _approve(client, page, *, follow=False):
+    page = Page.objects.get(pk=page.pk)
+    task_state = page.current_workflow_task_state
+    assert task_state is not None, f"{page} is not in moderation"
+    url = reverse("wagtailadmin_pages:workflow_action", args=(page.pk, "approve", task_state.pk))
+    return client.post(url, {"comment": ""}, follow=follow)
+
+
+def _instructor_drafts_course(client, *, instructor, accreditor, catalog, **form):
+    response = client.post(
+        f"/admin/pages/add/courses/coursepage/{catalog.pk}/",
+        course_form(instructors=[instructor], credits=[(accreditor, "0.5")], **form),
+    )
+    assert response.status_code == 302, form_errors(response)
+    return CoursePage.objects.get(slug=form.get("slug", "working-with-ruptures"))
+
+
+def test_instructor_writes_and_submits_a_course_and_an_administrator_approves_it(
+    instructor_user, administrator
+):
+    catalog = catalog_get()
+    accreditor = AccreditorFactory()
+    instructor = InstructorFactory(user=instructor_user)
+    author = client_for(instructor_user)
+
+    course = _instructor_drafts_course(
+        author, instructor=instructor, accreditor=accreditor, catalog=catalog
+    )
+    assert course.owner == instructor_user
+    assert not course.live
+    assert course.objectives.first().text == "Identify rupture marker number 1."
+
+    # Two lessons, each submitted for approval as it is created.
+    for n in (1, 2):
+        response = author.post(
+            f"/admin/pages/add/courses/lessonpage/{course.pk}/",
+            {**lesson_form(title=f"Lesson {n}", slug=f"lesson-{n}"), "action-submit": "1"},
+        )
+        assert response.status_code == 302, form_errors(response)
+    lessons = list(LessonPage.objects.child_of(course).order_by("path"))
+    assert [lesson.title for lesson in lessons] == ["Lesson 1", "Lesson 2"]
+    assert all(lesson.owner == instructor_user and not lesson.live for lesson in lessons)
+    assert all(lesson.workflow_in_progress for lesson in lessons)
+
+    # Preview works for the author.
+    response = author.post(
+        reverse("wagtailadmin_pages:preview_on_edit", args=(course.pk,)),
+        edit_form_of(author, course),
+    )
+    assert response.status_code == 200
+    assert (
+        author.get(reverse("wagtailadmin_pages:preview_on_edit", args=(course.pk,))).status_code
+        == 200
+    )
+
+    # The course goes to approval from its editor.
+    response = author.post(
+        f"/admin/pages/{course.pk}/edit/", {**edit_form_of(author, course), "action-submit": "1"}
+    )
+    assert response.status_code == 302, form_errors(response)
+    course.refresh_from_db()
+    assert course.workflow_in_progress
+    assert course.current_workflow_state.workflow.name == "CE course approval"
+    assert course.revisions.count() >= 2, "revisions are kept"
+
+    reviewer = client_for(administrator)
+    # Approving the course before any of its lessons is refused, and says why.
+    response = _approve(reviewer, course, follow=True)
+    course.refresh_from_db()
+    assert not course.live
+    messages = _messages(response)
+    assert "This course was not published. Still missing:" in messages
+    assert "Lessons: none is published yet (publish or approve its lessons first)" in messages
+    assert course.workflow_in_progress, "the refused approval changed nothing"
+
+    for lesson in lessons:
+        assert _approve(reviewer, lesson).status_code == 302
+    response = _approve(reviewer, course)
+    assert response.status_code == 302
+    course.refresh_from_db()
+    assert course.live
+    assert course.current_workflow_state is None
+    assert WorkflowState.objects.filter(
+        object_id=str(course.pk), status=WorkflowState.STATUS_APPROVED
+    ).exists()
+    assert all(LessonPage.objects.get(pk=lesson.pk).live for lesson in lessons)
+    assert client_for(instructor_user).get(course.url).status_code == 200
+
+
+def test_instructor_cannot_submit_a_course_with_two_objectives_and_is_told_why(
+    instructor_user,
+):
+    catalog = catalog_get()
+    instructor = InstructorFactory(user=instructor_user)
+    author = client_for(instructor_user)
+    course = _instructor_drafts_course(
+        author,
+        instructor=instructor,
+        accreditor=AccreditorFactory(),
+        catalog=catalog,
+        objectives=2,
+    )
+    author.post(
+        f"/admin/pages/add/courses/lessonpage/{course.pk}/",
+        lesson_form(title="Lesson 1", slug="lesson-1", words=5200),
+    )
+    response = author.post(
+        f"/admin/pages/{course.pk}/edit/", {**edit_form_of(author, course), "action-submit": "1"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Learning objectives: at least 3 are required (the course has 2)" in html
+    course.refresh_from_db()
+    assert not course.workflow_in_progress
+
+
+def test_publishing_a_course_without_objectives_is_refused_naming_them(administrator):
+    course = course_build(lessons=2)
+    live_revision = course.live_revision_id
+    editor = client_for(administrator)
+    data = edit_form_of(editor, course)
+    for i in range(3):
+        data[f"objectives-{i}-DELETE"] = "1"
+    data["summary"] = ""
+    response = editor.post(f"/admin/pages/{course.pk}/edit/", {**data, "action-publish": "1"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Learning objectives: at least 3 are required (the course has 0)" in html
+    assert "Summary is missing" in html
+    course.refresh_from_db()
+    assert course.live_revision_id == live_revision
+    assert course.objectives.count() == 3
+
+
+def test_instructor_cannot_publish_directly(instructor_user):
+    catalog = catalog_get()
+    author = client_for(instructor_user)
+    response = author.post(
+        f"/admin/pages/add/courses/coursepage/{catalog.pk}/",
+        {
+            **course_form(
+                instructors=[InstructorFactory(user=instructor_user)],
+                credits=[(AccreditorFactory(), "0.5")],
+            ),
+            "action-publish": "1",
+        },
+    )
+    assert response.status_code == 302
+    course = CoursePage.objects.get(slug="working-with-ruptures")
+    assert not course.live
+    assert not course.permissions_for_user(instructor_user).can_publish()
+    # Nor through the workflow's approve action, which is the Administrators' alone.
+    author.post(
+        f"/admin/pages/add/courses/lessonpage/{course.pk}/",
+        {**lesson_form(title="Lesson 1", slug="lesson-1", words=5200), "action-submit": "1"},
+    )
+    lesson = LessonPage.objects.child_of(course).get()
+    response = _approve(author, lesson)
+    lesson.refresh_from_db()
+    assert not lesson.live
+    assert response.status_code in (302, 403)
+
+
+def test_instructor_cannot_edit_or_add_lessons_to_another_instructors_course(instructor_user):
+    owner = InstructorFactory(user=instructor_user)
+    other_course = course_build(lessons=1, hours="0.25", owner=instructor_user, instructor=owner)
+    from tests.factories import staff_user
+
+    intruder = client_for(staff_user(group="Instructors"))
+    response = intruder.get(f"/admin/pages/{other_course.pk}/edit/")
+    assert response.status_code in (302, 403)
+    assert "page-edit-form" not in response.content.decode()
+    title = other_course.title
+    response = intruder.post(
+        f"/admin/pages/{other_course.pk}/edit/",
+        {**course_form(title="Hijacked"), "action-submit": "1"},
+    )
+    assert response.status_code in (302, 403)
+    other_course.refresh_from_db()
+    assert other_course.title == title
+    assert other_course.get_latest_revision().as_object().title == title
+
+    before = LessonPage.objects.child_of(other_course).count()
+    response = intruder.post(
+        f"/admin/pages/add/courses/lessonpage/{other_course.pk}/",
+        lesson_form(title="Sneaky lesson", slug="sneaky"),
+    )
+    assert response.status_code in (302, 403)
+    assert LessonPage.objects.child_of(other_course).count() == before
+    # The owner may add one.
+    response = client_for(instructor_user).post(
+        f"/admin/pages/add/courses/lessonpage/{other_course.pk}/",
+        lesson_form(title="Own lesson", slug="own-lesson"),
+    )
+    assert response.status_code == 302, form_errors(response)
+
+
+def test_instructor_cannot_edit_accreditors(instructor_user, administrator):
+    accreditor = AccreditorFactory(provider_number="APA-1234")
+    author = client_for(instructor_user)
+    edit_url = reverse("wagtailsnippets_courses_accreditor:edit", args=(accreditor.pk,))
+    response = author.get(edit_url)
+    assert response.status_code in (302, 403)
+    response = author.post(edit_url, {"provider_number": "HIJACKED"})
+    assert response.status_code in (302, 403)
+    accreditor.refresh_from_db()
+    assert accreditor.provider_number == "APA-1234"
+    add_url = reverse("wagtailsnippets_courses_accreditor:add")
+    assert author.get(add_url).status_code in (302, 403)
+    # Administrators manage them.
+    assert client_for(administrator).get(edit_url).status_code == 200
+
+
+def test_clinician_is_turned_away_from_the_admin(clinician):
+    response = client_for(clinician).get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    response = client_for(clinician).get("/admin/pages/")
+    assert response.status_code == 302
+
+
+def test_course_editor_shows_word_count_and_credit_check(administrator):
+    course = course_build(lessons=2, words_per_lesson=2600, hours="0.5")
+    html = client_for(administrator).get(f"/admin/pages/{course.pk}/edit/").content.decode()
+    assert "data-credit-check" in html
+    assert "Computed lesson word count:" in html
+    assert "<span data-word-count>5204</span>" in html
+    assert "✓ The credited hours agree with the word-count rule." in html
+    assert "data-publish-checklist" in html
+
+
+def test_course_editor_flags_hours_beyond_the_word_count_rule(administrator):
+    course = course_build(lessons=1, words_per_lesson=2600, hours="0.5", publish=False)
+    html = client_for(administrator).get(f"/admin/pages/{course.pk}/edit/").content.decode()
+    assert (
+        "APA General credit (0.50 h) exceeds the word-count rule (0.25 h for 2,604 words "
+        "at 10,000 words per hour)"
+    ) in html

@@ -1,0 +1,194 @@
+"""The publishing check: every CE-required item, named when missing, on every
+path that publishes (direct publish, workflow approval, schedule)."""
+
+import logging
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from cms.models import ProviderSettings
+from courses.models import (
+    CoursePage,
+    CoursePublishRefused,
+    CreditMethod,
+    LearningObjective,
+)
+from courses.selectors import course_publish_problems
+from tests.courses.admin_forms import edit_form_of
+from tests.courses.conftest import client_for
+from tests.factories import AccreditorFactory, InstructorFactory, catalog_get, course_build
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_registry")]
+
+
+def test_an_empty_course_names_every_missing_item():
+    catalog = catalog_get()
+    course = CoursePage(
+        title="Draft", slug="draft", summary=" ", outline="<p></p>", target_audience=" "
+    )
+    catalog.add_child(instance=course)
+    problems = course_publish_problems(course=course)
+    assert problems == [
+        "Summary is missing",
+        "Outline is missing",
+        "Target audience is missing",
+        "Learning objectives: at least 3 are required (the course has 0)",
+        "Instructors: at least one instructor is required",
+        "Credit hours: at least one accreditor and its hours are required",
+        "Lessons: the course has no lessons",
+    ]
+
+
+def test_a_complete_course_has_no_problems():
+    assert course_publish_problems(course=course_build(lessons=2)) == []
+
+
+def test_instructor_without_credentials_or_disclosure_is_named():
+    instructor = InstructorFactory(name="Dana Roe", credentials="", disclosure=" ")
+    course = course_build(lessons=2, instructor=instructor, publish=False)
+    problems = course_publish_problems(course=course)
+    assert "Instructor Dana Roe has no credentials" in problems
+    assert "Instructor Dana Roe has no conflict-of-interest disclosure" in problems
+
+
+def test_accreditor_that_has_not_approved_the_format_is_named():
+    course = course_build(lessons=2, publish=False, delivery_format="live_webinar")
+    assert (
+        "APA has not approved the delivery format “Live interactive webinar”"
+        in course_publish_problems(course=course)
+    )
+
+
+def test_accreditor_whose_approval_period_ended_is_named():
+    expired = AccreditorFactory(
+        short_name="NBCC", approval_start=date(2020, 1, 1), approval_end=date(2021, 12, 31)
+    )
+    course = course_build(lessons=2, publish=False, accreditors=[expired])
+    assert "NBCC approval period ended on 2021-12-31" in course_publish_problems(course=course)
+
+
+def test_pilot_test_hours_need_evidence_and_skip_the_word_count_rule():
+    course = course_build(
+        lessons=1,
+        words_per_lesson=100,
+        hours="2",
+        publish=False,
+        credit_method=CreditMethod.PILOT_TEST,
+    )
+    assert course_publish_problems(course=course) == [
+        "Evidence for the credit-hour method is missing"
+    ]
+    course.credit_evidence = "Pilot with 5 clinicians, median 118 minutes (March 2026)."
+    assert course_publish_problems(course=course) == []
+
+
+def test_hours_above_the_word_count_rule_are_named():
+    course = course_build(lessons=2, words_per_lesson=2600, hours="1", publish=False)
+    assert course_publish_problems(course=course) == [
+        "APA General credit (1.00 h) exceeds the word-count rule (0.50 h for 5,204 words "
+        "at 10,000 words per hour)"
+    ]
+
+
+def test_missing_policy_pages_are_named():
+    course = course_build(lessons=2, publish=False)
+    settings = ProviderSettings.load()
+    settings.grievance_policy_page = None
+    settings.save()
+    assert course_publish_problems(course=course) == [
+        "The site has no grievance policy (Settings → Provider settings)"
+    ]
+
+
+def test_registered_publish_checks_add_their_items(isolated_registry):
+    isolated_registry.register_publish_check(lambda course: ["The course has no post-test"])
+    course = course_build(lessons=2, publish=False)
+    assert course_publish_problems(course=course) == ["The course has no post-test"]
+
+
+def test_publishing_a_revision_of_an_incomplete_course_raises_and_changes_nothing():
+    course = course_build(lessons=2)
+    live_revision = course.live_revision_id
+    LearningObjective.objects.filter(page=course).delete()
+    revision = course.save_revision()
+    with pytest.raises(CoursePublishRefused) as refused:
+        revision.publish()
+    assert refused.value.problems == [
+        "Learning objectives: at least 3 are required (the course has 0)"
+    ]
+    course.refresh_from_db()
+    assert course.live_revision_id == live_revision
+
+
+def test_scheduled_publishing_of_an_incomplete_course_is_refused_and_unscheduled():
+    incomplete = course_build(title="Incomplete", lessons=2, publish=False)
+    incomplete.credits.all().delete()
+    incomplete = CoursePage.objects.get(pk=incomplete.pk)
+    complete = course_build(title="Complete", lessons=2, publish=False)
+    past = timezone.now() - timedelta(minutes=1)
+    revisions = {}
+    for course in (incomplete, complete):
+        course = CoursePage.objects.get(pk=course.pk)
+        revision = course.save_revision(approved_go_live_at=past)
+        revisions[course.pk] = revision
+
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("courses.models")
+    logger.addHandler(handler)
+    try:
+        call_command("publish_scheduled")
+    finally:
+        logger.removeHandler(handler)
+
+    assert not CoursePage.objects.get(pk=incomplete.pk).live
+    assert CoursePage.objects.get(pk=complete.pk).live, "other scheduled pages still publish"
+    revisions[incomplete.pk].refresh_from_db()
+    assert revisions[incomplete.pk].approved_go_live_at is None
+    assert any(
+        "Credit hours: at least one accreditor and its hours are required" in r.getMessage()
+        for r in records
+    )
+
+
+def test_scheduling_an_incomplete_course_in_the_editor_is_refused(administrator):
+    course = course_build(lessons=2, publish=False)
+    editor = client_for(administrator)
+    data = edit_form_of(editor, course)
+    data["credits-0-hours"] = "3"
+    data["go_live_at"] = (timezone.now() + timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
+    response = editor.post(f"/admin/pages/{course.pk}/edit/", {**data, "action-publish": "1"})
+    assert response.status_code == 200
+    assert "exceeds the word-count rule" in response.content.decode()
+    assert not CoursePage.objects.get(pk=course.pk).get_latest_revision().approved_go_live_at
+
+
+def test_refused_workflow_approval_in_the_modal_returns_to_the_editor_with_the_reasons(
+    administrator, instructor_user
+):
+    from django.contrib.messages import get_messages
+    from django.urls import reverse
+
+    course = course_build(lessons=2, publish=False, owner=instructor_user)
+    workflow = course.get_workflow()
+    assert workflow is not None and workflow.name == "CE course approval"
+    LearningObjective.objects.filter(page=course).delete()
+    course = CoursePage.objects.get(pk=course.pk)
+    course.save_revision(user=instructor_user)  # the revision under review lacks objectives
+    workflow.start(course, instructor_user)
+    task_state = course.current_workflow_task_state
+    url = reverse("wagtailadmin_pages:workflow_action", args=(course.pk, "approve", task_state.pk))
+    reviewer = client_for(administrator)
+    response = reviewer.post(url, {"comment": ""}, headers={"x-requested-with": "XMLHttpRequest"})
+    assert response.status_code == 200
+    edit_url = reverse("wagtailadmin_pages:edit", args=(course.pk,))
+    assert response.json() == {"step": "success", "redirect": edit_url}
+    messages = [str(m) for m in get_messages(reviewer.get(edit_url).wsgi_request)]
+    assert "Learning objectives: at least 3 are required (the course has 0)" in messages
+    course.refresh_from_db()
+    assert not course.live
+    task_state.refresh_from_db()
+    assert task_state.status == "in_progress"
