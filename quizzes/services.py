@@ -87,17 +87,14 @@ def attempt_start(*, enrollment: Enrollment) -> Attempt:
     The draw (questions, their order, the order of their choices) is made here,
     from the live revision of the post-test, and stored with its answer key.
     """
+    # Expiry is a fact of time, kept even when the start below is refused.
+    attempts_expire_overdue(enrollment=enrollment)
     with transaction.atomic():
         enrollment = _lock_enrollment(enrollment.pk)
         if not enrollment.is_active:
             raise QuizError("Enroll in the course first.", status=403)
         post_test = selectors.post_test_for_course(course=enrollment.course)
         now = timezone.now()
-        for attempt in Attempt.objects.select_for_update().filter(
-            enrollment=enrollment, status=Attempt.Status.IN_PROGRESS
-        ):
-            if selectors.attempt_is_overdue(attempt=attempt, now=now):
-                _expire(attempt, now=now)
         status = selectors.post_test_status(enrollment=enrollment, post_test=post_test)
         if status.open_attempt is not None:
             return status.open_attempt

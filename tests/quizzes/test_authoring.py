@@ -1,0 +1,284 @@
+"""Authoring a post-test: the rules check, the publishing check, and the
+Wagtail editor (instructor writes, workflow approves)."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from wagtail.models import Page
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+from courses.models import CoursePublishRefused
+from courses.selectors import course_publish_problems
+from quizzes.models import PostTestPage
+from quizzes.selectors import post_test_check
+from tests.factories import (
+    AccreditorFactory,
+    InstructorFactory,
+    course_build,
+    posttest_build,
+    q_multiple,
+    q_single,
+    q_true_false,
+    staff_user,
+)
+from tests.quizzes.conftest import singles
+
+pytestmark = pytest.mark.django_db
+
+
+def aswb():
+    return AccreditorFactory(
+        short_name="ASWB ACE",
+        name="Association of Social Work Boards",
+        professions=["social_worker"],
+        questions_per_hour=0,
+        questions_first_hour=10,
+        questions_per_additional_hour=5,
+        pass_mark=Decimal("80"),
+    )
+
+
+def check_for(course, **settings):
+    post_test = posttest_build(course=course, **settings)
+    return post_test_check(post_test=post_test, course=course)
+
+
+# --- The rules check ------------------------------------------------------------------------
+
+
+def test_a_post_test_meeting_every_rule_has_no_warnings():
+    course = course_build(accreditors=[AccreditorFactory(), aswb()], hours="0.5")
+    check = check_for(course, questions=singles(10))
+    assert check.warnings == []
+    assert [(r.accreditor.short_name, r.minimum_questions) for r in check.rows] == [
+        ("APA", 3),
+        ("ASWB ACE", 10),
+    ]
+    assert check.pass_mark == Decimal("80")
+
+
+def test_too_few_questions_per_attempt_are_warned_per_accreditor():
+    course = course_build(
+        accreditors=[AccreditorFactory(), aswb()], hours="1.5", words_per_lesson=8000
+    )
+    check = check_for(course, questions=singles(14), draw_count=8)
+    assert check.warnings == [
+        "APA: 1.50 credit hours call for at least 9 questions per attempt; this post-test gives 8.",
+        "ASWB ACE: 1.50 credit hours call for at least 13 questions per attempt; "
+        "this post-test gives 8.",
+    ]
+    # The whole pool (14) satisfies both.
+    assert check_for(course, questions=singles(14), draw_count=0).warnings == []
+
+
+def test_the_true_false_share_is_judged_on_the_worst_possible_draw():
+    course = course_build(accreditors=[AccreditorFactory()])
+    questions = singles(8) + [q_true_false(f"T{i}.", objective=1) for i in range(2)]
+    assert check_for(course, questions=questions).warnings == [
+        "APA: true/false items may be at most 10 % of a post-test; an attempt here can hold "
+        "20.0 % (2 of 10)."
+    ]
+    # Drawing 8 of the 10 could still draw both true/false items: 25 %.
+    check = check_for(course, questions=questions, draw_count=8)
+    assert "25.0 % (2 of 8)" in check.warnings[0]
+
+
+def test_an_objective_without_a_question_is_warned():
+    course = course_build()
+    check = check_for(course, questions=singles(6, objectives=2))
+    assert check.warnings == ["Objective 3 has no question: “Describe key idea number 3.”."]
+    assert [n for _, _, n in check.objective_rows] == [3, 3, 0]
+
+
+def test_a_question_without_a_rationale_is_warned():
+    course = course_build()
+    questions = singles(3)
+    questions[1]["value"]["rationale"] = " "
+    assert check_for(course, questions=questions).warnings == ["Question 2 has no rationale."]
+
+
+# --- The publishing check -------------------------------------------------------------------
+
+
+def test_a_course_without_a_post_test_cannot_publish():
+    course = course_build(publish=False)
+    PostTestPage.objects.child_of(course).get().delete()
+    course.refresh_from_db()
+    assert "Post-test: the course has none (add a post-test page under the course)" in (
+        course_publish_problems(course=course)
+    )
+    with pytest.raises(CoursePublishRefused):
+        course.save_revision().publish()
+    assert not Page.objects.get(pk=course.pk).live
+
+
+def test_a_course_whose_post_test_is_a_draft_cannot_publish():
+    course = course_build(publish=False)
+    post_test = PostTestPage.objects.child_of(course).get()
+    post_test.unpublish()
+    assert any("not published yet" in p for p in course_publish_problems(course=course))
+
+
+def test_rule_shortfalls_do_not_block_publishing():
+    course = course_build(publish=False)
+    posttest_build(course=course, questions=[q_true_false("Only this.")])
+    assert course_publish_problems(course=course) == []
+    course.save_revision().publish()
+    assert Page.objects.get(pk=course.pk).live
+
+
+def test_a_course_has_at_most_one_post_test():
+    course = course_build()
+    assert not PostTestPage.can_create_at(course)
+
+
+# --- The editor -----------------------------------------------------------------------------
+
+
+def question_form_data(questions):
+    """StreamField form data for raw question blocks, as the editor posts it."""
+    items = []
+    for block in questions:
+        value = dict(block["value"])
+        if "choices" in value:
+            choices = value.pop("choices")
+            value["choices"] = {
+                "count": str(len(choices)),
+                **{
+                    str(i): {
+                        "value": {"text": c["text"], "correct": "on" if c["correct"] else ""},
+                        "id": "",
+                        "order": str(i),
+                        "deleted": "",
+                    }
+                    for i, c in enumerate(choices)
+                },
+            }
+        for flag in ("partial_credit",):
+            if flag in value:
+                value[flag] = "on" if value[flag] else ""
+        value["objective"] = str(value["objective"])
+        items.append((block["type"], value))
+    return streamfield(items)
+
+
+def post_test_form(questions, **overrides):
+    data = {
+        "title": "Post-test",
+        "slug": "post-test",
+        "intro": rich_text("<p>Answer every question.</p>"),
+        "questions": question_form_data(questions),
+        "draw_count": "0",
+        "shuffle_questions": "on",
+        "shuffle_choices": "on",
+        "pass_mark": "",
+        "attempts_allowed": "",
+        "wait_minutes": "0",
+        "time_limit_minutes": "",
+        "review_after_attempt": "wrong",
+        "full_review_after_pass": "on",
+        "seo_title": "",
+        "search_description": "",
+        "go_live_at": "",
+        "expire_at": "",
+        "comments": inline_formset([]),
+    }
+    data.update(overrides)
+    return nested_form_data(data)
+
+
+@pytest.fixture
+def instructor_course(client):
+    user = staff_user(group="Instructors")
+    course = course_build(owner=user, instructor=InstructorFactory(user=user))
+    PostTestPage.objects.child_of(course).get().delete()
+    client.force_login(user)
+    return client, course
+
+
+def test_an_instructor_writes_a_post_test_and_submits_it_for_approval(instructor_course):
+    client, course = instructor_course
+    questions = [
+        q_single("Which one?", objective=1),
+        q_multiple("Which ones?", correct=(0, 2), partial_credit=True, objective=2),
+        q_true_false("True or not.", answer=False, objective=3),
+    ]
+    response = client.post(
+        reverse("wagtailadmin_pages:add", args=("quizzes", "posttestpage", course.pk)),
+        {**post_test_form(questions), "action-submit": "1"},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    post_test = PostTestPage.objects.child_of(course).get()
+    assert post_test.owner_id == course.owner_id
+    assert not post_test.live
+    assert post_test.current_workflow_state is not None
+    latest = post_test.get_latest_revision_as_object()
+    assert [b.block_type for b in latest.questions] == ["single", "multiple", "true_false"]
+    assert latest.questions[1].value["partial_credit"] is True
+    assert [c["correct"] for c in latest.questions[1].value["choices"]] == [
+        True,
+        False,
+        True,
+        False,
+    ]
+    # Each choice got a stable id an attempt can refer to.
+    assert all(child.id for child in latest.questions[0].value["choices"].bound_blocks)
+
+
+def test_the_editor_refuses_an_objective_the_course_does_not_have(instructor_course):
+    client, course = instructor_course
+    response = client.post(
+        reverse("wagtailadmin_pages:add", args=("quizzes", "posttestpage", course.pk)),
+        post_test_form([q_single("Which one?", objective=7)]),
+    )
+    assert response.status_code == 200
+    assert "measures objective 7, but the course has 3 learning objectives" in (
+        response.content.decode()
+    )
+    assert not PostTestPage.objects.child_of(course).exists()
+
+
+def test_the_editor_refuses_a_single_choice_question_with_two_correct_choices(instructor_course):
+    client, course = instructor_course
+    question = q_single("Which one?")
+    question["value"]["choices"][1]["correct"] = True
+    response = client.post(
+        reverse("wagtailadmin_pages:add", args=("quizzes", "posttestpage", course.pk)),
+        post_test_form([question]),
+    )
+    assert response.status_code == 200
+    assert "Mark exactly one choice as correct (now 2)." in response.content.decode()
+    assert not PostTestPage.objects.child_of(course).exists()
+
+
+def test_the_editor_refuses_drawing_more_than_the_pool(instructor_course):
+    client, course = instructor_course
+    response = client.post(
+        reverse("wagtailadmin_pages:add", args=("quizzes", "posttestpage", course.pk)),
+        post_test_form([q_single("Which one?")], draw_count="5"),
+    )
+    assert response.status_code == 200
+    assert "Cannot draw 5 questions from a pool of 1." in response.content.decode()
+
+
+def test_the_editor_shows_the_rules_check(client):
+    admin = staff_user(group="Administrators")
+    course = course_build(accreditors=[AccreditorFactory(), aswb()])
+    post_test = posttest_build(course=course, questions=singles(4, objectives=2))
+    client.force_login(admin)
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[post_test.pk])).content.decode()
+    assert "data-post-test-check" in html
+    assert "ASWB ACE: 0.50 credit hours call for at least 10 questions per attempt" in html
+    assert "Objective 3 has no question" in html
+
+
+def test_the_answer_key_preview_shows_key_and_rationales_only_in_that_mode():
+    course = course_build()
+    post_test = posttest_build(
+        course=course, questions=[q_single("Which?", rationale="SECRET-RATIONALE")]
+    )
+    key = post_test.make_preview_request(preview_mode="answer_key").content.decode()
+    participant = post_test.make_preview_request(preview_mode="").content.decode()
+    assert "SECRET-RATIONALE" in key and "(correct)" in key
+    assert "SECRET-RATIONALE" not in participant and "(correct)" not in participant
