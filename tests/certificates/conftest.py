@@ -22,3 +22,12 @@ def psychologist(db):
 @pytest.fixture
 def enrollment(psychologist, course):
     return enrollment_create(user=psychologist, course=course)
+
+
+@pytest.fixture
+def drained_worker(celery_worker):
+    """The session's real worker, drained of this test's tasks at the end."""
+    from tests.certificates.worker import worker_drain
+
+    yield celery_worker
+    worker_drain()

@@ -1,0 +1,79 @@
+"""A certificate survives a worker killed mid-render and a broker that is down at
+completion: the record commits with the completion, and the periodic sweep
+(Celery beat, every minute) enqueues whatever is still without a PDF."""
+
+import pytest
+from django.conf import settings
+
+from certificates.models import Certificate
+from certificates.tasks import certificates_sweep
+from cms.celery import app
+from tests.certificates.pdf import wait_for
+from tests.certificates.worker import worker_drain
+from tests.factories import clinician, course_completed_by
+from tests.reliability.conftest import broker_unreachable
+
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def _delivered(pk):
+    certificate = Certificate.objects.get(pk=pk)
+    return certificate if certificate.rendered_at and certificate.emailed_at else None
+
+
+def test_the_sweep_runs_every_minute_under_celery_beat():
+    entry = settings.CELERY_BEAT_SCHEDULE["certificates-sweep"]
+    assert entry == {"task": "certificates.sweep", "schedule": 60.0}
+    assert "certificates.sweep" in app.tasks
+
+
+def test_a_worker_killed_mid_render_loses_nothing_once_a_worker_is_back(
+    celery_worker, monkeypatch, mailbox
+):
+    # The session's worker is restarted slow (a test-only setting read by the task),
+    # so that it can be killed while it renders.
+    celery_worker.stop()
+    monkeypatch.setenv("CERTIFICATE_RENDER_TEST_DELAY", "30")
+    celery_worker.start()
+    try:
+        enrollment, _ = course_completed_by(user=clinician())
+        certificate = Certificate.objects.get(enrollment=enrollment)
+        wait_for(
+            lambda: Certificate.objects.get(pk=certificate.pk).render_attempts == 1,
+            what="the worker to start rendering",
+        )
+        celery_worker.kill()  # SIGKILL to the worker and its pool process
+        certificate.refresh_from_db()
+        assert certificate.rendered_at is None and not certificate.pdf
+        assert certificate.emailed_at is None
+    finally:
+        monkeypatch.delenv("CERTIFICATE_RENDER_TEST_DELAY")
+        celery_worker.start()  # a worker at normal speed again, for this and later tests
+
+    # What beat runs every minute; min age 0 so the test need not wait that minute.
+    certificates_sweep.delay(0)
+    delivered = wait_for(lambda: _delivered(certificate.pk), what="the swept certificate")
+    assert delivered.render_attempts == 2
+    assert len([m for m in mailbox() if certificate.number in m["Subject"]]) == 1
+    worker_drain()
+
+
+def test_a_completion_while_the_broker_is_down_is_rendered_once_it_is_back(drained_worker, mailbox):
+    with broker_unreachable():
+        # The completion still commits: enqueueing after commit fails quietly.
+        enrollment, completion = course_completed_by(user=clinician())
+    certificate = Certificate.objects.get(enrollment=enrollment)
+    assert completion.pk is not None
+    assert certificate.status == Certificate.Status.VALID
+    assert certificate.queued_at is None
+    worker_drain()  # nothing was sent: the worker has nothing for it
+    certificate.refresh_from_db()
+    assert certificate.rendered_at is None
+
+    certificates_sweep.delay(0)
+    delivered = wait_for(lambda: _delivered(certificate.pk), what="the swept certificate")
+    assert delivered.queued_at is not None
+    assert len([m for m in mailbox() if certificate.number in m["Subject"]]) == 1
