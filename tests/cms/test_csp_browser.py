@@ -1,0 +1,125 @@
+"""The Content-Security-Policy in a real headless Chromium: the lesson page's own
+script runs under script-src 'self', and the Wagtail page editor loads with its
+admin-only relaxation; neither page reports a single CSP violation."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.db import connections
+from django.test import Client
+from playwright.sync_api import expect
+
+from courses.services import enrollment_create
+from tests.factories import UserFactory, course_build, lessons_of, staff_user
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls are plain sync.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Collects every violation the browser reports, before any page script runs.
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"}`);
+});
+"""
+
+
+def _chromium() -> str:
+    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    found = shutil.which("chromium")
+    assert found, "Chromium is required (make browser installs it)"
+    return found
+
+
+@pytest.fixture
+def browser_as(live_server):
+    from playwright.sync_api import sync_playwright
+
+    test_connections = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=_chromium(), args=ARGS)
+
+        def open_as(user):
+            client = Client()
+            client.force_login(user)
+            # Under Playwright's sync API the test body runs in another context than
+            # this fixture's teardown, with a database connection of its own: keep it
+            # to close at the end, or it would outlive the test database.
+            test_connections.append(connections["default"])
+            context = browser.new_context()
+            context.add_cookies(
+                [
+                    {
+                        "name": "sessionid",
+                        "value": client.cookies["sessionid"].value,
+                        "url": live_server.url,
+                    }
+                ]
+            )
+            page = context.new_page()
+            page.add_init_script(RECORD_VIOLATIONS)
+            console = []
+            page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: console.append(str(e)))
+            return page, console
+
+        yield open_as
+        browser.close()
+    for wrapper in test_connections:
+        wrapper.close()
+
+
+def test_lesson_script_runs_under_the_strict_policy(browser_as, live_server, site_tree):
+    course = course_build()
+    lesson = lessons_of(course)[0]  # the first lesson has a reflection prompt
+    user = UserFactory()
+    enrollment_create(user=user, course=course)
+    page, console = browser_as(user)
+
+    with page.expect_request(lambda r: r.url.endswith("/learn/heartbeat/")) as beat:
+        response = page.goto(live_server.url + lesson.url)
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self';" in csp or csp.endswith("script-src 'self'")
+    assert beat.value.method == "POST"
+
+    # The journal box saves through the script (fetch), without leaving the page.
+    page.fill(".journal-form textarea", "A private reflection.")
+    page.click(".journal-form button[type=submit]")
+    expect(page.locator(".journal-status")).to_contain_text("Saved")
+    assert page.url == live_server.url + lesson.url
+    assert page.evaluate("window.__cspViolations") == []
+    assert [m for m in console if "Content Security Policy" in m] == []
+
+
+def test_wagtail_page_editor_loads_without_csp_violations(browser_as, live_server, site_tree):
+    course = course_build()
+    page, console = browser_as(staff_user(group="Administrators"))
+
+    page.goto(f"{live_server.url}/admin/pages/{course.id}/edit/", wait_until="networkidle")
+    assert "Editing" in page.title()
+    # Scripted parts of the editor are alive: the tabs switch panels.
+    page.get_by_role("tab", name="Promote").click()
+    assert page.get_by_role("tabpanel", name="Promote").is_visible()
+    assert page.evaluate("window.__cspViolations") == []
+    assert [m for m in console if "Content Security Policy" in m] == []
