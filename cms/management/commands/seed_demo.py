@@ -3,13 +3,13 @@ accreditors, the demo instructor, the catalog and the launch modules."""
 
 import os
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.seed import demo_users_ensure
 from cms.seed import site_tree_ensure
 from courses import seed as course_seed
+from quizzes.seed import post_test_load
 
 
 class Command(BaseCommand):
@@ -37,10 +37,8 @@ class Command(BaseCommand):
                 accreditors=accreditors,
                 owner=admin,
             )
-            if apps.is_installed("quizzes"):
-                from quizzes.seed import post_test_load
-
-                post_test_load(spec=spec, course=course, owner=admin)
+            # Before publishing: a course cannot publish without its post-test.
+            post_test_load(spec=spec, course=course, owner=admin)
             course_seed.launch_course_publish(course=course.specific, user=admin)
             self.stdout.write(f"  course: {course.title} ({course.url})")
         self.stdout.write(self.style.SUCCESS("Demo content ready."))
