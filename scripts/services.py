@@ -84,7 +84,7 @@ LOCALHOST = "127.0.0.1"
 PG_START_TIMEOUT = 60.0
 REDIS_START_TIMEOUT = 15.0
 PORT_ATTEMPTS = 3  # a free port can be taken between choosing it and binding it
-SERVICES_SWITCH = "PRACTICUM_SERVICES"  # "auto" (the default) or "private"
+SERVICES_ENV = "PRACTICUM_SERVICES"  # "auto" (the default) or "private"
 
 
 class ServiceError(RuntimeError):
@@ -96,9 +96,9 @@ def log(message: str) -> None:
 
 
 def _private_only(environ: Mapping[str, str]) -> bool:
-    value = environ.get(SERVICES_SWITCH, "").strip().lower() or "auto"
+    value = environ.get(SERVICES_ENV, "").strip().lower() or "auto"
     if value not in ("auto", "private"):
-        raise ServiceError(f"{SERVICES_SWITCH} must be 'auto' or 'private', not {value!r}")
+        raise ServiceError(f"{SERVICES_ENV} must be 'auto' or 'private', not {value!r}")
     return value == "private"
 
 
@@ -140,7 +140,7 @@ def ensure_services(
         try:
             env: dict[str, str] = {}
             if private and mode == "test":
-                log(f"{SERVICES_SWITCH}=private: not probing any PostgreSQL")
+                log(f"{SERVICES_ENV}=private: not probing any PostgreSQL")
                 env["DATABASE_URL"] = _start_embedded_postgres(root, stack)
             else:
                 env.update(_provide_database(mode, root, source, default_database_url, stack))
@@ -738,7 +738,7 @@ def _provide_broker(
     private: bool = False,
 ) -> dict[str, str]:
     if private:
-        log(f"{SERVICES_SWITCH}=private: not probing any broker")
+        log(f"{SERVICES_ENV}=private: not probing any broker")
     else:
         given = environ.get("CELERY_BROKER_URL", "").strip()
         url = given or DEFAULT_BROKER_URL
