@@ -567,7 +567,7 @@ def certificate_issue_manual(
 
 def _locked(certificate: Certificate) -> Certificate:
     return (
-        Certificate.objects.select_for_update()
+        Certificate.objects.select_for_update(of=("self",))
         .select_related("enrollment__user", "enrollment__course", "accreditor", "completion")
         .get(pk=certificate.pk)
     )

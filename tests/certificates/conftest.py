@@ -31,3 +31,28 @@ def drained_worker(celery_worker):
 
     yield celery_worker
     worker_drain()
+
+
+@pytest.fixture
+def deliver():
+    """Render and email a certificate in this process, as the worker would."""
+    from certificates import services
+
+    def run(certificate):
+        services.certificate_render_started(certificate_id=certificate.pk)
+        services.certificate_deliver(certificate_id=certificate.pk)
+        certificate.refresh_from_db()
+        return certificate
+
+    return run
+
+
+@pytest.fixture
+def issued(psychologist, course, django_capture_on_commit_callbacks, deliver):
+    """A certificate issued by a real completion and delivered in this process."""
+    from certificates.models import Certificate
+    from tests.factories import course_completed_by
+
+    with django_capture_on_commit_callbacks(execute=False):
+        enrollment, _ = course_completed_by(user=psychologist, course=course)
+    return deliver(Certificate.objects.get(enrollment=enrollment))
