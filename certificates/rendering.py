@@ -343,7 +343,10 @@ def transcript_totals(rows: list[dict[str, str]]) -> dict[str, Any]:
         cats[r["category"]] = cats.get(r["category"], Decimal(0)) + _decimal(r["hours"])
     groups = []
     grand = Decimal(0)
-    for acc, cats in by_acc.items():
+    # Accreditors alphabetically, attendance hours last.
+    order = sorted(by_acc, key=lambda a: (a == "Attendance only", a.casefold()))
+    for acc in order:
+        cats = by_acc[acc]
         total = sum(cats.values(), Decimal(0))
         grand += total
         groups.append(

@@ -1,0 +1,200 @@
+"""The clinician's side: the dashboard step and its status endpoint, the transcript
+with totals by accreditor and category, and its PDF."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from certificates import services
+from certificates.models import Certificate
+from courses.services import enrollment_create
+from tests.certificates.pdf import pdf_reader, pdf_text, pdf_xmp_values
+from tests.factories import (
+    aswb_accreditor,
+    clinician,
+    completion_record,
+    course_build,
+    course_completed_by,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_dashboard_shows_a_pending_certificate_and_polls_for_it(
+    client, psychologist, course, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        enrollment, _ = course_completed_by(user=psychologist, course=course)
+    certificate = Certificate.objects.get(enrollment=enrollment)
+    client.force_login(psychologist)
+
+    page = client.get("/dashboard/").content.decode()
+    status_url = f"/certificates/status/{enrollment.pk}/"
+    assert f'data-status-url="{status_url}"' in page
+    assert "js/certificate-status.js" in page
+    assert "Being prepared" in page
+
+    status = client.get(status_url).json()
+    assert status["completed"] is True
+    assert status["pending"] is True
+    assert status["certificates"] == [
+        {
+            "number": certificate.number,
+            "state": "pending",
+            "label": f"Certificate {certificate.number} (APA)",
+            "message": "Being prepared — it appears here in a moment.",
+        }
+    ]
+
+    services.certificate_render_started(certificate_id=certificate.pk)
+    services.certificate_deliver(certificate_id=certificate.pk)
+    status = client.get(status_url).json()
+    assert status["pending"] is False
+    (item,) = status["certificates"]
+    assert item["state"] == "ready"
+    assert item["urls"]["pdf"] == f"/certificates/{certificate.number}/pdf/"
+    page = client.get("/dashboard/").content.decode()
+    assert "Ready to download" in page
+
+
+def test_the_status_endpoint_is_the_owners_only(client, issued):
+    client.force_login(clinician())
+    response = client.get(f"/certificates/status/{issued.enrollment_id}/")
+    assert response.status_code == 404
+    assert issued.number not in response.content.decode()
+    client.logout()
+    assert client.get(f"/certificates/status/{issued.enrollment_id}/").status_code == 302
+
+
+def test_a_held_certificate_is_explained_to_the_clinician_on_the_dashboard(client, enrollment, apa):
+    apa.approval_end = date(2021, 12, 31)
+    apa.save()
+    services.certificates_issue(
+        completion=completion_record(enrollment=enrollment), accreditors=[apa]
+    )
+    client.force_login(enrollment.user)
+    page = client.get("/dashboard/").content.decode()
+    assert "On hold" in page
+    assert "The CE administrator has been told and will contact you" in page
+    status = client.get(f"/certificates/status/{enrollment.pk}/").json()
+    assert status["certificates"][0]["state"] == "held"
+    assert status["pending"] is False  # nothing to wait for: the page stops asking
+
+
+def _issue(user, course, accreditors, completed_on, deliver):
+    enrollment = enrollment_create(user=user, course=course)
+    completion = completion_record(enrollment=enrollment)
+    completion.completed_at = completion.completed_at.replace(
+        year=completed_on.year, month=completed_on.month, day=completed_on.day
+    )
+    completion.save()
+    return [
+        deliver(c)
+        for c in services.certificates_issue(completion=completion, accreditors=accreditors)
+    ]
+
+
+@pytest.fixture
+def history(psychologist, apa, deliver):
+    """Three courses completed in 2026 (APA approves from January 1), one revoked."""
+    aswb = aswb_accreditor()
+    psychologist.licenses.create(profession="social_worker", license_number="LCSW 55", region="NY")
+    both = course_build(title="Ethics in practice", accreditors=[apa, aswb], hours="0.5")
+    older = course_build(title="An older course", accreditors=[apa], hours="0.5")
+    revoked_course = course_build(title="A revoked course", accreditors=[apa], hours="0.5")
+    certificates = {
+        "both": _issue(psychologist, both, [apa, aswb], date(2026, 6, 1), deliver),
+        "older": _issue(psychologist, older, [apa], date(2026, 2, 1), deliver),
+        "revoked": _issue(psychologist, revoked_course, [apa], date(2026, 5, 1), deliver),
+    }
+    services.certificate_revoke(certificate=certificates["revoked"][0], actor=None, reason="Test")
+    return certificates
+
+
+def test_the_transcript_totals_hours_by_accreditor_and_category_over_a_period(
+    client, psychologist, history
+):
+    client.force_login(psychologist)
+    response = client.get("/transcript/", {"start": "2026-03-01", "end": "2026-12-31"})
+    assert response.status_code == 200
+    transcript = response.context["transcript"]
+    assert [c.course_title for c in transcript.certificates] == ["Ethics in practice"] * 2
+    assert transcript.totals["groups"] == [
+        {
+            "accreditor": "APA",
+            "categories": [{"category": "General", "hours": "0.50"}],
+            "total": "0.50",
+        },
+        {
+            "accreditor": "ASWB",
+            "categories": [{"category": "General", "hours": "0.50"}],
+            "total": "0.50",
+        },
+    ]
+    assert transcript.grand_total == "1.00"
+    page = response.content.decode()
+    # Every certificate is listed with its downloads, the revoked one without.
+    for certificate in history["both"] + history["older"]:
+        assert f"/certificates/{certificate.number}/pdf/" in page
+    revoked = history["revoked"][0]
+    assert revoked.number in page
+    assert f"/certificates/{revoked.number}/pdf/" not in page
+
+    wider = client.get("/transcript/", {"start": "2026-01-01", "end": "2026-12-31"})
+    assert wider.context["transcript"].grand_total == "1.50"
+
+
+def test_the_transcript_pdf_carries_the_rows_and_totals(client, psychologist, history):
+    client.force_login(psychologist)
+    response = client.get("/transcript/pdf/", {"start": "2025-01-01", "end": "2026-12-31"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "ce-transcript-2025-01-01-2026-12-31.pdf" in response["Content-Disposition"]
+    pdf = response.content
+    text = pdf_text(pdf)
+    assert "Dana Whitfield" in text
+    assert "Ethics in practice" in text and "An older course" in text
+    assert "A revoked course" not in text
+    assert "January 1, 2025 – December 31, 2026" in text
+    assert "Total APA 1.00" in text
+    assert "Total ASWB 0.50" in text
+    assert "All hours 1.50" in text
+    assert "LCSW 55" in text  # the clinician's own transcript lists their licenses
+    assert pdf_xmp_values(pdf)["pdfuaid:part"] == "1"
+    assert "/StructTreeRoot" in pdf_reader(pdf).trailer["/Root"]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"start": "2026-05-01", "end": "2026-01-01"}, "must not be before its start"),
+        ({"start": "not a date", "end": "2026-01-01"}, "Enter a valid date"),
+        ({"start": "1900-01-01", "end": "2026-01-01"}, "at most 25 years"),
+        ({"end": "2026-01-01"}, "This field is required"),
+    ],
+)
+def test_a_bad_period_is_refused_with_a_message_on_the_field(client, psychologist, params, message):
+    client.force_login(psychologist)
+    for url in ("/transcript/", "/transcript/pdf/"):
+        response = client.get(url, params)
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert message in page
+        assert 'aria-invalid="true"' in page
+
+
+def test_the_transcript_defaults_to_the_last_two_years(client, psychologist):
+    client.force_login(psychologist)
+    response = client.get("/transcript/")
+    assert response.status_code == 200
+    transcript = response.context["transcript"]
+    assert transcript.end == date.today()
+    assert transcript.end - transcript.start <= timedelta(days=731)
+    assert "No certificate has been issued to you yet" in response.content.decode()
+
+
+def test_hours_text_drops_trailing_zeros():
+    assert services.hours_text(Decimal("1.50")) == "1.5"
+    assert services.hours_text(Decimal("2.00")) == "2"
+    assert services.hours_text(Decimal("0.25")) == "0.25"
