@@ -439,12 +439,12 @@ class CoursePage(Page):
             raise CoursePublishRefused(page_id=self.pk, problems=problems)
         return super().publish(revision, *args, **kwargs)
 
-    def serve(self, request, *args, **kwargs):
-        from .views import course_page_serve
+    def get_context(self, request, *args, **kwargs):
+        from .views import course_page_context
 
-        return course_page_serve(
-            request=request, page=self, parent_serve=super().serve, args=args, kwargs=kwargs
-        )
+        context = super().get_context(request, *args, **kwargs)
+        context.update(course_page_context(request=request, page=self))
+        return context
 
     def hours_by_accreditor(self) -> dict[int, Decimal]:
         """Credit hours per accreditor id, summed over categories."""
@@ -529,7 +529,16 @@ class LessonPage(Page):
     def serve(self, request, *args, **kwargs):
         from .views import lesson_page_serve
 
-        return lesson_page_serve(request=request, page=self)
+        return lesson_page_serve(
+            request=request, page=self, parent_serve=lambda r: super(LessonPage, self).serve(r)
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        from .views import lesson_page_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(lesson_page_context(request=request, page=self))
+        return context
 
     @property
     def word_count(self) -> int:

@@ -45,7 +45,9 @@ def _wants_json(request) -> bool:
 
 def _refuse(request, message: str, *, status: int = 400, json: bool = False):
     if json or _wants_json(request):
-        return JsonResponse({"error": message}, status=status)
+        return JsonResponse(
+            {"error": message}, status=status, json_dumps_params={"ensure_ascii": False}
+        )
     return TemplateResponse(request, "courses/error.html", {"message": message}, status=status)
 
 
@@ -80,7 +82,8 @@ def catalog_context(*, request, index) -> dict:
     }
 
 
-def course_page_serve(*, request, page: CoursePage, parent_serve, args, kwargs):
+def course_page_context(*, request, page: CoursePage) -> dict:
+    """CoursePage.get_context: also what the admin's preview renders."""
     enrollment = selectors.enrollment_get(user=request.user, course=page)
     outline = selectors.course_outline(course=page, enrollment=enrollment)
     summary = None
@@ -88,57 +91,63 @@ def course_page_serve(*, request, page: CoursePage, parent_serve, args, kwargs):
         summary = selectors.enrollment_summaries(enrollments=[enrollment])[0]
     credits = selectors.course_credits(course=page)
     provider = ProviderSettings.load(request_or_site=request)
-    context = page.get_context(request)
-    context.update(
-        {
-            "enrollment": enrollment,
-            "outline": outline,
-            "resume": selectors.resume_lesson(outline=outline, enrollment=enrollment),
-            "summary": summary,
-            "instructors": selectors.course_instructors(course=page),
-            "credits": credits,
-            "total_hours": credit_total_hours(credits=credits),
-            "statements": selectors.course_statements(credits=credits, provider_name=provider.name),
-        }
-    )
-    return TemplateResponse(request, page.get_template(request), context)
+    return {
+        "enrollment": enrollment,
+        "outline": outline,
+        "resume": selectors.resume_lesson(outline=outline, enrollment=enrollment),
+        "summary": summary,
+        "instructors": selectors.course_instructors(course=page),
+        "credits": credits,
+        "total_hours": credit_total_hours(credits=credits),
+        "statements": selectors.course_statements(credits=credits, provider_name=provider.name),
+    }
 
 
-def lesson_page_serve(*, request, page: LessonPage):
+def _lesson_course_and_enrollment(request, page: LessonPage):
+    cached = getattr(request, "_courses_lesson", None)
+    if cached is not None and cached[0] == page.path:
+        return cached[1], cached[2]
     course = CoursePage.objects.get(path=page.path[: -CoursePage.steplen])
     enrollment = selectors.enrollment_get(user=request.user, course=course)
+    request._courses_lesson = (page.path, course, enrollment)
+    return course, enrollment
+
+
+def lesson_page_serve(*, request, page: LessonPage, parent_serve):
+    """Clinicians read lessons once enrolled; staff read them to review them."""
+    course, enrollment = _lesson_course_and_enrollment(request, page)
     active = enrollment is not None and enrollment.is_active
     if not active:
         if not request.user.is_authenticated:
             return redirect_to_login(page.url)
-        # Staff read lessons to review them; clinicians enroll first.
         if not request.user.has_perm("wagtailadmin.access_admin"):
             messages.info(request, "Enroll in the course to read its lessons.")
             return redirect(course.url)
     if active:
         services.lesson_visit(enrollment=enrollment, lesson=page)
+    return parent_serve(request)
+
+
+def lesson_page_context(*, request, page: LessonPage) -> dict:
+    """LessonPage.get_context: also what the admin's preview renders."""
+    course, enrollment = _lesson_course_and_enrollment(request, page)
+    active = enrollment is not None and enrollment.is_active
     outline = selectors.course_outline(course=course, enrollment=enrollment, current=page)
     index = next((i for i, item in enumerate(outline) if item.current), None)
-    context = page.get_context(request)
-    context.update(
-        {
-            "course": course,
-            "enrollment": enrollment,
-            "outline": outline,
-            "done": outline[index].done if index is not None else False,
-            "previous": outline[index - 1].lesson if index else None,
-            "next": (
-                outline[index + 1].lesson
-                if index is not None and index + 1 < len(outline)
-                else None
-            ),
-            "position": (index or 0) + 1,
-            # Only ever the requesting user's own reflections.
-            "journal": selectors.journal_entries(user=request.user, lesson=page) if active else {},
-            "heartbeat_seconds": int(services.HEARTBEAT_INTERVAL.total_seconds()),
-        }
-    )
-    return TemplateResponse(request, page.get_template(request), context)
+    return {
+        "course": course,
+        "enrollment": enrollment,
+        "outline": outline,
+        "done": outline[index].done if index is not None else False,
+        "previous": outline[index - 1].lesson if index else None,
+        "next": (
+            outline[index + 1].lesson if index is not None and index + 1 < len(outline) else None
+        ),
+        "position": (index + 1) if index is not None else len(outline) + 1,
+        # Only ever the requesting user's own reflections.
+        "journal": selectors.journal_entries(user=request.user, lesson=page) if active else {},
+        "heartbeat_seconds": int(services.HEARTBEAT_INTERVAL.total_seconds()),
+    }
 
 
 # --- Actions --------------------------------------------------------------------------------

@@ -15,11 +15,11 @@ def privacy_embed(embed, title: str = ""):
     """An embed's HTML with YouTube's no-cookie host (the only YouTube host our CSP
     frames) and an accessible iframe title."""
     html = str(embed or "")
-    if not html.strip():
+    if not _IFRAME.search(html):
         url = getattr(embed, "url", "")
         if not url:
             return ""
-        # The provider could not be reached: a plain link still gets the clinician there.
+        # The provider could not be reached or sent no player: a link still gets there.
         label = escape(title or "the video")
         return mark_safe(f'<p><a href="{escape(url)}">Watch {label} on its provider’s site</a></p>')  # noqa: S308
     html = html.replace("https://www.youtube.com/embed/", "https://www.youtube-nocookie.com/embed/")

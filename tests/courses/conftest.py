@@ -4,12 +4,14 @@
 test, so that the completion rule and the publishing check are tested on their
 own; tests that need a provider register a small one of their own. (quizzes and
 certificates test their providers against the real rule in their own suites.)
+It also skips the higher apps' course_build hooks (a post-test per course).
 """
 
 import pytest
 from django.test import Client
 
 from courses import registry
+from tests import factories
 from tests.factories import UserFactory, course_build, staff_user
 
 
@@ -17,6 +19,8 @@ from tests.factories import UserFactory, course_build, staff_user
 def isolated_registry(monkeypatch):
     monkeypatch.setattr(registry, "_step_providers", [])
     monkeypatch.setattr(registry, "_publish_checks", [])
+    # Without the higher apps' publish checks, course_build needs none of their pages.
+    monkeypatch.setattr(factories, "COURSE_BUILD_HOOKS", [], raising=False)
     return registry
 
 

@@ -1,0 +1,133 @@
+"""Idle-aware reading time: the server credits no more than the wall-clock time
+between the beats it receives, and nothing across a gap (the reader was away).
+
+Time passing between beats is simulated by moving the recorded previous beat
+back in the database, which is exactly what the server compares against."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from courses.models import LessonProgress
+from courses.services import enrollment_create
+from tests.courses.conftest import client_for
+from tests.factories import lessons_of
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_registry")]
+
+
+@pytest.fixture
+def reader(course, clinician):
+    enrollment_create(user=clinician, course=course)
+    client = client_for(clinician)
+    lesson = lessons_of(course)[0]
+    assert client.get(lesson.url).status_code == 200  # opens the lesson's progress row
+    return client, lesson
+
+
+def _beat(client, lesson, seconds):
+    return client.post(
+        "/learn/heartbeat/",
+        {"lesson": lesson.pk, "seconds": seconds},
+        headers={"accept": "application/json"},
+    )
+
+
+def _seconds_ago(lesson, seconds):
+    LessonProgress.objects.filter(lesson=lesson).update(
+        last_heartbeat_at=timezone.now() - timedelta(seconds=seconds)
+    )
+
+
+def _active(lesson) -> int:
+    return LessonProgress.objects.get(lesson=lesson).active_seconds
+
+
+def test_first_beat_sets_a_baseline_and_credits_nothing(reader):
+    client, lesson = reader
+    response = _beat(client, lesson, 30)
+    assert response.json() == {"credited": 0}
+    assert _active(lesson) == 0
+    assert LessonProgress.objects.get(lesson=lesson).last_heartbeat_at is not None
+
+
+def test_a_beat_credits_the_time_since_the_previous_one(reader):
+    client, lesson = reader
+    _beat(client, lesson, 0)
+    _seconds_ago(lesson, 30)
+    assert _beat(client, lesson, 30).json() == {"credited": 30}
+    _seconds_ago(lesson, 31)
+    assert _beat(client, lesson, 30).json() == {"credited": 30}
+    assert _active(lesson) == 60
+
+
+def test_a_forged_claim_is_capped_at_wall_clock_time(reader):
+    client, lesson = reader
+    _beat(client, lesson, 0)
+    _seconds_ago(lesson, 20)
+    assert _beat(client, lesson, 3600).json() == {"credited": 20}
+    assert _active(lesson) == 20
+
+
+def test_rapid_fire_beats_credit_nothing_extra(reader):
+    client, lesson = reader
+    _beat(client, lesson, 0)
+    credited = [_beat(client, lesson, 30).json()["credited"] for _ in range(10)]
+    assert sum(credited) <= 1
+    assert _active(lesson) <= 1
+
+
+def test_time_away_is_not_credited(reader):
+    client, lesson = reader
+    _beat(client, lesson, 0)
+    _seconds_ago(lesson, 10 * 60)  # a tab in the background, or five minutes idle
+    assert _beat(client, lesson, 600).json() == {"credited": 0}
+    _seconds_ago(lesson, 30)
+    assert _beat(client, lesson, 30).json() == {"credited": 30}, "a fresh baseline after a gap"
+    assert _active(lesson) == 30
+
+
+def test_a_clock_ahead_of_the_server_credits_nothing(reader):
+    client, lesson = reader
+    _beat(client, lesson, 0)
+    LessonProgress.objects.filter(lesson=lesson).update(
+        last_heartbeat_at=timezone.now() + timedelta(seconds=45)
+    )
+    assert _beat(client, lesson, 30).json() == {"credited": 0}
+
+
+def test_a_heartbeat_is_one_small_write_and_no_page(reader):
+    client, lesson = reader
+    _beat(client, lesson, 0)
+    _seconds_ago(lesson, 30)
+    with CaptureQueriesContext(connection) as queries:
+        response = _beat(client, lesson, 30)
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"credited": 30}
+    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    writes = [s for s in statements if s in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == ["UPDATE"], statements
+    assert len(statements) <= 4, statements  # session, user, progress row, the update
+
+
+def test_not_enrolled_beats_are_refused_and_record_nothing(course, other_clinician):
+    lesson = lessons_of(course)[0]
+    response = _beat(client_for(other_clinician), lesson, 30)
+    assert response.status_code == 400
+    assert response.json() == {"error": "Enroll in the course first."}
+    assert not LessonProgress.objects.exists()
+
+
+def test_beats_after_leaving_the_course_are_not_credited(reader, course, clinician):
+    from courses.models import Enrollment
+    from courses.services import enrollment_unenroll
+
+    client, lesson = reader
+    _beat(client, lesson, 0)
+    enrollment_unenroll(enrollment=Enrollment.objects.get(user=clinician, course=course))
+    _seconds_ago(lesson, 30)
+    assert _beat(client, lesson, 30).status_code == 400
+    assert _active(lesson) == 0
