@@ -10,6 +10,7 @@ this exits non-zero.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -148,6 +149,9 @@ def supervise(
 
 
 def main() -> int:
+    # Ctrl-C must stop everything even when we were started with SIGINT ignored
+    # (as a shell does for a background job, `make run &`).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     port = os.environ.get("PORT", "8000")
     python = sys.executable
     try:
