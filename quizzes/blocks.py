@@ -15,6 +15,7 @@ class AnswerChoiceBlock(blocks.StructBlock):
     class Meta:
         icon = "radio-full"
         label = "Choice"
+        label_format = "{text}"
         form_classname = "struct-block quizzes-choice"
 
 
@@ -49,6 +50,7 @@ class SingleChoiceQuestionBlock(blocks.StructBlock):
     class Meta:
         icon = "radio-full"
         label = "Single choice"
+        label_format = "{stem}"
         help_text = "One correct answer among the choices."
 
     def clean(self, value):
@@ -79,6 +81,7 @@ class MultipleSelectQuestionBlock(blocks.StructBlock):
     class Meta:
         icon = "tasks"
         label = "Multiple select"
+        label_format = "{stem}"
         help_text = "“Select all that apply”: one or more correct answers."
 
     def clean(self, value):
@@ -104,6 +107,7 @@ class TrueFalseQuestionBlock(blocks.StructBlock):
     class Meta:
         icon = "tick"
         label = "True / false"
+        label_format = "{stem}"
         help_text = "Accreditors limit true/false items (NASW: at most 10 %)."
 
 

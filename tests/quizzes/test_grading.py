@@ -172,7 +172,7 @@ def attempts(draw):
     return [q for q, _ in pairs], {q["id"]: a for q, a in pairs}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(attempts(), st.decimals(min_value=0, max_value=100, places=2))
 def test_any_answers_score_between_0_and_100(attempt, pass_mark):
     questions, answers = attempt
@@ -183,7 +183,7 @@ def test_any_answers_score_between_0_and_100(attempt, pass_mark):
     assert grade.passed == (grade.score >= pass_mark)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(attempts(), st.decimals(min_value=0, max_value=100, places=2))
 def test_the_answer_key_always_scores_100_and_passes(attempt, pass_mark):
     questions, _ = attempt
