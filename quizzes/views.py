@@ -32,8 +32,11 @@ class BadInput(Exception):
         self.status = status
 
 
-def _refuse(request, message: str, *, status: int = 400):
-    return TemplateResponse(request, "quizzes/error.html", {"message": message}, status=status)
+def _refuse(request, message: str, *, status: int = 400, link: tuple[str, str] | None = None):
+    """A 4xx page with the reason; `link` is (url, label) of the most useful next page."""
+    return TemplateResponse(
+        request, "quizzes/error.html", {"message": message, "link": link}, status=status
+    )
 
 
 def _post(request):
@@ -235,7 +238,12 @@ def attempt_submit(request, attempt_id: int):
             return _taking_response(
                 request, attempt, error=str(exc), chosen=answers, status=exc.status
             )
-        return _refuse(request, str(exc), status=exc.status)
+        return _refuse(
+            request,
+            str(exc),
+            status=exc.status,
+            link=(reverse("quizzes:attempt", args=[attempt.pk]), "See the result of this attempt"),
+        )
     if attempt.status == Attempt.Status.EXPIRED:
         messages.warning(
             request,

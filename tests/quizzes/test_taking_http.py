@@ -86,6 +86,7 @@ def test_the_taking_page_is_one_form_of_fieldsets_with_legends(taking):
     for input_id in re.findall(r'<input type="(?:radio|checkbox)"[^>]*id="([^"]+)"', html):
         assert f'for="{input_id}"' in html
     assert 'id="timer"' not in html
+    assert "aria-live" not in html
 
 
 def test_a_time_limit_shows_a_timer_announced_politely(taking):
@@ -224,6 +225,7 @@ def test_a_double_submit_over_http_is_refused_and_changes_nothing(taking):
     response = client.post(submit_url(attempt), {})
     assert response.status_code == 409
     assert "graded once" in response.content.decode()
+    assert reverse("quizzes:attempt", args=[attempt.pk]) in response.content.decode()
     attempt.refresh_from_db()
     assert (attempt.submitted_at, attempt.score, attempt.answers) == before
 

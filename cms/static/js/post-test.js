@@ -1,18 +1,26 @@
-// Post-test timer: shows the time left, announces it politely at a few
-// milestones (not every second), and submits the answers when time runs out.
-// The server keeps the real deadline; this only helps the clinician see it.
+// Post-test page: one submit per attempt, and the timer when there is a limit.
+// The server keeps the real deadline and grades once; this only helps the clinician.
 (function () {
   "use strict";
-  var timer = document.getElementById("timer");
   var form = document.getElementById("attempt-form");
-  if (!timer || !form) return;
+  if (!form) return;
+  var submitted = false;
+  form.addEventListener("submit", function (event) {
+    // A second click would only meet "already graded": send the answers once.
+    if (submitted) { event.preventDefault(); return; }
+    submitted = true;
+    var button = form.querySelector("button[type=submit]");
+    if (button) { button.setAttribute("aria-disabled", "true"); button.textContent = "Submitting…"; }
+  });
+
+  var timer = document.getElementById("timer");
+  if (!timer) return;
   var clock = document.getElementById("timer-clock");
   var announcer = document.getElementById("timer-announcer");
   var endsAt = Date.now() + (parseInt(timer.dataset.secondsLeft, 10) || 0) * 1000;
+  // Announced politely at these marks (seconds left), never every second.
   var milestones = [600, 300, 120, 60, 30];
   var announced = {};
-  var submitted = false;
-  form.addEventListener("submit", function () { submitted = true; });
 
   function format(seconds) {
     var m = Math.floor(seconds / 60), s = seconds % 60;
