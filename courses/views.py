@@ -85,6 +85,8 @@ def catalog_context(*, request, index) -> dict:
 def course_page_context(*, request, page: CoursePage) -> dict:
     """CoursePage.get_context: also what the admin's preview renders."""
     enrollment = selectors.enrollment_get(user=request.user, course=page)
+    if enrollment is not None:
+        enrollment.course = page  # already loaded: the summary below needs its path
     outline = selectors.course_outline(course=page, enrollment=enrollment)
     summary = None
     if enrollment is not None:
