@@ -258,3 +258,15 @@ def test_course_editor_flags_hours_beyond_the_word_count_rule(administrator):
         "APA General credit (0.50 h) exceeds the word-count rule (0.25 h for 2,604 words "
         "at 10,000 words per hour)"
     ) in html
+
+
+def test_instructor_can_choose_instructors_and_accreditors_in_the_course_editor(instructor_user):
+    AccreditorFactory()
+    InstructorFactory(name="Rowan Ellery")
+    author = client_for(instructor_user)
+    for model in ("instructor", "accreditor"):
+        response = author.get(f"/admin/snippets/choose/courses/{model}/")
+        assert response.status_code == 200, model
+    assert (
+        "Rowan Ellery" in author.get("/admin/snippets/choose/courses/instructor/").content.decode()
+    )
