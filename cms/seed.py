@@ -1,6 +1,8 @@
 """Idempotent demo site tree: home page, policy pages, provider settings."""
 
-from wagtail.models import Page, Site
+from django.conf import settings as django_settings
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from .models import HomePage, ProviderSettings, StandardPage
 
@@ -63,6 +65,11 @@ def site_tree_ensure(*, hostname: str = "127.0.0.1", port: int = 8000) -> HomePa
     home = HomePage.objects.first()
     if home is None:
         root = Page.get_first_root_node()
+        if root is None:  # a flushed test database: what migrations made is gone too
+            Locale.objects.get_or_create(
+                language_code=get_supported_content_language_variant(django_settings.LANGUAGE_CODE)
+            )
+            root = Page.add_root(instance=Page(title="Root", slug="root"))
         # Wagtail's placeholder welcome page gives way to ours (its Site goes with it).
         Page.objects.filter(
             depth=2, content_type__model="page", content_type__app_label="wagtailcore"

@@ -16,9 +16,7 @@ from allauth.account.models import EmailAddress
 
 from accounts.models import User
 
-# serialized_rollback: the rows data migrations made (the Wagtail root page, the staff
-# groups) come back after the flush a transactional test ends with.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 

@@ -9,19 +9,17 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connections
 from django.test import Client
 from playwright.sync_api import expect
 
 from courses.services import enrollment_create
-from tests.factories import UserFactory, course_build, lessons_of, staff_user
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls are plain sync.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from tests.factories import UserFactory, course_build, lessons_of
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 ARGS = [
@@ -53,8 +51,20 @@ def _chromium() -> str:
 
 
 @pytest.fixture
-def browser_as(live_server):
+def flushed_db_ready(transactional_db):
+    """An earlier transactional test's flush removed what data migrations made; the
+    course builder grants catalog permissions to the staff groups, so bring them back."""
+    for name in ("Instructors", "Administrators"):
+        Group.objects.get_or_create(name=name)
+
+
+@pytest.fixture
+def browser_as(live_server, monkeypatch, flushed_db_ready):
     from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the
+    # test makes meanwhile are still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     test_connections = []
     with sync_playwright() as playwright:
@@ -114,7 +124,9 @@ def test_lesson_script_runs_under_the_strict_policy(browser_as, live_server, sit
 
 def test_wagtail_page_editor_loads_without_csp_violations(browser_as, live_server, site_tree):
     course = course_build()
-    page, console = browser_as(staff_user(group="Administrators"))
+    # A superuser: this test is about the policy, not the staff groups' permissions
+    # (tests/accounts/test_staff_access.py covers those).
+    page, console = browser_as(UserFactory(is_staff=True, is_superuser=True))
 
     page.goto(f"{live_server.url}/admin/pages/{course.id}/edit/", wait_until="networkidle")
     assert "Editing" in page.title()

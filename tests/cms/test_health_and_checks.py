@@ -71,6 +71,8 @@ def _run(*args, env_extra=None):
     import os
 
     env = dict(os.environ, **(env_extra or {}))
+    # Set by the browser tests for Playwright; never part of a deployment's environment.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, env=env, timeout=300
     )
