@@ -28,7 +28,7 @@ from wagtail.search import index
 from accounts.models import Profession
 
 from .blocks import LessonStreamBlock, ReferenceBlock
-from .panels import CreditCheckPanel, PublishChecklistPanel
+from .panels import CreditCheckPanel, LessonWordCountPanel, PublishChecklistPanel
 
 logger = logging.getLogger(__name__)
 
@@ -523,7 +523,12 @@ class LessonPage(Page):
     parent_page_types = ["courses.CoursePage"]
     subpage_types: list[str] = []
 
-    content_panels = [*Page.content_panels, FieldPanel("credit_category"), FieldPanel("body")]
+    content_panels = [
+        *Page.content_panels,
+        LessonWordCountPanel(heading="Word count"),
+        FieldPanel("credit_category"),
+        FieldPanel("body"),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("body")]
 
     def serve(self, request, *args, **kwargs):

@@ -37,3 +37,18 @@ class PublishChecklistPanel(HelpPanel):
             context["problems"] = course_publish_problems(course=self.instance) if saved else []
             context["warnings"] = accreditor_warnings(course=self.instance) if saved else []
             return context
+
+
+class LessonWordCountPanel(HelpPanel):
+    """Shows the lesson's computed word count (as of the last save) and its credit category."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("template", "courses/admin/lesson_word_count_panel.html")
+        super().__init__(**kwargs)
+
+    class BoundPanel(HelpPanel.BoundPanel):
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            context["saved"] = bool(self.instance.pk)
+            context["lesson"] = self.instance
+            return context

@@ -246,7 +246,7 @@ def test_course_editor_shows_word_count_and_credit_check(administrator):
     html = client_for(administrator).get(f"/admin/pages/{course.pk}/edit/").content.decode()
     assert "data-credit-check" in html
     assert "Computed lesson word count:" in html
-    assert "<span data-word-count>5204</span>" in html
+    assert "<span data-word-count>5,204</span>" in html
     assert "✓ The credited hours agree with the word-count rule." in html
     assert "data-publish-checklist" in html
 
@@ -270,3 +270,11 @@ def test_instructor_can_choose_instructors_and_accreditors_in_the_course_editor(
     assert (
         "Rowan Ellery" in author.get("/admin/snippets/choose/courses/instructor/").content.decode()
     )
+
+
+def test_lesson_editor_shows_the_computed_word_count(administrator):
+    course = course_build(lessons=1, words_per_lesson=2600, hours="0.25")
+    lesson = LessonPage.objects.child_of(course).get()
+    html = client_for(administrator).get(f"/admin/pages/{lesson.pk}/edit/").content.decode()
+    assert "data-lesson-word-count" in html
+    assert "<span data-word-count>2,604</span> words of lesson text" in html

@@ -94,7 +94,7 @@ def test_course_page_shows_credits_by_accreditor_and_category_and_how_they_were_
         "<td>General</td><td>0.50</td>"
     ) in html
     assert (
-        "Credit hours were set by word count (10000 words of lesson text per credit hour)." in html
+        "Credit hours were set by word count (10,000 words of lesson text per credit hour)." in html
     )
 
 
