@@ -141,8 +141,10 @@ def catalog_ensure(*, home: Page) -> CourseIndexPage:
         page=catalog, defaults={"workflow": approval_workflow_ensure()}
     )
     # Instructors add courses here and edit the pages they own; publishing goes through approval.
-    instructors = Group.objects.get(name="Instructors")
-    administrators = Group.objects.get(name="Administrators")
+    # The groups come from a data migration (accounts 0002); get_or_create keeps the
+    # seed whole on a flushed test database too.
+    instructors = Group.objects.get_or_create(name="Instructors")[0]
+    administrators = Group.objects.get_or_create(name="Administrators")[0]
     for group, codenames in (
         (instructors, ["add_page"]),
         (administrators, ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]),
@@ -169,7 +171,7 @@ def approval_workflow_ensure() -> Workflow:
     task = GroupApprovalTask.objects.filter(name=APPROVAL_TASK).first()
     if task is None:
         task = GroupApprovalTask.objects.create(name=APPROVAL_TASK)
-    task.groups.add(Group.objects.get(name="Administrators"))
+    task.groups.add(Group.objects.get_or_create(name="Administrators")[0])
     workflow, _ = Workflow.objects.get_or_create(name=APPROVAL_WORKFLOW, defaults={"active": True})
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     return workflow

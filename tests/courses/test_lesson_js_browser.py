@@ -4,7 +4,6 @@ each claiming the seconds since the previous one. The browser's clock is
 Playwright's fake clock, so minutes pass without waiting; the server side of the
 rule (what is credited) is tested in test_heartbeats.py."""
 
-import os
 from urllib.parse import parse_qs
 
 import pytest
@@ -13,15 +12,13 @@ from django.test import Client
 from courses.services import enrollment_create
 from tests.factories import UserFactory, course_build, lessons_of
 
+# A live server needs committed rows: a transactional test. Its course is built from
+# scratch (courses.seed and cms.seed rebuild what an earlier flush removed).
 pytestmark = [
     pytest.mark.browser,
-    # serialized_rollback: the rows data migrations made (groups, the root page) come back.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("isolated_registry"),
 ]
-
-# The browser's Playwright calls run an event loop in this thread; ORM calls stay synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 MINUTE = 60_000
 
@@ -31,29 +28,27 @@ def _claims(beat: dict, seconds: int) -> bool:
     return seconds <= int(beat["seconds"]) <= seconds + 2
 
 
-@pytest.fixture(scope="module")
-def chromium():
+@pytest.fixture
+def reading(live_server, monkeypatch):
+    """An enrolled clinician's browser on a lesson, with a fake clock and a log of beats.
+    The browser is closed before the test database is flushed."""
     from playwright.sync_api import sync_playwright
 
     from tests.browser.conftest import CHROMIUM_ARGS, chromium_path
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def reading(chromium, live_server):
-    """An enrolled clinician's browser on a lesson, with a fake clock and a log of beats."""
+    # Playwright's sync API runs an event loop in this thread; ORM calls stay synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     user = UserFactory()
     course = course_build(lessons=2)
     enrollment_create(user=user, course=course)
     lesson = lessons_of(course)[0]
     client = Client()
     client.force_login(user)
+    lesson_url = live_server.url + lesson.url  # every ORM call before the browser starts
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(
+        executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+    )
     context = chromium.new_context(viewport={"width": 1200, "height": 900})
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
@@ -69,11 +64,15 @@ def reading(chromium, live_server):
     page.on("request", record)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.clock.install()
-    page.goto(live_server.url + lesson.url)
+    page.goto(lesson_url)
     page.wait_for_load_state("networkidle")
-    yield page, beats, lesson
-    assert errors == []
-    context.close()
+    try:
+        yield page, beats, lesson
+        assert errors == []
+    finally:
+        context.close()
+        chromium.close()
+        playwright.stop()
 
 
 def _set_visibility(page, state: str):
