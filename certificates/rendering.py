@@ -22,17 +22,24 @@ font folders can be given in ``PRACTICUM_CERTIFICATE_FONT_DIRS``
 depend on the machine.
 
 Fonts are scanned and templates read once per process (and again after a
-fork); each thread gets its own Typst compiler.
+fork); each thread gets its own Typst compiler. A certificate is laid out
+once at the standard size; only one whose text overflows the page is laid
+out again with smaller type. Images reach Typst as files named by content
+hash, so each is decoded once per process.
 """
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
-import functools
+import hashlib
 import importlib.util
 import io
 import json
 import os
+import re
+import shutil
+import tempfile
 import threading
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -64,6 +71,8 @@ FONT_PACKAGES: tuple[str, ...] = ("noto_cjk_sans_otc", "manimgx_fonts")
 
 FONT_DIRS_ENV = "PRACTICUM_CERTIFICATE_FONT_DIRS"
 
+QR_MASK = 2
+
 _MONTHS = (
     "January", "February", "March", "April", "May", "June", "July",
     "August", "September", "October", "November", "December",
@@ -90,6 +99,11 @@ def font_dirs() -> list[str]:
 class _Engine:
     def __init__(self) -> None:
         self.pid = os.getpid()
+        # Images are written here once, named by content hash, and read by Typst
+        # as files under its root: it decodes each one once per process.
+        self.asset_dir = tempfile.mkdtemp(prefix="practicum-typst-")
+        atexit.register(shutil.rmtree, self.asset_dir, True)
+        self._assets: dict[bytes, str] = {}
         self.fonts = typst.Fonts(
             include_system_fonts=False,
             include_embedded_fonts=True,
@@ -104,9 +118,25 @@ class _Engine:
     def compiler(self) -> typst.Compiler:
         compiler = getattr(self._local, "compiler", None)
         if compiler is None:
-            compiler = typst.Compiler(font_paths=self.fonts, ignore_system_fonts=True)
+            compiler = typst.Compiler(
+                root=self.asset_dir, font_paths=self.fonts, ignore_system_fonts=True
+            )
             self._local.compiler = compiler
         return compiler
+
+    def asset_path(self, data: bytes) -> str:
+        """The root-relative path of an image file with these bytes."""
+        digest = hashlib.sha256(data).digest()
+        path = self._assets.get(digest)
+        if path is None:
+            name = digest.hex()[:32] + _image_extension(data)
+            target = Path(self.asset_dir) / name
+            if not target.exists():
+                partial = target.with_suffix(".part")
+                partial.write_bytes(data)
+                partial.replace(target)
+            path = self._assets[digest] = "/" + name
+        return path
 
     def compile(self, template: str, inputs: dict[str, str]) -> bytes:
         # The source is passed on every call: typst-py 0.15 cannot compile a
@@ -169,19 +199,36 @@ def format_date(value: Any) -> str:
     return f"{_MONTHS[d.month - 1]} {d.day}, {d.year}"
 
 
-@functools.lru_cache(maxsize=8)
-def _image_input(data: bytes) -> str:
-    """Image bytes as a JSON array of ints, which the template turns back
-    into Typst ``bytes``. Typst detects PNG/JPEG/GIF/WebP/SVG itself.
-    Cached: the same logo and signature come back on every render."""
-    return json.dumps(list(data), separators=(",", ":"))
+def _image_extension(data: bytes) -> str:
+    if data.startswith(b"\x89PNG"):
+        return ".png"
+    if data.startswith(b"\xff\xd8"):
+        return ".jpg"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return ".gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return ".webp"
+    if b"<svg" in data[:1024]:
+        return ".svg"
+    return ".png"
+
+
+_PAGE_COUNT = re.compile(rb"/Type\s*/Pages\s*/Count\s+(\d+)")
+
+
+def page_count(pdf: bytes) -> int | None:
+    """Pages of a PDF Typst wrote (its page tree is an uncompressed dictionary);
+    None when it cannot be read that way."""
+    match = _PAGE_COUNT.search(pdf)
+    return int(match.group(1)) if match else None
 
 
 def qr_svg(url: str) -> str:
     """The QR code of ``url`` as SVG (segno, error correction M, 4-module
-    quiet zone)."""
+    quiet zone). The mask pattern is fixed: every mask gives a valid code, and
+    letting segno score all eight costs more than the rest of the QR code."""
     buf = io.BytesIO()
-    segno.make(url, error="m", micro=False).save(
+    segno.make(url, error="m", micro=False, mask=QR_MASK).save(
         buf, kind="svg", xmldecl=False, svgns=True, nl=False, border=4
     )
     return buf.getvalue().decode("ascii")
@@ -302,13 +349,20 @@ def render_certificate_pdf(
     ``logo`` and ``signature`` are PNG, JPEG or SVG bytes, or ``None``.
     """
     view = _certificate_view(snapshot)
+    engine = _get_engine()
     inputs = {
         "data": json.dumps(view, ensure_ascii=False),
         "qr": qr_svg(view["verify_url"] or view["number"] or "-"),
-        "logo": _image_input(bytes(logo)) if logo else "",
-        "signature": _image_input(bytes(signature)) if signature else "",
+        "logo": engine.asset_path(bytes(logo)) if logo else "",
+        "signature": engine.asset_path(bytes(signature)) if signature else "",
+        "fit": "fixed",
     }
-    return _get_engine().compile("certificate", inputs)
+    # The standard layout is laid out once; only a certificate whose text
+    # overflows one page is laid out again, shrinking the type to fit.
+    pdf = engine.compile("certificate", inputs)
+    if page_count(pdf) != 1:
+        pdf = engine.compile("certificate", inputs | {"fit": "shrink"})
+    return pdf
 
 
 # ---------------------------------------------------------------------------

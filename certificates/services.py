@@ -149,6 +149,9 @@ def _issue(
                     accreditor=accreditor,
                     completion=completion,
                     issued_at=now,
+                    # Counted as queued from issue: the sweep re-enqueues it a
+                    # minute later if the enqueue after commit did not happen.
+                    queued_at=None if held else now,
                     hold_reason=hold_reason if held else "",
                     **_snapshot_columns(snapshot),
                 )
@@ -343,12 +346,17 @@ def _event(certificate: Certificate, action: str, *, reason: str = "", actor=Non
 
 
 def _enqueue_after_commit(certificate_id: int) -> None:
-    transaction.on_commit(lambda: certificate_enqueue_render(certificate_id=certificate_id))
+    transaction.on_commit(
+        lambda: certificate_enqueue_render(certificate_id=certificate_id, mark=False)
+    )
 
 
-def certificate_enqueue_render(*, certificate_id: int) -> bool:
+def certificate_enqueue_render(*, certificate_id: int, mark: bool = True) -> bool:
     """Send the render task. A broker that is down loses nothing: the record
-    stays without a PDF and the periodic sweep enqueues it again."""
+    stays without a PDF and the periodic sweep enqueues it again.
+
+    `mark` records the time in `queued_at` (the sweep skips certificates queued
+    within the last minute); issuing sets it already, in the same INSERT."""
     from .tasks import certificate_render
 
     try:
@@ -364,7 +372,8 @@ def certificate_enqueue_render(*, certificate_id: int) -> bool:
             exc_info=True,
         )
         return False
-    Certificate.objects.filter(pk=certificate_id).update(queued_at=timezone.now())
+    if mark:
+        Certificate.objects.filter(pk=certificate_id).update(queued_at=timezone.now())
     return True
 
 
@@ -409,12 +418,24 @@ def _asset_bytes(name: str) -> bytes | None:
 
 def certificate_deliver(*, certificate_id: int) -> str:
     """Render and store the PDF if it is not stored yet, then email it if it has
-    not been emailed yet. Safe to run twice, and concurrently: each step holds
-    the certificate's row lock and checks its own marker first."""
+    not been emailed yet. Safe to run twice, and concurrently: it holds the
+    certificate's row lock and checks each marker first.
+
+    One transaction: if the email fails, the render is undone with it and the
+    retry renders again (15 ms) rather than keep a second code path."""
     with transaction.atomic():
-        certificate = Certificate.objects.select_for_update().filter(pk=certificate_id).first()
+        certificate = (
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(pk=certificate_id)
+            .first()
+        )
         if certificate is None or certificate.status != Certificate.Status.VALID:
             return "skipped"
+        if certificate.rendered_at is not None and certificate.emailed_at is not None:
+            return "rendered"
+        events = []
+        now = timezone.now()
         if certificate.rendered_at is None:
             pdf = certificate_pdf_render(certificate=certificate)
             storage = private_storage()
@@ -423,23 +444,28 @@ def certificate_deliver(*, certificate_id: int) -> str:
                 storage.delete(name)
             certificate.pdf.name = storage.save(name, ContentFile(pdf))
             certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-            certificate.rendered_at = timezone.now()
+            certificate.rendered_at = now
             certificate.render_error = ""
-            certificate.save(update_fields=["pdf", "pdf_sha256", "rendered_at", "render_error"])
-            _event(certificate, CertificateEvent.Action.RENDERED, data={"bytes": len(pdf)})
-    with transaction.atomic():
-        certificate = (
-            Certificate.objects.select_for_update()
-            .select_related("user")
-            .filter(pk=certificate_id)
-            .first()
-        )
-        if certificate.emailed_at is not None or certificate.status != Certificate.Status.VALID:
-            return "rendered"
+            events.append(
+                CertificateEvent(
+                    certificate=certificate,
+                    action=CertificateEvent.Action.RENDERED,
+                    data={"bytes": len(pdf)},
+                )
+            )
         certificate_email_send(certificate=certificate)
         certificate.emailed_at = timezone.now()
-        certificate.save(update_fields=["emailed_at"])
-        _event(certificate, CertificateEvent.Action.EMAILED, data={"to": certificate.user.email})
+        events.append(
+            CertificateEvent(
+                certificate=certificate,
+                action=CertificateEvent.Action.EMAILED,
+                data={"to": certificate.user.email},
+            )
+        )
+        certificate.save(
+            update_fields=["pdf", "pdf_sha256", "rendered_at", "render_error", "emailed_at"]
+        )
+        CertificateEvent.objects.bulk_create(events)
     return "delivered"
 
 
@@ -453,11 +479,10 @@ def certificate_render_failed(*, certificate_id: int, error: str) -> None:
 
 
 def certificate_email_send(*, certificate: Certificate) -> None:
-    provider = ProviderSettings.load()
     context = {
         "certificate": certificate,
         "snapshot": certificate.snapshot,
-        "provider": provider,
+        "provider": certificate.snapshot.get("provider") or {},
         "dashboard_url": f"{settings.SITE_URL}/dashboard/",
         "transcript_url": f"{settings.SITE_URL}/transcript/",
         "verify_url": verify_url(certificate.number),
@@ -592,7 +617,7 @@ def certificate_release(*, certificate: Certificate, actor, reason: str) -> Cert
         for name, value in _snapshot_columns(snapshot).items():
             setattr(certificate, name, value)
         certificate.status = Certificate.Status.VALID
-        certificate.issued_at = now
+        certificate.issued_at = certificate.queued_at = now
         certificate.save()
         _event(
             certificate,
@@ -666,6 +691,7 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str) -> Cert
                         completion=old.completion,
                         supersedes=old,
                         issued_at=now,
+                        queued_at=now,
                         **_snapshot_columns(snapshot),
                     )
             except IntegrityError:
@@ -728,9 +754,12 @@ def certificate_restore(*, certificate: Certificate, actor, reason: str) -> Cert
             raise CertificateError("Only a revoked certificate can be restored.")
         certificate.status = Certificate.Status.VALID
         certificate.revoked_at = None
-        certificate.save(update_fields=["status", "revoked_at"])
+        undelivered = certificate.rendered_at is None or certificate.emailed_at is None
+        if undelivered:
+            certificate.queued_at = timezone.now()
+        certificate.save(update_fields=["status", "revoked_at", "queued_at"])
         _event(certificate, CertificateEvent.Action.RESTORED, reason=reason, actor=actor)
-        if certificate.rendered_at is None or certificate.emailed_at is None:
+        if undelivered:
             _enqueue_after_commit(certificate.pk)
     return certificate
 

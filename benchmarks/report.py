@@ -1,0 +1,26 @@
+"""docs/benchmarks.md holds one section per benchmark script, each between
+markers, so every script rewrites only its own results."""
+
+from pathlib import Path
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+HEADER = """# Benchmarks
+
+Written by the scripts in `benchmarks/` (`make bench` runs them all through
+`benchmarks/run_all.py`); each script rewrites only its own section. Figures are
+measured, not targets: a row that misses its target says so.
+"""
+
+
+def report_write(*, section: str, title: str, body: str, path: Path = DOC) -> None:
+    start, end = f"<!-- bench:{section} -->", f"<!-- /bench:{section} -->"
+    block = f"{start}\n## {title}\n\n{body.strip()}\n{end}"
+    text = path.read_text() if path.exists() else HEADER
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        _, after = rest.split(end, 1)
+        text = before + block + after
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
