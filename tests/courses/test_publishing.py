@@ -192,3 +192,29 @@ def test_refused_workflow_approval_in_the_modal_returns_to_the_editor_with_the_r
     assert not course.live
     task_state.refresh_from_db()
     assert task_state.status == "in_progress"
+
+
+def test_approving_from_the_editor_is_refused_naming_the_missing_items(
+    administrator, instructor_user
+):
+    course = course_build(lessons=2, publish=False, owner=instructor_user)
+    course.get_workflow().start(course, instructor_user)
+    editor = client_for(administrator)
+    unchanged = edit_form_of(editor, course)
+    approve = {"action-workflow-action": "true", "workflow-action-name": "approve"}
+    response = editor.post(
+        f"/admin/pages/{course.pk}/edit/", {**unchanged, "target_audience": "", **approve}
+    )
+    assert response.status_code == 200
+    assert "Target audience is missing" in response.content.decode()
+    course = CoursePage.objects.get(pk=course.pk)
+    assert not course.live
+    assert course.current_workflow_task_state.status == "in_progress"
+    # The revision under review is complete: approving it as submitted publishes it.
+    from django.urls import reverse
+
+    task_state = course.current_workflow_task_state
+    editor.post(
+        reverse("wagtailadmin_pages:workflow_action", args=(course.pk, "approve", task_state.pk))
+    )
+    assert CoursePage.objects.get(pk=course.pk).live
