@@ -278,3 +278,36 @@ def test_lesson_editor_shows_the_computed_word_count(administrator):
     html = client_for(administrator).get(f"/admin/pages/{lesson.pk}/edit/").content.decode()
     assert "data-lesson-word-count" in html
     assert "<span data-word-count>2,604</span> words of lesson text" in html
+
+
+def test_administrator_requests_changes_and_the_instructor_resubmits(
+    instructor_user, administrator
+):
+    course = course_build(lessons=2, publish=False, owner=instructor_user)
+    author = client_for(instructor_user)
+    response = author.post(
+        f"/admin/pages/{course.pk}/edit/", {**edit_form_of(author, course), "action-submit": "1"}
+    )
+    assert response.status_code == 302, form_errors(response)
+    course = CoursePage.objects.get(pk=course.pk)
+    task_state = course.current_workflow_task_state
+    url = reverse("wagtailadmin_pages:workflow_action", args=(course.pk, "reject", task_state.pk))
+    response = client_for(administrator).post(url, {"comment": "Cite the 2018 meta-analysis."})
+    assert response.status_code == 302
+    course = CoursePage.objects.get(pk=course.pk)
+    assert not course.live
+    task_state.refresh_from_db()
+    assert task_state.status == "rejected"
+    assert task_state.comment == "Cite the 2018 meta-analysis."
+    assert course.current_workflow_state.status == "needs_changes"
+    # The instructor edits and resubmits; the administrator approves.
+    data = edit_form_of(author, course)
+    data["summary"] = "Revised after review."
+    response = author.post(
+        f"/admin/pages/{course.pk}/edit/", {**data, "action-restart-workflow": "1"}
+    )
+    assert response.status_code == 302, form_errors(response)
+    assert _approve(client_for(administrator), course).status_code == 302
+    course = CoursePage.objects.get(pk=course.pk)
+    assert course.live
+    assert course.summary == "Revised after review."
