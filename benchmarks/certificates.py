@@ -15,6 +15,8 @@ Targets (issue 5): ≤ 15 ms median render, ≥ 150 renders/s with two
 processes, ≥ 60 certificates/s end to end.
 
 Run: ``.venv/bin/python benchmarks/certificates.py`` (or ``make bench``).
+Diagnosis only: ``BENCH_WORKER_LOGLEVEL=INFO`` prints the worker's task times,
+``BENCH_WORKER_POOL`` / ``BENCH_WORKER_CONCURRENCY`` change the worker.
 It needs PostgreSQL and Redis (``DATABASE_URL``, ``CELERY_BROKER_URL``;
 ``make bench`` finds or starts them); it creates and drops its own database
 ``<name>_bench`` and uses its own queue. Results go to docs/benchmarks.md.
@@ -45,6 +47,11 @@ from benchmarks.report import report_write  # noqa: E402
 TARGET_MEDIAN_MS = 15.0
 TARGET_TWO_PROCESS_RPS = 150.0
 TARGET_END_TO_END_CPS = 60.0
+# BENCH_WORKER_LOGLEVEL=INFO keeps the worker's per-task timings (in its log,
+# summarised at the end): for diagnosis, it slows the worker a little.
+LOGLEVEL = os.environ.get("BENCH_WORKER_LOGLEVEL", "WARNING")
+CONCURRENCY = int(os.environ.get("BENCH_WORKER_CONCURRENCY", "2"))
+POOL = os.environ.get("BENCH_WORKER_POOL", "prefork")
 
 
 # --- 1 and 2: rendering alone ----------------------------------------------------------------
@@ -136,10 +143,10 @@ def _render_worker(count, barrier, queue):
     for i in range(10):
         rendering.render_certificate_pdf(sample_snapshot(i), logo=logo, signature=signature)
     barrier.wait()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for i in range(count):
         rendering.render_certificate_pdf(sample_snapshot(i), logo=logo, signature=signature)
-    queue.put((start, time.perf_counter()))
+    queue.put((start, time.perf_counter(), time.process_time() - cpu))
 
 
 def bench_render_two_processes(count_each: int) -> dict:
@@ -157,8 +164,14 @@ def bench_render_two_processes(count_each: int) -> dict:
     spans = [queue.get(timeout=600) for _ in processes]
     for process in processes:
         process.join()
-    wall = max(end for _, end in spans) - min(start for start, _ in spans)
-    return {"count": 2 * count_each, "seconds": wall, "renders_per_s": 2 * count_each / wall}
+    wall = max(end for _, end, _ in spans) - min(start for start, _, _ in spans)
+    cpu = sum(c for _, _, c in spans)
+    return {
+        "count": 2 * count_each,
+        "seconds": wall,
+        "renders_per_s": 2 * count_each / wall,
+        "cpu_ms": cpu / (2 * count_each) * 1000,
+    }
 
 
 # --- 3: end to end through a real worker ------------------------------------------------------
@@ -210,23 +223,32 @@ def bench_end_to_end(count: int) -> dict:
         import django
 
         django.setup()
+        import logging
+
+        # Quiet: page publishing chatter and the deliberately held certificates.
+        logging.getLogger().setLevel(logging.WARNING)
+        logging.getLogger("certificates.services").setLevel(logging.ERROR)
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
         worker_log = scratch / "worker.log"
+        command = [
+            sys.executable, "-m", "celery", "-A", "cms", "worker", f"--loglevel={LOGLEVEL}",
+            f"--concurrency={CONCURRENCY}", f"--pool={POOL}", "-Q", queue_name,
+            "-n", f"bench-{uuid.uuid4().hex[:6]}@%h", "--without-gossip", "--without-mingle",
+        ]  # fmt: skip
         worker = subprocess.Popen(
-            [
-                sys.executable, "-m", "celery", "-A", "cms", "worker", "--loglevel=WARNING",
-                "--concurrency=2", "--pool=prefork", "-Q", queue_name,
-                "-n", f"bench-{uuid.uuid4().hex[:6]}@%h", "--without-gossip", "--without-mingle",
-            ],  # fmt: skip
+            command,
             cwd=ROOT,
             env={**os.environ, **env},
             stdout=worker_log.open("wb"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        return _measure(count, queue_name, worker_log)
+        result = _measure(count, queue_name, worker_log, worker.pid)
+        if LOGLEVEL == "INFO":
+            _task_times(worker_log)
+        return result
     finally:
         if worker is not None and worker.poll() is None:
             os.killpg(worker.pid, 15)
@@ -242,6 +264,38 @@ def bench_end_to_end(count: int) -> dict:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def _tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its descendants (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, stack = 0.0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def _task_times(worker_log: Path) -> None:
+    import re
+
+    times = sorted(
+        float(t)
+        for t in re.findall(
+            r"certificates\.render\[[^\]]+\] succeeded in ([0-9.]+)s", worker_log.read_text()
+        )
+    )
+    if times:
+        print(
+            f"worker task time: median {statistics.median(times) * 1000:.1f} ms, "
+            f"p95 {times[int(len(times) * 0.95) - 1] * 1000:.1f} ms over {len(times)} tasks"
+        )
+
+
 def _purge_queue(queue_name: str) -> None:
     try:
         from cms.celery import app
@@ -252,7 +306,7 @@ def _purge_queue(queue_name: str) -> None:
         print(f"could not purge {queue_name}: {exc}", file=sys.stderr)
 
 
-def _measure(count: int, queue_name: str, worker_log: Path) -> dict:
+def _measure(count: int, queue_name: str, worker_log: Path, worker_pid: int) -> dict:
     from django.db import transaction
 
     from certificates import services
@@ -293,14 +347,22 @@ def _measure(count: int, queue_name: str, worker_log: Path) -> dict:
     # End to end: each completion's transaction issues its certificate, which is
     # enqueued on commit; the worker renders, stores and emails it meanwhile.
     batch = completions(count, "e2e")
+    worker_cpu = _tree_cpu_seconds(worker_pid)
+    own_cpu = time.process_time()
     start = time.perf_counter()
     ids = []
     for completion in batch:
         with transaction.atomic():
-            ids += [c.pk for c in services.certificates_issue(completion=completion, accreditors=[apa])]
+            ids += [
+                c.pk for c in services.certificates_issue(completion=completion, accreditors=[apa])
+            ]
     issued = time.perf_counter()
+    issue_cpu = time.process_time() - own_cpu
     finished = wait_delivered(ids)
+    worker_cpu = _tree_cpu_seconds(worker_pid) - worker_cpu
     end_to_end = {
+        "issue_cpu_ms": issue_cpu / count * 1000,
+        "worker_cpu_ms": worker_cpu / count * 1000,
         "count": count,
         "seconds": finished - start,
         "certificates_per_s": count / (finished - start),
@@ -314,7 +376,9 @@ def _measure(count: int, queue_name: str, worker_log: Path) -> dict:
     batch = completions(count, "worker")
     held = []
     for completion in batch:
-        held += [c.pk for c in services.certificates_issue(completion=completion, accreditors=[apa])]
+        held += [
+            c.pk for c in services.certificates_issue(completion=completion, accreditors=[apa])
+        ]
     Certificate.objects.filter(pk__in=held).update(status="valid", hold_reason="")
     start = time.perf_counter()
     for pk in held:
@@ -362,6 +426,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+    load_before = os.getloadavg()[0]
     one = bench_render_one_process(args.renders)
     print(f"render, one process: median {one['median_ms']:.1f} ms, p95 {one['p95_ms']:.1f} ms")
     two = bench_render_two_processes(args.renders)
@@ -372,6 +437,8 @@ def main(argv=None) -> int:
         f"worker alone: {e2e['worker_only']['certificates_per_s']:.0f} certificates/s"
     )
 
+    load_after = os.getloadavg()[0]
+    e2e_cpu = e2e["end_to_end"]["issue_cpu_ms"] + e2e["end_to_end"]["worker_cpu_ms"]
     command = "make bench  (or: .venv/bin/python benchmarks/certificates.py)"
     rows = [
         ("Render one certificate, one process (median)", f"{one['median_ms']:.1f} ms",
@@ -379,11 +446,16 @@ def main(argv=None) -> int:
          f"{one['count']} renders; p95 {one['p95_ms']:.1f} ms"),
         ("Renders per second, two processes", f"{two['renders_per_s']:.0f} /s",
          f"≥ {TARGET_TWO_PROCESS_RPS:.0f} /s", verdict(two["renders_per_s"], TARGET_TWO_PROCESS_RPS),
-         f"{two['count']} renders in {two['seconds']:.2f} s"),
+         f"{two['count']} renders in {two['seconds']:.2f} s; {two['cpu_ms']:.1f} ms CPU per render, "
+         f"so {2000 / two['cpu_ms']:.0f}/s on two otherwise idle cores"),
         ("Certificates per second end to end (completion → PDF stored → emailed), 2-process worker",
          f"{e2e['end_to_end']['certificates_per_s']:.0f} /s",
          f"≥ {TARGET_END_TO_END_CPS:.0f} /s", verdict(e2e["end_to_end"]["certificates_per_s"], TARGET_END_TO_END_CPS),
          f"{e2e['end_to_end']['count']} completions issued at {e2e['end_to_end']['issue_per_s']:.0f}/s by one process on the same 2 cores"),
+        ("CPU per certificate: issuing (completion transaction) / worker (render, store, email)",
+         f"{e2e['end_to_end']['issue_cpu_ms']:.1f} ms / {e2e['end_to_end']['worker_cpu_ms']:.1f} ms", "—", "—",
+         f"process CPU time, PostgreSQL and Redis not counted: at most {2000 / e2e_cpu:.0f} certificates/s "
+         "end to end on two otherwise idle cores"),
         ("Certificates per second, worker alone (queued → stored → emailed)",
          f"{e2e['worker_only']['certificates_per_s']:.0f} /s", "—", "—",
          f"{e2e['worker_only']['count']} certificates enqueued at once"),
@@ -397,11 +469,15 @@ def main(argv=None) -> int:
         [
             f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}.",
             f"Command: `{command}`.",
+            f"Load average (1 min) {load_before:.2f} before, {load_after:.2f} after: the machine "
+            "was shared with other work, so rates are lower bounds; the CPU-time rows show "
+            "what the code itself costs.",
             "",
             *table,
             "",
             "Rendering: Typst (typst-py), tagged PDF/UA-1 + PDF/A-2a, fonts scanned once per "
-            "process, one compiler per thread, logo and signature bytes cached. End to end: "
+            "process, one compiler per thread, one layout pass unless the text overflows the "
+            "page, images as content-hashed files decoded once per process. End to end: "
             "real PostgreSQL, real Redis, `celery worker --concurrency=2 --pool=prefork`, "
             "file email backend, private file storage. The benchmarking process issues the "
             "certificates on the same two cores the worker renders on.",
