@@ -177,3 +177,67 @@ def pytest_collection_modifyitems(config, items):
         else:
             others.append(item)
     items[:] = others + browser
+
+
+# --- What a flush takes away ---------------------------------------------------------------
+#
+# A transactional test (django_db(transaction=True)) ends with a flush of every table,
+# which also removes the rows that data migrations made: Wagtail's root page, root
+# collection and default locale, our staff groups and their permissions, the course
+# approval workflow. Django's serialized rollback cannot restore them once another
+# transactional test has flushed first, so after each transactional test the data
+# migrations of our apps are replayed (they are idempotent) on top of Wagtail's roots.
+
+OUR_APPS = ("accounts", "cms", "courses", "quizzes", "certificates")
+
+
+def data_migrations_replay() -> None:
+    from django.conf import settings as django_settings
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+    from django.utils.translation import get_supported_language_variant
+    from wagtail.models import Collection, Locale, Page
+
+    Locale.objects.get_or_create(
+        language_code=get_supported_language_variant(django_settings.LANGUAGE_CODE)
+    )
+    if not Collection.objects.filter(depth=1).exists():
+        Collection.add_root(name="Root")
+    if not Page.objects.filter(depth=1).exists():
+        Page.add_root(instance=Page(title="Root", slug="root"))
+
+    loader = MigrationLoader(connection)
+    leaves = [key for key in loader.graph.leaf_nodes() if key[0] in OUR_APPS]
+    plan = []
+    for leaf in leaves:
+        plan.extend(key for key in loader.graph.forwards_plan(leaf) if key not in plan)
+    apps = loader.project_state().apps
+    with connection.schema_editor(atomic=True) as editor:
+        for key in plan:
+            if key[0] not in OUR_APPS:
+                continue
+            for operation in loader.graph.nodes[key].operations:
+                if isinstance(operation, RunPython):
+                    operation.code(apps, editor)
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if "transactional_db" in getattr(item, "fixturenames", ()):
+        return True
+    return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's fixtures are torn down (the flush among them),
+    replay the data migrations. Not after the last test: by then the session's
+    fixtures have dropped the test database."""
+    result = yield
+    if nextitem is not None and _is_transactional(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            data_migrations_replay()
+    return result

@@ -33,7 +33,7 @@ from tests.factories import clinician, course_completed_by
 
 pytestmark = [
     pytest.mark.worker,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 NAME = "Zoë Ñúñez-Łukasiewicz 李小龙"
@@ -47,6 +47,10 @@ def _png(color, size=(600, 200)) -> bytes:
 
 @pytest.fixture
 def provider_with_images():
+    from wagtail.models import Collection
+
+    if not Collection.objects.filter(depth=1).exists():  # gone with an earlier test's flush
+        Collection.add_root(name="Root")
     provider = ProviderSettings.load()
     provider.logo = Image.objects.create(
         title="Provider logo", file=ImageFile(io.BytesIO(_png((29, 78, 95, 255))), name="logo.png")

@@ -12,8 +12,7 @@ from quizzes.models import Attempt
 from quizzes.services import QuizError, attempt_start, attempt_submit
 from tests.factories import UserFactory, course_build, lessons_complete, posttest_build
 
-# serialized_rollback: the rows data migrations made come back after the flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def race(n: int, fn):

@@ -17,7 +17,7 @@ from tests.reliability.conftest import broker_unreachable
 
 pytestmark = [
     pytest.mark.worker,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
