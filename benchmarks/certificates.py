@@ -248,6 +248,8 @@ def bench_end_to_end(count: int) -> dict:
         result = _measure(count, queue_name, worker_log, worker.pid)
         if LOGLEVEL == "INFO":
             _task_times(worker_log)
+            if os.environ.get("BENCH_KEEP_LOG"):
+                shutil.copy(worker_log, os.environ["BENCH_KEEP_LOG"])
         return result
     finally:
         if worker is not None and worker.poll() is None:

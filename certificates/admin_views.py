@@ -499,6 +499,9 @@ class CertificateViewSet(ModelViewSet):
     add_to_admin_menu = True
     inspect_view_enabled = True
     copy_view_enabled = False
+    # Certificates are records, not content other pages refer to: indexing their
+    # references on every save (the worker saves each one twice) is pure cost.
+    add_to_reference_index = False
     index_view_class = CertificateIndexView
     inspect_view_class = CertificateInspectView
     filterset_class = CertificateFilterSet

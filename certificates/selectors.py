@@ -59,7 +59,7 @@ class Verification:
     participant_name: str
     course_title: str
     completion_date: date
-    issue_date: str
+    issue_date: date
     accreditor: str
     credits: list[dict]
     total_hours: str
@@ -98,7 +98,7 @@ def certificate_verify(*, number: str) -> Verification | None:
         participant_name=certificate.participant_name,
         course_title=certificate.course_title,
         completion_date=certificate.completion_date,
-        issue_date=snapshot.get("issue_date", ""),
+        issue_date=date.fromisoformat(snapshot["issue_date"]),
         accreditor=(
             f"{accreditor.get('name')} ({accreditor.get('short_name')})" if accreditor else ""
         ),
