@@ -39,7 +39,9 @@ def certificate_for_owner_or_admin(*, user, number: str) -> Certificate | None:
     )
     if certificate is None:
         return None
-    if certificate.user_id == user.pk and certificate.status != Certificate.Status.HELD:
+    # The owner downloads a valid certificate; a revoked or replaced one only
+    # through an administrator (its verification page says why).
+    if certificate.user_id == user.pk and certificate.status == Certificate.Status.VALID:
         return certificate
     if user_is_certificate_admin(user=user):
         return certificate

@@ -61,6 +61,15 @@ def test_an_anonymous_visitor_is_sent_to_log_in_and_gets_no_pdf(client, issued):
 def test_an_administrator_downloads_any_certificate(client, issued):
     client.force_login(staff_user(group="Administrators"))
     assert client.get(pdf_url(issued)).status_code == 200
+    services.certificate_revoke(certificate=issued, actor=None, reason="Audit")
+    assert client.get(pdf_url(issued)).status_code == 200
+
+
+def test_the_owner_cannot_download_a_revoked_certificate(client, issued):
+    services.certificate_revoke(certificate=issued, actor=None, reason="Audit")
+    client.force_login(issued.user)
+    assert client.get(pdf_url(issued)).status_code == 404
+    assert client.get(f"/certificates/{issued.number}/badge/").status_code == 404
 
 
 def test_a_certificate_not_rendered_yet_is_not_served(
