@@ -3,9 +3,15 @@ from django.apps import AppConfig
 
 def _warm_up_renderer(**kwargs):
     # Scan fonts and read templates once per worker process, not on its first task.
+    # A failure here must not kill the pool process: the first render reports it.
+    import logging
+
     from . import rendering
 
-    rendering.warm_up()
+    try:
+        rendering.warm_up()
+    except Exception:
+        logging.getLogger(__name__).exception("Could not warm up the certificate renderer")
 
 
 class CertificatesConfig(AppConfig):
