@@ -488,6 +488,13 @@ def main(argv=None) -> int:
     print(body)
     if not args.no_write:
         report_write(section="certificates", title="Certificates", body=body)
+        report_write(
+            section="certificates-figures",
+            title="Latest figures",
+            body=body,
+            path=ROOT / "docs" / "certificates.md",
+            level=3,
+        )
     return 0
 
 

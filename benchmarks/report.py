@@ -12,9 +12,9 @@ measured, not targets: a row that misses its target says so.
 """
 
 
-def report_write(*, section: str, title: str, body: str, path: Path = DOC) -> None:
+def report_write(*, section: str, title: str, body: str, path: Path = DOC, level: int = 2) -> None:
     start, end = f"<!-- bench:{section} -->", f"<!-- /bench:{section} -->"
-    block = f"{start}\n## {title}\n\n{body.strip()}\n{end}"
+    block = f"{start}\n{'#' * level} {title}\n\n{body.strip()}\n{end}"
     text = path.read_text() if path.exists() else HEADER
     if start in text and end in text:
         before, rest = text.split(start, 1)
