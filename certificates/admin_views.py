@@ -102,13 +102,33 @@ class CertificateFilterSet(WagtailFilterSet):
         return valid.filter(emailed_at__isnull=True)
 
 
+class InvalidFilters(Exception):
+    pass
+
+
 def filtered_certificates(request):
-    """The listing's queryset for the current filters and search (export, bulk)."""
+    """The listing's queryset for the current filters and search (export, bulk).
+
+    Filters that do not validate are refused rather than ignored: ignoring them
+    would export, or reissue, every certificate."""
     queryset = Certificate.objects.all()
     filterset = CertificateFilterSet(data=request.GET or None, queryset=queryset, request=request)
-    if filterset.is_bound and filterset.is_valid():
+    if filterset.is_bound:
+        if not filterset.is_valid():
+            raise InvalidFilters(
+                "These filters are not valid: "
+                + "; ".join(
+                    f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()
+                )
+            )
         queryset = filterset.qs
     return selectors.certificates_search(queryset=queryset, query=request.GET.get("q", ""))
+
+
+def _invalid_filters(request, exc):
+    return TemplateResponse(
+        request, "certificates/admin/invalid_filters.html", {"message": str(exc)}, status=400
+    )
 
 
 def filter_querystring(request) -> str:
@@ -332,6 +352,12 @@ class BulkReissueView(AdminFormView):
     page_title = "Reissue certificates in bulk"
     submit_label = "Reissue all"
 
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except InvalidFilters as exc:
+            return _invalid_filters(request, exc)
+
     @cached_property
     def matching(self):
         return filtered_certificates(self.request).filter(status=Certificate.Status.VALID)
@@ -469,7 +495,10 @@ class CertificateExportView(AdministratorsOnly, View):
     cursor: memory stays flat however many certificates there are."""
 
     def get(self, request):
-        queryset = filtered_certificates(request).order_by("issued_at", "pk")
+        try:
+            queryset = filtered_certificates(request).order_by("issued_at", "pk")
+        except InvalidFilters as exc:
+            return _invalid_filters(request, exc)
         rows = queryset.values_list(*[field for _, field in EXPORT_COLUMNS]).iterator(
             chunk_size=2000
         )

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from cms.models import ProviderSettings
@@ -300,14 +299,8 @@ def certificates_search(*, queryset: QuerySet[Certificate], query: str) -> Query
     return queryset.filter(condition)
 
 
-def hours_total(certificates: list[Certificate]) -> Decimal:
-    return sum((c.total_hours for c in certificates), Decimal(0))
-
-
 def certificates_needing_attention() -> dict[str, int]:
     """Held certificates, and valid ones whose rendering failed (two counts, one query)."""
-    from django.db.models import Count
-
     counts = Certificate.objects.aggregate(
         held=Count("pk", filter=Q(status=Certificate.Status.HELD)),
         failed=Count(

@@ -391,3 +391,17 @@ def test_bulk_reissue_of_the_filtered_set_creates_a_job_with_one_item_each(
     }
     page = admin_client.get(f"/admin/certificates/bulk/{job.pk}/").content.decode()
     assert "<progress" in page and "bulk-progress.js" in page
+
+
+def test_invalid_filters_are_refused_rather_than_widened_to_everything(admin_client, issued):
+    response = admin_client.get("/admin/certificates/export/", {"status": "bogus"})
+    assert response.status_code == 400
+    assert not isinstance(response, StreamingHttpResponse)
+    assert "These filters are not valid" in response.content.decode()
+    refused = admin_client.post(
+        "/admin/certificates/bulk/reissue/?completion_date_from=not-a-date", {"reason": "Oops"}
+    )
+    assert refused.status_code == 400
+    assert not BulkJob.objects.exists()
+    issued.refresh_from_db()
+    assert issued.status == Certificate.Status.VALID
