@@ -29,6 +29,7 @@ from tests.certificates.pdf import (
     pdf_xmp_values,
     wait_for,
 )
+from tests.certificates.worker import worker_drain
 from tests.factories import clinician, course_completed_by
 
 pytestmark = [
@@ -260,3 +261,28 @@ def test_two_concurrent_completions_issue_one_certificate(drained_worker):
     assert results[0] == results[1]
     assert Certificate.objects.filter(enrollment=enrollment).count() == 1
     assert re.match(r"^PRC-\d{4}-", Certificate.objects.get(enrollment=enrollment).number)
+
+
+def test_two_completions_evaluated_at_once_issue_one_certificate(drained_worker):
+    """The last requirement met in two requests at once: courses' completion rule
+    runs twice concurrently; one completion, one certificate."""
+    from courses.models import CourseCompletion
+    from courses.services import completion_evaluate
+
+    enrollment, completion = course_completed_by(user=clinician())
+    worker_drain()  # its certificate delivered: nothing holds the rows deleted below
+    # Back to "every requirement met, not yet completed".
+    CertificateEvent.objects.filter(certificate__enrollment=enrollment).delete()
+    Certificate.objects.filter(enrollment=enrollment).delete()
+    completion.delete()
+
+    barrier = threading.Barrier(2)
+
+    def complete():
+        barrier.wait(10)
+        return completion_evaluate(enrollment_id=enrollment.pk).pk
+
+    results = _race(complete, complete)
+    assert len(set(results)) == 1
+    assert CourseCompletion.objects.filter(enrollment=enrollment).count() == 1
+    assert Certificate.objects.filter(enrollment=enrollment).count() == 1
