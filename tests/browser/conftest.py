@@ -4,13 +4,28 @@ against a real gunicorn process and a real Celery worker on the test database.
 The journeys run last in the session (see tests/conftest.py), on the demo
 content that `seed_demo` loads once; they share it and never flush it, so each
 journey signs up its own clinician. Every page a journey visits goes through
-`visit()`, which runs axe-core on it and keeps a screenshot.
+`Journey.check()`, which runs axe-core on it and keeps a screenshot.
+
+Fixtures, from the outside in:
+
+- `live_site`: gunicorn on a free port of 127.0.0.1, on the test database, with
+  the session's Celery worker restarted to render certificates a little slowly
+  (`RENDER_DELAY`), so that the dashboard is seen waiting for the certificate
+  and then showing it without a reload;
+- `chromium`: one browser for the session;
+- `journey` (per test) and `session_journeys` (for walks that several tests
+  share): `open(name, **context_options)` gives a `Journey`, one person in their
+  own browser context (cookies, viewport);
+- `clinician_walk`: the clinician journey (issue 7, journey 1) walked once, with
+  what it produced (the certificate number, the PDF), for every test that needs
+  a clinician with a certificate.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -18,10 +33,14 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.policy import default as default_policy
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 from tests.conftest import ROOT, _worker_env
 
@@ -41,7 +60,19 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 BLOCKING_IMPACTS = {"serious", "critical"}
+# WCAG 2.0/2.1 A and AA, plus axe's best practices (reported, never blocking unless
+# serious or critical).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 ARTIFACTS = ROOT / "test-artifacts"
+# Seconds the worker waits before rendering a certificate: long enough that a
+# clinician who finishes a course reaches the dashboard before the PDF exists.
+RENDER_DELAY = "4"
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 
 
 def chromium_path() -> str:
@@ -66,10 +97,12 @@ def _free_port() -> int:
 @dataclass
 class LiveSite:
     url: str
-    proc: subprocess.Popen
-    log_path: Path
+    proc: subprocess.Popen | None = None
+    log_path: Path | None = None
 
     def log_tail(self, lines: int = 40) -> str:
+        if self.log_path is None:
+            return ""
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
@@ -83,7 +116,21 @@ def demo_content(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="session")
-def live_site(demo_content, celery_worker, tmp_path_factory) -> LiveSite:
+def slow_render_worker(celery_worker):
+    """The session's real worker, restarted to render certificates `RENDER_DELAY`
+    seconds late (a test-only setting, cms/settings/test.py). The browser tests run
+    last, so nothing after them sees the slower worker."""
+    celery_worker.stop()
+    os.environ["CERTIFICATE_RENDER_TEST_DELAY"] = RENDER_DELAY
+    try:
+        celery_worker.start()
+    finally:
+        del os.environ["CERTIFICATE_RENDER_TEST_DELAY"]
+    return celery_worker
+
+
+@pytest.fixture(scope="session")
+def live_site(demo_content, slow_render_worker, tmp_path_factory) -> LiveSite:
     """gunicorn serving the test database on a free port of 127.0.0.1."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -125,6 +172,21 @@ def live_site(demo_content, celery_worker, tmp_path_factory) -> LiveSite:
         proc.wait()
 
 
+# Database connections opened by the journeys' own ORM reads. While Playwright's
+# sync API is active, it marks its event loop as running in this thread, and Django
+# then keeps connections per async context instead of per thread: the reads made
+# during a journey get a connection of their own, which would outlive the test
+# database ("being accessed by other users" when it is dropped).
+_JOURNEY_CONNECTIONS: list = []
+
+
+def journey_connection_track() -> None:
+    """Remember the connection the current (journey) context uses, to close it at the end."""
+    wrapper = connections["default"]
+    if not any(wrapper is known for known in _JOURNEY_CONNECTIONS):
+        _JOURNEY_CONNECTIONS.append(wrapper)
+
+
 @pytest.fixture(scope="session")
 def chromium():
     from playwright.sync_api import sync_playwright
@@ -135,33 +197,72 @@ def chromium():
         )
         yield browser
         browser.close()
+        # Still inside Playwright (its loop marked running): these are the
+        # journeys' connections, as the test bodies saw them.
+        journey_connection_track()
+        for wrapper in _JOURNEY_CONNECTIONS:
+            wrapper.close()
+        _JOURNEY_CONNECTIONS.clear()
+
+
+# --- Accessibility report ------------------------------------------------------------------
 
 
 @dataclass
 class A11yReport:
     """axe-core results of every page visited, written out at the end of the session."""
 
-    pages: dict[str, list[dict]] = field(default_factory=dict)
+    entries: list[dict] = field(default_factory=list)
 
-    def add(self, name: str, url: str, violations: list[dict]) -> None:
-        self.pages[f"{name} ({url})"] = [
+    def add(self, *, journey: str, label: str, url: str, blocking: bool, violations) -> None:
+        self.entries.append(
             {
-                "id": v["id"],
-                "impact": v["impact"],
-                "help": v["help"],
-                "nodes": len(v["nodes"]),
-                "targets": [n["target"] for n in v["nodes"][:5]],
+                "journey": journey,
+                "page": label,
+                "path": urlparse(url).path,
+                "blocking": blocking,
+                "violations": [
+                    {
+                        "id": v["id"],
+                        "impact": v["impact"],
+                        "help": v["help"],
+                        "nodes": len(v["nodes"]),
+                        "targets": [n["target"] for n in v["nodes"][:5]],
+                    }
+                    for v in violations
+                ],
             }
-            for v in violations
-        ]
+        )
+
+    def summary(self) -> dict:
+        """Violations by rule: impact, pages, nodes; front end and admin apart."""
+        rules: dict[str, dict] = {}
+        for entry in self.entries:
+            area = "front end" if entry["blocking"] else "admin"
+            for v in entry["violations"]:
+                rule = rules.setdefault(
+                    f"{area}: {v['id']}",
+                    {"impact": v["impact"], "help": v["help"], "pages": [], "nodes": 0},
+                )
+                rule["pages"].append(f"{entry['journey']}: {entry['page']}")
+                rule["nodes"] += v["nodes"]
+        return {
+            "pages_checked": len(self.entries),
+            "front_end_pages": sum(1 for e in self.entries if e["blocking"]),
+            "admin_pages": sum(1 for e in self.entries if not e["blocking"]),
+            "rules": dict(sorted(rules.items())),
+        }
 
 
 @pytest.fixture(scope="session")
 def a11y_report():
     report = A11yReport()
     yield report
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "accessibility.json").write_text(json.dumps(report.pages, indent=2))
+    if report.entries:
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "accessibility.json").write_text(
+            json.dumps({"summary": report.summary(), "pages": report.entries}, indent=2)
+        )
 
 
 @pytest.fixture(scope="session")
@@ -174,74 +275,191 @@ def screenshot_dir() -> Path:
     return target
 
 
-class Journey:
-    """One browser context (one person) walking the site."""
+@pytest.fixture(scope="session")
+def docs_screenshot_dir(screenshot_dir) -> Path:
+    """Where the screenshots shown in docs/ go: docs/screenshots with `make
+    screenshots` (DOCS_SCREENSHOT_DIR), else next to the other screenshots."""
+    target = Path(os.environ.get("DOCS_SCREENSHOT_DIR") or screenshot_dir / "docs")
+    if not target.is_absolute():
+        target = ROOT / target
+    target.mkdir(parents=True, exist_ok=True)
+    return target
 
-    def __init__(self, *, site: LiveSite, context, report: A11yReport, shots: Path, name: str):
+
+# --- Journeys ------------------------------------------------------------------------------
+
+
+class Journey:
+    """One person in their own browser context, walking the site.
+
+    `check(label)` runs axe-core on the current page (front-end and allauth pages
+    must have no serious or critical violation; the Wagtail admin's are recorded
+    only) and saves a numbered screenshot; `docs=` also saves it under that name
+    for docs/screenshots."""
+
+    def __init__(
+        self, *, site: LiveSite, context, report: A11yReport, shots: Path, docs: Path, name: str
+    ):
         self.site = site
         self.context = context
         self.page = context.new_page()
         self.report = report
         self.shots = shots
+        self.docs = docs
         self.name = name
+        self.step = 0
         self.console_errors: list[str] = []
-        self.page.on(
-            "console",
-            lambda msg: self.console_errors.append(msg.text) if msg.type == "error" else None,
-        )
+        self.page.on("console", self._console)
         self.page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
+        journey_connection_track()
+
+    def _console(self, msg) -> None:
+        if msg.type != "error":
+            return
+        # Wagtail's page editor runs its own axe-core content checks and logs their
+        # results as console errors ("axe.run results"): not a script failure.
+        if msg.text.startswith("axe.run results"):
+            return
+        # A form answered 400 on purpose (the journeys send invalid forms and assert
+        # the errors); 5xx answers and script errors are kept.
+        if re.match(r"Failed to load resource: .* status of 4\d\d", msg.text):
+            return
+        self.console_errors.append(msg.text)
 
     def url(self, path: str) -> str:
         return self.site.url + path
 
-    def goto(self, path: str, *, check: str | None = None):
+    @property
+    def path(self) -> str:
+        return urlparse(self.page.url).path
+
+    def goto(self, path: str, *, check: str | None = None, docs: str | None = None):
         response = self.page.goto(self.url(path))
         assert response is not None and response.status < 400, (
             f"{path} answered {response and response.status}"
         )
         if check:
-            self.check(check)
+            self.check(check, docs=docs)
         return response
 
-    def check(self, label: str, *, screenshot: str | None = None) -> None:
+    def check(self, label: str, *, docs: str | None = None, full_page: bool = True) -> list:
         """axe-core on the current page: no serious or critical violation; screenshot."""
         from axe_playwright_python.sync_playwright import Axe
 
         self.page.wait_for_load_state("networkidle")
-        results = Axe().run(self.page)
-        violations = results.response["violations"]
-        self.report.add(f"{self.name}: {label}", self.page.url, violations)
-        blocking = [
+        if not self.page.evaluate("typeof window.axe === 'object'"):
+            self.page.evaluate(Axe().axe_script)
+        violations = self.page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+            " resultTypes: ['violations']}).then(r => r.violations)",
+            AXE_TAGS,
+        )
+        blocking = not self.path.startswith("/admin/")
+        self.report.add(
+            journey=self.name, label=label, url=self.page.url, blocking=blocking,
+            violations=violations,
+        )  # fmt: skip
+        problems = [
             f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
             for v in violations
             if v["impact"] in BLOCKING_IMPACTS
         ]
-        assert not blocking, f"axe-core on {label} ({self.page.url}):\n" + "\n".join(blocking)
-        self.page.screenshot(
-            path=str(self.shots / f"{screenshot or self.name + '-' + _slug(label)}.png"),
-            full_page=True,
-        )
+        self.step += 1
+        path = self.shots / f"{self.name}-{self.step:02d}-{_slug(label)}.png"
+        self.page.screenshot(path=str(path), full_page=full_page)
+        if docs:
+            # What a reader of the docs sees first: the top of the page, at its size.
+            self.page.screenshot(path=str(self.docs / f"{docs}.png"))
+        if blocking:
+            assert not problems, f"axe-core on {label} ({self.page.url}):\n" + "\n".join(problems)
+        return violations
+
+    # --- mail -----------------------------------------------------------------
+
+    def mail_to(self, address: str, *, subject: str, timeout: float = 20):
+        """The newest message to `address` whose subject contains `subject`, as the
+        server or the worker wrote it to the file email backend."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [
+                m
+                for m in _messages(Path(settings.EMAIL_FILE_PATH))
+                if address.lower() in str(m["To"]).lower() and subject in str(m["Subject"])
+            ]
+            if found:
+                return found[-1]
+            assert time.monotonic() < deadline, f"no email “{subject}” to {address}"
+            self.page.wait_for_timeout(250)
+
+
+def _messages(folder: Path) -> list:
+    messages = []
+    for path in sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime):
+        for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+            if chunk.strip():
+                messages.append(message_from_bytes(chunk.strip(), policy=default_policy))
+    return messages
 
 
 def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
+    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+class JourneyOpener:
+    def __init__(self, *, site, browser, report, shots, docs):
+        self.site, self.browser, self.report = site, browser, report
+        self.shots, self.docs = shots, docs
+        self.contexts = []
+
+    def __call__(self, name: str, **context_options) -> Journey:
+        context_options.setdefault("viewport", {"width": 1280, "height": 900})
+        context_options.setdefault("accept_downloads", True)
+        context = self.browser.new_context(**context_options)
+        context.set_default_timeout(20_000)
+        self.contexts.append(context)
+        return Journey(
+            site=self.site, context=context, report=self.report, shots=self.shots,
+            docs=self.docs, name=name,
+        )  # fmt: skip
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+        self.contexts.clear()
 
 
 @pytest.fixture
-def journey(live_site, chromium, a11y_report, screenshot_dir, request):
+def journey(live_site, chromium, a11y_report, screenshot_dir, docs_screenshot_dir):
     """Open journeys (one per call); each gets its own cookie jar and viewport."""
-    contexts = []
+    opener = JourneyOpener(
+        site=live_site, browser=chromium, report=a11y_report, shots=screenshot_dir,
+        docs=docs_screenshot_dir,
+    )  # fmt: skip
+    yield opener
+    opener.close()
 
-    def open_journey(name: str, **context_options) -> Journey:
-        context_options.setdefault("viewport", {"width": 1280, "height": 900})
-        context_options.setdefault("accept_downloads", True)
-        context = chromium.new_context(**context_options)
-        context.set_default_timeout(20_000)
-        contexts.append(context)
-        return Journey(
-            site=live_site, context=context, report=a11y_report, shots=screenshot_dir, name=name
+
+@pytest.fixture(scope="session")
+def session_journeys(live_site, chromium, a11y_report, screenshot_dir, docs_screenshot_dir):
+    """Journeys that outlive one test (a walk several tests build on)."""
+    opener = JourneyOpener(
+        site=live_site, browser=chromium, report=a11y_report, shots=screenshot_dir,
+        docs=docs_screenshot_dir,
+    )  # fmt: skip
+    yield opener
+    opener.close()
+
+
+@pytest.fixture(scope="session")
+def clinician_walk(session_journeys, django_db_blocker):
+    """Journey 1 walked once, at a laptop's size, with the mouse: a new clinician
+    from signup to a verified certificate (see tests/browser/walks.py)."""
+    from tests.browser.walks import clinician_walk_through
+
+    with django_db_blocker.unblock():
+        return clinician_walk_through(
+            session_journeys("clinician"),
+            course_slug="countertransference-as-information",
+            second_course_slug="when-treatment-fails",
+            docs_screenshots=True,
         )
-
-    yield open_journey
-    for context in contexts:
-        context.close()

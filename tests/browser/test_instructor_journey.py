@@ -1,0 +1,299 @@
+"""Journey 2: the demo instructor writes a course in the Wagtail admin through its
+real editor (inline panels, snippet choosers, Draftail, StreamField blocks),
+previews it and sends it for approval; the administrator approves it; it is in
+the catalog, and a clinician takes its timed post-test, whose timer speaks
+politely.
+
+The course cannot be sent for approval before its post-test is live (the
+publishing check of the quizzes app), so the walk has the real round trip: the
+lessons and the post-test go to approval first, the administrator approves
+them, the instructor sends the course, the administrator approves it.
+
+Admin pages are checked with axe-core like every other page, but their
+violations are recorded, not failed on (Wagtail's own markup; see
+docs/accessibility.md)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from playwright.sync_api import expect
+
+INSTRUCTOR = ("instructor@example.com", "practicum-demo")
+ADMINISTRATOR = ("admin@example.com", "practicum-demo")
+CLINICIAN = ("clinician@example.com", "practicum-demo")
+TIME_LIMIT_MINUTES = 10
+
+QUESTIONS = [
+    # stem, right answer, wrong answer, objective
+    (
+        "Which moment marks an alliance rupture?",
+        "A strain in the collaborative bond",
+        "A scheduled holiday break",
+        1,
+    ),
+    (
+        "What does repair begin with?",
+        "Naming what happened between us",
+        "Changing the subject",
+        2,
+    ),
+    (
+        "Who should raise a suspected rupture?",
+        "The therapist, openly and without blame",
+        "Nobody: it passes by itself",
+        3,
+    ),
+]
+
+
+def log_in(j, credentials, *, check: str) -> None:
+    page = j.page
+    j.goto("/accounts/login/", check=check)
+    page.get_by_label("Email").fill(credentials[0])
+    page.get_by_label("Password").fill(credentials[1])
+    page.get_by_role("button", name="Sign In").click()
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+
+
+def admin_footer_action(page, name: str) -> None:
+    """A page editor action from the footer's "More actions" menu."""
+    page.get_by_role("button", name="More actions").click()
+    page.get_by_role("button", name=name).click()
+
+
+def add_child_page(j, *, parent_id: int, page_type: str | None) -> None:
+    page = j.page
+    j.goto(f"/admin/pages/{parent_id}/")
+    page.get_by_role("link", name="Add child page").first.click()
+    if page_type:
+        page.get_by_role("link", name=page_type, exact=True).click()
+    page.wait_for_load_state("networkidle")
+
+
+def choose_snippet(page, button: str, choice: str) -> None:
+    page.get_by_role("button", name=button).click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("link", name=re.compile(re.escape(choice))).click()
+    expect(dialog).to_be_hidden()
+
+
+def insert_block(container, page, block: str) -> None:
+    container.get_by_role("button", name="Insert a block").last.click()
+    page.get_by_role("option", name=block, exact=True).click()
+
+
+def write_course(j, *, catalog_id: int, title: str) -> int:
+    """The course editor, field by field; saved as a draft. Returns the page id."""
+    page = j.page
+    add_child_page(j, parent_id=catalog_id, page_type=None)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Course page")
+    j.check("new course editor")
+    page.get_by_role("textbox", name="Title").first.fill(title)
+    page.get_by_role("textbox", name="Summary").fill(
+        "How to notice, name and repair strains in the therapeutic alliance."
+    )
+    for index, text in enumerate(
+        [
+            "Identify the markers of an alliance rupture.",
+            "Describe the first steps of a repair.",
+            "Apply a non-blaming way to raise a rupture with a client.",
+        ]
+    ):
+        page.locator(f"#id_objectives-{index}-text").fill(text)
+    outline = page.get_by_role("region", name="Outline").get_by_role("textbox")
+    outline.click()
+    page.keyboard.type("Lesson 1: markers of rupture. Lesson 2: repair.")
+    page.get_by_role("textbox", name="Target audience").fill(
+        "Licensed psychotherapists in individual practice."
+    )
+    page.get_by_role("spinbutton", name="Estimated minutes").fill("45")
+    choose_snippet(page, "Choose instructor", "Rowan Ellery")
+
+    page.get_by_role("tab", name="CE credit").click()
+    choose_snippet(page, "Choose accreditor", "American Psychological Association")
+    page.locator("#id_credits-0-hours").fill("0.75")
+    page.get_by_role("combobox", name="How the credit hours were set").select_option(
+        label="Pilot test"
+    )
+    page.get_by_role("textbox", name="Credit evidence").fill(
+        "Pilot test with five licensed clinicians in 2026; median time 44 minutes."
+    )
+    page.get_by_role("tab", name="Course").click()
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".messages")).to_contain_text(f"Page '{title}' created")
+    # The publishing checklist names what is still missing.
+    checklist = page.get_by_role("region", name="Before this course can be published")
+    expect(checklist).to_contain_text("Lessons: the course has no lessons")
+    expect(checklist).to_contain_text("Post-test: the course has none")
+    j.check("course draft saved")
+    return int(re.search(r"/admin/pages/(\d+)/edit/", page.url).group(1))
+
+
+def write_lesson(j, *, course_id: int, title: str, text: str, prompt: str) -> None:
+    page = j.page
+    add_child_page(j, parent_id=course_id, page_type="Lesson page")
+    page.get_by_role("textbox", name="Title").first.fill(title)
+    body = page.get_by_role("region", name="Body")
+    insert_block(body, page, "Paragraph")
+    body.get_by_role("textbox").last.click()
+    page.keyboard.type(text)
+    insert_block(body, page, "Reflection prompt")
+    body.get_by_role("textbox", name="Prompt").fill(prompt)
+    j.check(f"lesson editor: {title}")
+    admin_footer_action(page, "Submit to CE course approval")
+    expect(page.locator(".messages")).to_contain_text(
+        f"Page '{title}' created and submitted for moderation"
+    )
+
+
+def write_post_test(j, *, course_id: int) -> None:
+    page = j.page
+    add_child_page(j, parent_id=course_id, page_type="Post-test")
+    page.get_by_role("textbox", name="Title").first.fill("Post-test")
+    questions = page.get_by_role("region", name="Questions")
+    for number, (stem, right, wrong, objective) in enumerate(QUESTIONS):
+        insert_block(questions, page, "Single choice")
+        prefix = f"questions-{number}-value"
+        page.locator(f"#{prefix}-stem").fill(stem)
+        page.locator(f"#{prefix}-choices-0-value-text").fill(right)
+        page.locator(f"#{prefix}-choices-0-value-correct").check()
+        # The question just inserted is the last one: its choice list's last "Add".
+        questions.get_by_role("button", name="Add", exact=True).last.click()
+        page.locator(f"#{prefix}-choices-1-value-text").fill(wrong)
+        page.locator(f"#{prefix}-rationale").fill(f"“{right}” is what the lesson teaches.")
+        page.locator(f"#{prefix}-objective").fill(str(objective))
+    page.get_by_role("tab", name="Rules").click()
+    page.get_by_role("spinbutton", name="Questions per attempt").fill("0")
+    page.get_by_role("spinbutton", name="Time limit (minutes)").fill(str(TIME_LIMIT_MINUTES))
+    j.check("post-test editor, rules")
+    admin_footer_action(page, "Submit to CE course approval")
+    expect(page.locator(".messages")).to_contain_text(
+        "Page 'Post-test' created and submitted for moderation"
+    )
+
+
+def preview_course(j, *, course_id: int, title: str) -> None:
+    page = j.page
+    j.goto(f"/admin/pages/{course_id}/edit/")
+    page.get_by_role("button", name="Toggle preview").click()
+    preview = page.frame_locator("#w-preview-iframe")
+    expect(preview.get_by_role("heading", level=1)).to_have_text(title)
+    expect(preview.get_by_role("heading", name="Learning objectives")).to_be_visible()
+    j.check("course editor with its preview")
+
+
+def approve_all(j, *, pages: dict[str, int]) -> None:
+    """From the admin dashboard's "Awaiting your review" panel (page title → id)."""
+    from wagtail.models import Page
+
+    page = j.page
+    for title in pages:
+        j.goto("/admin/")
+        panel = page.get_by_role("region", name="Awaiting your review")
+        row = panel.get_by_role("row").filter(
+            has=page.locator(f"a[href='/admin/pages/{pages[title]}/edit/']")
+        )
+        row.get_by_role("button", name="Actions").click()
+        row.get_by_role("button", name="Approve", exact=True).click()
+        page.wait_for_load_state("networkidle")
+        # Approved: no longer awaiting review, and live.
+        expect(row).to_have_count(0)
+        assert Page.objects.get(pk=pages[title]).live, f"{title} is not live"
+
+
+def test_instructor_writes_a_course_an_administrator_approves_it_and_it_is_in_the_catalog(
+    journey,
+):
+    from wagtail.models import Page
+
+    from courses.models import CourseIndexPage, CoursePage
+    from quizzes.models import Attempt
+
+    catalog_id = CourseIndexPage.objects.get().id
+    title = f"Working with alliance ruptures {uuid.uuid4().hex[:6]}"
+    lessons = ["Markers of rupture", "First steps of repair"]
+
+    author = journey("instructor")
+    log_in(author, INSTRUCTOR, check="login")
+    author.goto("/admin/", check="admin dashboard (instructor)")
+    course_id = write_course(author, catalog_id=catalog_id, title=title)
+    for lesson, text in zip(
+        lessons,
+        [
+            "A rupture is a strain in the collaborative bond between client and therapist. " * 4,
+            "Repair begins with naming, without blame, what happened between us. " * 4,
+        ],
+        strict=True,
+    ):
+        write_lesson(
+            author, course_id=course_id, title=lesson, text=text,
+            prompt="When did you last notice a rupture, and what did you do?",
+        )  # fmt: skip
+    write_post_test(author, course_id=course_id)
+    preview_course(author, course_id=course_id, title=title)
+
+    # Sending the course now is refused: its post-test is not live yet.
+    admin_footer_action(author.page, "Submit to CE course approval")
+    expect(author.page.locator(".messages, .help-critical, .error-message").first).to_be_visible()
+    expect(author.page.get_by_text("Post-test: it is not published yet").first).to_be_visible()
+    author.check("course refused for approval, post-test not live")
+
+    reviewer = journey("administrator")
+    log_in(reviewer, ADMINISTRATOR, check="login (administrator)")
+    reviewer.goto("/admin/", check="admin dashboard, awaiting review")
+    children = {p.title: p.id for p in Page.objects.child_of(Page.objects.get(pk=course_id))}
+    assert sorted(children) == sorted([*lessons, "Post-test"]), children
+    approve_all(reviewer, pages=children)
+
+    author.goto(f"/admin/pages/{course_id}/edit/")
+    admin_footer_action(author.page, "Submit to CE course approval")
+    expect(author.page.locator(".messages")).to_contain_text("submitted for moderation")
+    author.check("course submitted for approval")
+
+    approve_all(reviewer, pages={title: course_id})
+    course = CoursePage.objects.get(pk=course_id)
+    assert course.live and course.owner.email == INSTRUCTOR[0]
+    reviewer.check("admin dashboard, nothing awaiting review")
+
+    # In the catalog; a clinician takes the timed post-test.
+    clinician = journey("clinician (demo)")
+    log_in(clinician, CLINICIAN, check="login (clinician)")
+    page = clinician.page
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses").click()
+    expect(page.get_by_role("link", name=title)).to_be_visible()
+    clinician.check("catalog with the new course")
+    page.get_by_role("link", name=title).click()
+    expect(page.locator("main")).to_contain_text("Rowan Ellery")
+    clinician.check("new course page")
+    page.get_by_role("button", name=f"Enroll in {title}").click()
+    page.get_by_role("link", name=re.compile(r"Start the first lesson")).click()
+    for number, lesson in enumerate(lessons, start=1):
+        expect(page.get_by_role("heading", level=1)).to_have_text(lesson)
+        clinician.check(f"new course, lesson {number}")
+        page.get_by_role("button", name="Mark lesson complete").click()
+    page.get_by_role("link", name="Take the post-test").click()
+    expect(page.locator("main")).to_contain_text(f"Time limit: {TIME_LIMIT_MINUTES} minutes")
+    page.get_by_role("button", name="Start the post-test").click()
+
+    timer = page.locator("#timer")
+    expect(timer).to_be_visible()
+    expect(timer).to_contain_text(re.compile(r"Time left: (9|10):\d\d"))
+    announcer = page.locator("#timer-announcer")
+    assert announcer.get_attribute("aria-live") == "polite"
+    assert announcer.get_attribute("role") == "status"
+    # Announced at the milestones only: "10 minutes left." once, on arrival.
+    expect(announcer).to_have_text(f"{TIME_LIMIT_MINUTES} minutes left.")
+    clinician.check("timed post-test")
+
+    attempt = Attempt.objects.get(pk=int(re.search(r"/attempts/(\d+)/", page.url).group(1)))
+    assert attempt.deadline is not None
+    for question in attempt.questions:
+        correct = next(c for c in question["choices"] if c["correct"])
+        page.locator(f"input[name='q-{question['id']}'][value='{correct['id']}']").check()
+    page.get_by_role("button", name="Submit my answers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Attempt 1: passed")
+    clinician.check("new course, post-test passed")
+    for j in (author, reviewer, clinician):
+        assert j.console_errors == [], (j.name, j.console_errors)

@@ -1,0 +1,422 @@
+"""The clinician's journey as steps a browser takes (issue 7, journeys 1 and 4).
+
+`clinician_walk_through` signs a new clinician up and walks them to a verified
+certificate, checking every page with axe-core on the way (`Journey.check`) and
+asserting what axe cannot see: the skip link, visible focus, errors tied to
+their fields, named progress bars, the journal kept across a reload, the
+certificate appearing on the dashboard without a reload. With `keyboard=True`
+the post-test is taken with the keyboard alone (no pointer event reaches the
+page from the post-test's landing page to the passed result).
+
+The answers come from the attempt the server stored (its frozen draw holds the
+key), read with the ORM once the attempt has started: the browser never sees
+the key, so neither does the test's browser side.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from tests.browser import a11y
+
+
+@dataclass
+class ClinicianWalk:
+    journey: object
+    email: str
+    password: str
+    name: str
+    course_title: str
+    course_path: str
+    certificate_number: str
+    pdf: bytes
+    pdf_path: Path
+    scores: list[str] = field(default_factory=list)
+    pages_checked: int = 0
+    started_at: float = 0.0
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+# --- Account -------------------------------------------------------------------------------
+
+
+def sign_up_and_confirm(j, *, email: str, name: str, password: str) -> None:
+    """Sign up (one mistake first), confirm the address from the email, land logged in."""
+    page = j.page
+    page.get_by_role("link", name="Sign up").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Sign Up")
+    j.check("sign up")
+
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Full name").fill(name)
+    page.locator("#id_password1").fill("short")
+    page.locator("#id_password2").fill("short")
+    page.get_by_role("button", name="Sign Up").click()
+    a11y.assert_error_tied(page.locator("#id_password1"), contains="too short")
+    j.check("sign up, password too short")
+
+    page.locator("#id_password1").fill(password)
+    page.locator("#id_password2").fill(password)
+    page.get_by_role("button", name="Sign Up").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Verify Your Email")
+    j.check("verify your email")
+
+    message = j.mail_to(email, subject="Confirm")
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", body)
+    assert link, f"no confirmation link in: {body}"
+    j.goto(link.group(1), check="confirm email")
+    page.get_by_role("button", name="Confirm").click()
+    # Logged in on confirmation, straight to an empty dashboard.
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    expect(page.get_by_text("You are not enrolled in a course yet")).to_be_visible()
+    j.check("dashboard, empty")
+
+
+def license_add(j, *, number: str) -> None:
+    """Add a psychologist's license on the profile (a missing number first)."""
+    page = j.page
+    page.locator("summary", has_text="account menu").click()
+    page.get_by_role("link", name="Profile and licenses").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Profile and licenses")
+    j.check("profile")
+
+    page.get_by_label("Profession").select_option(label="Psychologist")
+    page.get_by_label("State or province").fill("MD")
+    page.get_by_role("button", name="Add license").click()
+    a11y.assert_error_tied(page.get_by_label("License number"), contains="required")
+    j.check("profile, license number missing")
+
+    page.get_by_label("License number").fill(number)
+    page.get_by_role("button", name="Add license").click()
+    expect(page.get_by_role("status")).to_contain_text("License added")
+    expect(page.get_by_role("table")).to_contain_text(number)
+    j.check("profile with a license")
+
+
+# --- Learning ------------------------------------------------------------------------------
+
+
+def enroll(j, *, course_title: str, docs: bool = False) -> None:
+    page = j.page
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses").click()
+    j.check("catalog", docs="catalog" if docs else None)
+    page.get_by_role("link", name=course_title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(course_title)
+    j.check(f"course page: {course_title}")
+    page.get_by_role("button", name=f"Enroll in {course_title}").click()
+    expect(page.get_by_role("status")).to_contain_text("You are enrolled")
+    a11y.assert_progress_bars_named(page)
+    j.check(f"course page, enrolled: {course_title}")
+
+
+def read_lessons(
+    j, *, course_title: str, journal: str | None, docs: bool = False, only: int | None = None
+) -> int:
+    """Open the first lesson and mark each complete in turn (the site moves to the
+    next one). Writes `journal` into the first reflection prompt and reloads to see
+    it kept. Returns the number of lessons read."""
+    page = j.page
+    page.get_by_role("link", name=re.compile(r"Start the first lesson")).click()
+    outline = page.get_by_role("navigation", name="Course outline").get_by_role("listitem")
+    total = outline.count()
+    assert total >= 2, "a launch module has several lessons"
+    journal_written = journal is None
+    for number in range(1, (only or total) + 1):
+        expect(page.get_by_role("navigation", name="Breadcrumb")).to_contain_text(
+            f"Lesson {number} of {total}"
+        )
+        j.check(f"lesson {number}", docs="lesson" if docs and number == 1 else None)
+        if not journal_written and page.locator(".journal-form").count():
+            journal_save_and_reload(j, text=journal)
+            journal_written = True
+        page.get_by_role("button", name="Mark lesson complete").click()
+        expect(page.get_by_role("status").first).to_contain_text("marked complete")
+    assert journal_written, "no lesson of this course has a reflection prompt"
+    if only is None:
+        # After the last lesson: back on the course page, every lesson done.
+        expect(page.get_by_role("heading", level=1)).to_have_text(course_title)
+        bars = a11y.assert_progress_bars_named(page)
+        assert bars[0]["valuetext"] == f"{total} of {total} lessons", bars
+    return only or total
+
+
+def journal_save_and_reload(j, *, text: str) -> None:
+    page = j.page
+    form = page.locator(".journal-form").first
+    box = form.get_by_role("textbox")
+    box.fill(text)
+    url = page.url
+    form.get_by_role("button", name="Save reflection").click()
+    # Saved by the page's script, without leaving the page; announced politely.
+    status = form.get_by_role("status")
+    expect(status).to_contain_text("Saved")
+    assert status.get_attribute("aria-live") == "polite"
+    assert page.url == url
+    page.reload()
+    expect(page.locator(".journal-form").first.get_by_role("textbox")).to_have_value(text)
+
+
+# --- Post-test -----------------------------------------------------------------------------
+
+
+def _frozen_questions(attempt_id: int) -> list[dict]:
+    from quizzes.models import Attempt
+
+    return Attempt.objects.get(pk=attempt_id).questions
+
+
+def _wrong_answers(questions: list[dict]) -> dict[str, list[str]]:
+    answers = {}
+    for q in questions:
+        wrong = [c["id"] for c in q["choices"] if not c["correct"]]
+        answers[q["id"]] = wrong[:1]
+    return answers
+
+
+def _right_answers(questions: list[dict]) -> dict[str, list[str]]:
+    return {q["id"]: [c["id"] for c in q["choices"] if c["correct"]] for q in questions}
+
+
+def _attempt_id(page) -> int:
+    match = re.search(r"/learn/attempts/(\d+)/$", page.url)
+    assert match, f"not an attempt page: {page.url}"
+    return int(match.group(1))
+
+
+def _answer_with_mouse(page, answers: dict[str, list[str]]) -> None:
+    for qid, choice_ids in answers.items():
+        for cid in choice_ids:
+            page.locator(f"input[name='q-{qid}'][value='{cid}']").check()
+
+
+def _answer_with_keyboard(page, questions: list[dict], answers: dict[str, list[str]]) -> None:
+    """Tab into each question; arrows pick a radio, Space ticks a checkbox."""
+    for q in questions:
+        inputs = page.locator(f"input[name='q-{q['id']}']")
+        values = [inputs.nth(i).get_attribute("value") for i in range(inputs.count())]
+        wanted = answers[q["id"]]
+        if inputs.first.get_attribute("type") == "radio":
+            a11y.tab_to(page, inputs.first)
+            a11y.assert_focus_visible(page, f"question {q['stem'][:30]}")
+            index = values.index(wanted[0])
+            if index == 0:
+                page.keyboard.press("Space")
+            for _ in range(index):
+                page.keyboard.press("ArrowDown")
+            target = inputs.nth(index)
+            assert a11y.is_focused(target) and target.is_checked()
+            a11y.assert_focus_visible(page, "chosen answer")
+        else:
+            for index, value in enumerate(values):
+                a11y.tab_to(page, inputs.nth(index))
+                a11y.assert_focus_visible(page, "checkbox")
+                if value in wanted:
+                    page.keyboard.press("Space")
+                    assert inputs.nth(index).is_checked()
+
+
+def _press_button(j, name: str, *, keyboard: bool) -> None:
+    page = j.page
+    button = page.get_by_role("button", name=name)
+    if keyboard:
+        a11y.tab_to(page, button)
+        a11y.assert_focus_visible(page, f"button {name}")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+    else:
+        button.click()
+
+
+def take_attempt(j, *, number: int, passing: bool, keyboard: bool, docs: bool = False) -> str:
+    """Answer the open attempt (all wrong, or the key) and submit; the score shown."""
+    page = j.page
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Post-test: attempt {number}")
+    j.check(f"post-test attempt {number}", docs="post-test" if docs and number == 1 else None)
+    questions = _frozen_questions(_attempt_id(page))
+    answers = _right_answers(questions) if passing else _wrong_answers(questions)
+    if keyboard:
+        _answer_with_keyboard(page, questions, answers)
+    else:
+        _answer_with_mouse(page, answers)
+    _press_button(j, "Submit my answers", keyboard=keyboard)
+    outcome = "passed" if passing else "not passed"
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Attempt {number}: {outcome}")
+    score = page.locator("#result-summary strong").first.inner_text()
+    j.check(f"post-test result, {outcome}")
+    return score
+
+
+def post_test(j, *, keyboard: bool, docs: bool = False) -> list[str]:
+    """From the course page: fail the post-test once, then pass it."""
+    page = j.page
+    page.get_by_role("link", name="Take the post-test").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Post-test")
+    j.check("post-test")
+    if keyboard:
+        a11y.pointer_events_reset(page)
+    _press_button(j, "Start the post-test", keyboard=keyboard)
+    failed = take_attempt(j, number=1, passing=False, keyboard=keyboard, docs=docs)
+    _press_button(j, "Start attempt 2", keyboard=keyboard)
+    passed = take_attempt(j, number=2, passing=True, keyboard=keyboard)
+    if keyboard:
+        assert a11y.pointer_events(page) == 0, "a pointer event reached the post-test pages"
+    return [failed, passed]
+
+
+def evaluation_and_attestation(j) -> None:
+    """Submit once empty (errors tied to each group), then complete it."""
+    page = j.page
+    page.get_by_role("link", name="Continue to the evaluation").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Evaluation and attestation")
+    j.check("evaluation")
+
+    page.get_by_role("button", name=re.compile(r"^Submit evaluation and attestation")).click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Please correct")
+    first_group = page.locator("fieldset.rating").first
+    a11y.assert_group_error_tied(first_group, contains="Choose a rating")
+    attest = page.locator("#id_attest")
+    a11y.assert_error_tied(attest)
+    # The summary links to the fields it names.
+    first_link = summary.get_by_role("link").first
+    target = first_link.get_attribute("href")
+    assert target.startswith("#") and page.locator(target).count() == 1, target
+    j.check("evaluation with errors")
+
+    for group in page.locator("fieldset.rating").all():
+        legend = group.locator("legend").inner_text()
+        if "time the course took" in legend:
+            group.get_by_label("About right").check()
+        elif "commercial bias" in legend:
+            group.get_by_label("No", exact=True).check()
+        else:
+            group.get_by_label("Agree", exact=True).check()
+    claim = page.get_by_role("group", name="Claim credit under")
+    apa = claim.get_by_role("checkbox", name=re.compile(r"American Psychological Association"))
+    expect(apa).to_be_checked()  # pre-checked: the clinician's license is a psychologist's
+    attest.check()
+    page.get_by_role("button", name=re.compile(r"^Submit evaluation and attestation")).click()
+    # Back on the course page: every requirement met.
+    expect(page.get_by_role("status").first).to_contain_text(
+        "your evaluation and attestation are recorded"
+    )
+    j.check("course page, course completed")
+
+
+def certificate_on_dashboard(j, *, course_title: str, docs: bool = False) -> tuple[str, Path]:
+    """The dashboard, opened while the worker still renders: the certificate's
+    download link appears in the course card without a reload."""
+    page = j.page
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
+    card = page.locator("#enrollments > li").filter(
+        has=page.get_by_role("heading", name=course_title)
+    )
+    step = card.locator("[data-step='certificate']")
+    expect(step).to_contain_text("Being prepared")  # as the server rendered the page
+    page.evaluate("window.__sameDocument = true")
+    download = card.get_by_role("link", name=re.compile(r"^Download PDF"))
+    expect(download).to_be_visible(timeout=30_000)
+    assert page.evaluate("window.__sameDocument === true"), "the dashboard was reloaded"
+    status = card.locator("[data-certificate-links]")
+    assert (
+        status.get_attribute("role") == "status" and status.get_attribute("aria-live") == "polite"
+    )
+    a11y.assert_progress_bars_named(page)
+    j.check("dashboard, certificate ready", docs="dashboard" if docs else None)
+
+    number = re.search(r"/certificates/([^/]+)/pdf/", download.get_attribute("href")).group(1)
+    with page.expect_download() as info:
+        download.click()
+    assert info.value.suggested_filename == f"{number}.pdf"
+    return number, Path(info.value.path())
+
+
+def verify(j, *, number: str, name: str, course_title: str) -> None:
+    """The public verification form: a mistyped number is refused at its field, the
+    real one shows the certificate as valid."""
+    page = j.page
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Verify a certificate"
+    ).click()
+    j.check("verify form")
+    field = page.get_by_label("Certificate number")
+    field.fill("PRC-0000-NOT-REAL")
+    page.get_by_role("button", name="Verify").click()
+    a11y.assert_error_tied(field, contains="not a valid certificate number")
+    j.check("verify form, mistyped number")
+    field.fill(number.lower().replace("-", " "))  # as typed from paper
+    page.get_by_role("button", name="Verify").click()
+    expect(page).to_have_url(re.compile(rf"/verify/{number}/$"))
+    expect(page.get_by_role("heading", level=2)).to_contain_text("Valid")
+    facts = page.locator(".verify-facts")
+    expect(facts).to_contain_text(name)
+    expect(facts).to_contain_text(course_title)
+    expect(facts).to_contain_text("American Psychological Association")  # the credit claimed
+    j.check("verify, valid")
+
+
+# --- The whole walk ------------------------------------------------------------------------
+
+
+def clinician_walk_through(
+    j, *, course_slug: str, keyboard: bool = False, docs_screenshots: bool = False,
+    second_course_slug: str | None = None,
+) -> ClinicianWalk:  # fmt: skip
+    from courses.models import CoursePage
+
+    started_at = time.time()
+    course = CoursePage.objects.live().get(slug=course_slug)
+    page = j.page
+    if keyboard:
+        j.context.add_init_script(a11y.POINTER_SPY)
+    email = f"{unique(j.name)}@example.com"
+    name = "Zoë Ñúñez-Łukasiewicz" if keyboard else "Avery Quinn-Lindqvist"
+    password = f"rare-{uuid.uuid4().hex}"
+
+    j.goto("/", check="home")
+    a11y.assert_skip_link(page)
+    sign_up_and_confirm(j, email=email, name=name, password=password)
+    license_add(j, number=unique("PSY"))
+
+    enroll(j, course_title=course.title, docs=docs_screenshots)
+    read_lessons(
+        j, course_title=course.title, journal="What stirred in me was my own wish to rescue.",
+        docs=docs_screenshots,
+    )  # fmt: skip
+    if second_course_slug:
+        # A second course, one lesson in: the dashboard then shows progress under way.
+        other = CoursePage.objects.live().get(slug=second_course_slug)
+        enroll(j, course_title=other.title)
+        read_lessons(j, course_title=other.title, journal=None, only=1)
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses").click()
+        page.get_by_role("link", name=course.title).click()
+
+    scores = post_test(j, keyboard=keyboard, docs=docs_screenshots)
+    evaluation_and_attestation(j)
+    number, pdf_path = certificate_on_dashboard(j, course_title=course.title, docs=docs_screenshots)
+    verify(j, number=number, name=name, course_title=course.title)
+    assert j.console_errors == [], j.console_errors
+    return ClinicianWalk(
+        journey=j,
+        email=email,
+        password=password,
+        name=name,
+        course_title=course.title,
+        course_path=course.url,
+        certificate_number=number,
+        pdf=pdf_path.read_bytes(),
+        pdf_path=pdf_path,
+        scores=scores,
+        pages_checked=j.step,
+        started_at=started_at,
+    )
