@@ -82,6 +82,17 @@ def assert_error_tied(field, *, contains: str | None = None) -> str:
     return message
 
 
+def description_of(field) -> str:
+    """The text a screen reader reads after the field's name (its aria-describedby)."""
+    page = field.page
+    texts = []
+    for ident in (field.get_attribute("aria-describedby") or "").split():
+        target = page.locator(f"[id='{ident}']")
+        if target.count() == 1:
+            texts.append(" ".join(target.inner_text().split()))
+    return " ".join(t for t in texts if t)
+
+
 def assert_group_error_tied(group, *, contains: str | None = None) -> str:
     """A fieldset (radio or checkbox group) points to its visible error message."""
     described = (group.get_attribute("aria-describedby") or "").split()
