@@ -43,7 +43,7 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff format .
 
 screenshots: $(STAMP) browser ## Regenerate the screenshots in docs/screenshots/
-	SCREENSHOT_DIR=docs/screenshots $(PY) scripts/test.py tests/browser -k screenshots $(ARGS)
+	DOCS_SCREENSHOT_DIR=docs/screenshots $(PY) scripts/test.py tests/browser -k screenshots $(ARGS)
 
 bench: $(STAMP) ## Run the benchmarks and rewrite docs/benchmarks.md
 	$(PY) benchmarks/run_all.py

@@ -128,10 +128,54 @@ def assert_progress_bars_named(page, *, minimum: int = 1) -> list[dict]:
     return bars
 
 
-def assert_no_contrast_violation(violations: list[dict], where: str) -> None:
-    """axe-core's color-contrast rule (WCAG 1.4.3, AA) found nothing on the page."""
-    found = [v for v in violations if v["id"] == "color-contrast"]
-    assert not found, f"colour contrast below AA on {where}: {found[0]['nodes']} element(s)"
+UNLABELLED_FIELDS = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter(e => !['hidden', 'submit', 'button', 'reset'].includes(e.type))
+  .filter(e => e.getClientRects().length > 0)
+  .filter(e => !(e.labels && [...e.labels].some(l => l.innerText.trim()))
+               && !(e.getAttribute('aria-label') || '').trim()
+               && !(e.getAttribute('aria-labelledby') || '').split(' ')
+                    .some(i => i && document.getElementById(i)
+                               && document.getElementById(i).innerText.trim()))
+  .map(e => e.outerHTML.slice(0, 120))"""
+
+
+def assert_fields_labelled(page) -> None:
+    """Every visible form field has a label (or an ARIA name) with text."""
+    unlabelled = page.evaluate(UNLABELLED_FIELDS)
+    assert not unlabelled, f"fields without a label on {page.url}: {unlabelled}"
+
+
+CONTRAST = """(e) => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const style = getComputedStyle(e);
+  let bg = null;
+  for (let n = e; n; n = n.parentElement) {
+    const c = rgb(getComputedStyle(n).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] > 0.99)) { bg = c.slice(0, 3); break; }
+  }
+  bg = bg || [255, 255, 255];
+  const fg = rgb(style.color).slice(0, 3);
+  const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+  const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight, 10) >= 700;
+  return {ratio: (hi + 0.05) / (lo + 0.05), large: size >= 24 || (bold && size >= 18.66),
+          color: style.color, background: 'rgb(' + bg.join(', ') + ')',
+          text: e.innerText.trim().slice(0, 40)};
+}"""
+
+
+def assert_contrast(locator, *, what: str) -> float:
+    """WCAG 1.4.3 (AA): 4.5:1 for text, 3:1 for large text, computed from the styles
+    the browser applied (the element's colour on its nearest opaque background)."""
+    result = locator.evaluate(CONTRAST)
+    minimum = 3.0 if result["large"] else 4.5
+    assert result["ratio"] >= minimum, (
+        f"{what}: contrast {result['ratio']:.2f} < {minimum}: {result}"
+    )
+    return result["ratio"]
 
 
 POINTER_SPY = """

@@ -42,6 +42,7 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
+from tests.browser import a11y
 from tests.conftest import ROOT, _worker_env
 
 # Playwright's sync API runs an event loop in this thread; the Django ORM calls the
@@ -372,6 +373,7 @@ class Journey:
             self.page.screenshot(path=str(self.docs / f"{docs}.png"))
         if blocking:
             assert not problems, f"axe-core on {label} ({self.page.url}):\n" + "\n".join(problems)
+            a11y.assert_fields_labelled(self.page)
         return violations
 
     # --- mail -----------------------------------------------------------------

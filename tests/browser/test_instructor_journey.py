@@ -25,6 +25,16 @@ ADMINISTRATOR = ("admin@example.com", "practicum-demo")
 CLINICIAN = ("clinician@example.com", "practicum-demo")
 TIME_LIMIT_MINUTES = 10
 
+LESSONS = [
+    (
+        "Markers of rupture",
+        "A rupture is a strain in the collaborative bond between client and therapist. " * 4,
+    ),
+    (
+        "First steps of repair",
+        "Repair begins with naming, without blame, what happened between us. " * 4,
+    ),
+]
 QUESTIONS = [
     # stem, right answer, wrong answer, objective
     (
@@ -63,11 +73,14 @@ def admin_footer_action(page, name: str) -> None:
     page.get_by_role("button", name=name).click()
 
 
-def add_child_page(j, *, parent_id: int, page_type: str | None) -> None:
+def add_child_page(j, *, parent_id: int, page_type: str | None, check: bool = False) -> None:
+    """From the page explorer's listing of the parent: "Add child page" (then the type)."""
     page = j.page
-    j.goto(f"/admin/pages/{parent_id}/")
+    j.goto(f"/admin/pages/{parent_id}/", check="page explorer" if check else None)
     page.get_by_role("link", name="Add child page").first.click()
     if page_type:
+        if check:
+            j.check("choose a page type")
         page.get_by_role("link", name=page_type, exact=True).click()
     page.wait_for_load_state("networkidle")
 
@@ -87,7 +100,7 @@ def insert_block(container, page, block: str) -> None:
 def write_course(j, *, catalog_id: int, title: str) -> int:
     """The course editor, field by field; saved as a draft. Returns the page id."""
     page = j.page
-    add_child_page(j, parent_id=catalog_id, page_type=None)
+    add_child_page(j, parent_id=catalog_id, page_type=None, check=True)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Course page")
     j.check("new course editor")
     page.get_by_role("textbox", name="Title").first.fill(title)
@@ -131,9 +144,11 @@ def write_course(j, *, catalog_id: int, title: str) -> int:
     return int(re.search(r"/admin/pages/(\d+)/edit/", page.url).group(1))
 
 
-def write_lesson(j, *, course_id: int, title: str, text: str, prompt: str) -> None:
+def write_lesson(
+    j, *, course_id: int, title: str, text: str, prompt: str, check: bool = False
+) -> None:
     page = j.page
-    add_child_page(j, parent_id=course_id, page_type="Lesson page")
+    add_child_page(j, parent_id=course_id, page_type="Lesson page", check=check)
     page.get_by_role("textbox", name="Title").first.fill(title)
     body = page.get_by_role("region", name="Body")
     insert_block(body, page, "Paragraph")
@@ -213,23 +228,17 @@ def test_instructor_writes_a_course_an_administrator_approves_it_and_it_is_in_th
 
     catalog_id = CourseIndexPage.objects.get().id
     title = f"Working with alliance ruptures {uuid.uuid4().hex[:6]}"
-    lessons = ["Markers of rupture", "First steps of repair"]
+    lessons = [lesson_title for lesson_title, _ in LESSONS]
 
     author = journey("instructor")
     log_in(author, INSTRUCTOR, check="login")
     author.goto("/admin/", check="admin dashboard (instructor)")
     course_id = write_course(author, catalog_id=catalog_id, title=title)
-    for lesson, text in zip(
-        lessons,
-        [
-            "A rupture is a strain in the collaborative bond between client and therapist. " * 4,
-            "Repair begins with naming, without blame, what happened between us. " * 4,
-        ],
-        strict=True,
-    ):
+    for number, (lesson, text) in enumerate(LESSONS):
         write_lesson(
             author, course_id=course_id, title=lesson, text=text,
             prompt="When did you last notice a rupture, and what did you do?",
+            check=number == 0,
         )  # fmt: skip
     write_post_test(author, course_id=course_id)
     preview_course(author, course_id=course_id, title=title)
@@ -268,6 +277,8 @@ def test_instructor_writes_a_course_an_administrator_approves_it_and_it_is_in_th
     expect(page.locator("main")).to_contain_text("Rowan Ellery")
     clinician.check("new course page")
     page.get_by_role("button", name=f"Enroll in {title}").click()
+    expect(page.get_by_role("status")).to_contain_text("You are enrolled")
+    clinician.check("new course page, enrolled")
     page.get_by_role("link", name=re.compile(r"Start the first lesson")).click()
     for number, lesson in enumerate(lessons, start=1):
         expect(page.get_by_role("heading", level=1)).to_have_text(lesson)
@@ -275,6 +286,7 @@ def test_instructor_writes_a_course_an_administrator_approves_it_and_it_is_in_th
         page.get_by_role("button", name="Mark lesson complete").click()
     page.get_by_role("link", name="Take the post-test").click()
     expect(page.locator("main")).to_contain_text(f"Time limit: {TIME_LIMIT_MINUTES} minutes")
+    clinician.check("timed post-test, before starting")
     page.get_by_role("button", name="Start the post-test").click()
 
     timer = page.locator("#timer")

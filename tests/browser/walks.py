@@ -335,6 +335,16 @@ def certificate_on_dashboard(j, *, course_title: str, docs: bool = False) -> tup
         status.get_attribute("role") == "status" and status.get_attribute("aria-live") == "polite"
     )
     a11y.assert_progress_bars_named(page)
+    # Colour contrast (AA), computed from the applied styles, of the dashboard's
+    # quietest text and its controls; axe-core checks every text node as well.
+    for selector, what in [
+        (".steps .muted", "muted step detail"),
+        (".brand-sub", "header tagline"),
+        ("[data-certificate-links] a", "certificate download link"),
+        (".site-footer a", "footer link on the tinted footer"),
+        (".progress-count", "progress percentage"),
+    ]:
+        a11y.assert_contrast(page.locator(selector).first, what=what)
     j.check("dashboard, certificate ready", docs="dashboard" if docs else None)
 
     number = re.search(r"/certificates/([^/]+)/pdf/", download.get_attribute("href")).group(1)
