@@ -115,10 +115,13 @@ class ProviderSettings(BaseGenericSetting):
         verbose_name = "provider settings"
 
     def policy_links(self) -> list[tuple[str, str]]:
-        pages = [
-            ("Refund policy", self.refund_policy_page),
-            ("Grievance policy", self.grievance_policy_page),
-            ("Accommodations", self.accommodation_page),
-            ("Privacy", self.privacy_policy_page),
+        """(label, url) of the live policy pages, in footer order, in one query."""
+        wanted = [
+            ("Refund policy", self.refund_policy_page_id),
+            ("Grievance policy", self.grievance_policy_page_id),
+            ("Accommodations", self.accommodation_page_id),
+            ("Privacy", self.privacy_policy_page_id),
         ]
-        return [(label, page.url) for label, page in pages if page is not None and page.live]
+        ids = [page_id for _, page_id in wanted if page_id is not None]
+        pages = Page.objects.live().filter(pk__in=ids).in_bulk() if ids else {}
+        return [(label, pages[page_id].url) for label, page_id in wanted if page_id in pages]

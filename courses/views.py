@@ -48,7 +48,7 @@ def _refuse(request, message: str, *, status: int = 400, json: bool = False):
         return JsonResponse(
             {"error": message}, status=status, json_dumps_params={"ensure_ascii": False}
         )
-    return TemplateResponse(request, "courses/error.html", {"message": message}, status=status)
+    return TemplateResponse(request, "refused.html", {"message": message}, status=status)
 
 
 # --- Pages ----------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ class BadInput(Exception):
 def _refuse(request, message: str, *, status: int = 400, link: tuple[str, str] | None = None):
     """A 4xx page with the reason; `link` is (url, label) of the most useful next page."""
     return TemplateResponse(
-        request, "quizzes/error.html", {"message": message, "link": link}, status=status
+        request, "refused.html", {"message": message, "link": link}, status=status
     )
 
 
