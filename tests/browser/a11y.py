@@ -196,3 +196,13 @@ def pointer_events(page) -> int:
 
 def pointer_events_reset(page) -> None:
     page.evaluate("sessionStorage.setItem('pointerEvents', '0')")
+
+
+def assert_no_horizontal_scroll(page) -> None:
+    """WCAG 1.4.10 (reflow): at a phone's width the page does not scroll sideways
+    (wide tables scroll inside their own box, which is allowed)."""
+    sizes = page.evaluate(
+        "() => ({scroll: document.documentElement.scrollWidth,"
+        " client: document.documentElement.clientWidth})"
+    )
+    assert sizes["scroll"] <= sizes["client"] + 1, f"sideways scrolling on {page.url}: {sizes}"

@@ -374,6 +374,8 @@ class Journey:
         if blocking:
             assert not problems, f"axe-core on {label} ({self.page.url}):\n" + "\n".join(problems)
             a11y.assert_fields_labelled(self.page)
+            if self.page.viewport_size["width"] < 500:
+                a11y.assert_no_horizontal_scroll(self.page)
         return violations
 
     # --- mail -----------------------------------------------------------------

@@ -378,6 +378,18 @@ def verify(j, *, number: str, name: str, course_title: str) -> None:
     j.check("verify, valid")
 
 
+def transcript(j, *, number: str, course_title: str) -> None:
+    """The clinician's certificates and their hours for a period."""
+    page = j.page
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Transcript").click()
+    row = page.get_by_role("row").filter(has_text=number)
+    expect(row).to_contain_text(course_title)
+    expect(row).to_contain_text("Valid")
+    expect(row.get_by_role("link", name=f"PDF of certificate {number}")).to_be_visible()
+    expect(page.get_by_role("table").last).to_contain_text("All hours")
+    j.check("transcript")
+
+
 # --- The whole walk ------------------------------------------------------------------------
 
 
@@ -418,6 +430,7 @@ def clinician_walk_through(
     evaluation_and_attestation(j)
     number, pdf_path = certificate_on_dashboard(j, course_title=course.title, docs=docs_screenshots)
     verify(j, number=number, name=name, course_title=course.title)
+    transcript(j, number=number, course_title=course.title)
     assert j.console_errors == [], j.console_errors
     return ClinicianWalk(
         journey=j,
