@@ -320,7 +320,10 @@ def certificate_on_dashboard(j, *, course_title: str, docs: bool = False) -> tup
     """The dashboard, opened while the worker still renders: the certificate's
     download link appears in the course card without a reload."""
     page = j.page
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
+    with page.expect_response(lambda r: r.url.endswith("/dashboard/")) as response:
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
+    # The live region is in the page as served: one added with its text is often silent.
+    assert 'data-certificate-links role="status" aria-live="polite"' in response.value.text()
     card = page.locator("#enrollments > li").filter(
         has=page.get_by_role("heading", name=course_title)
     )
