@@ -1,0 +1,118 @@
+"""The audit reports' filter forms (GET). Each field's error is tied to its
+input (AccessibleForm); an invalid form means a 400 and no report."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+
+from courses.models import Accreditor, CoursePage
+
+from .forms import TranscriptPeriodForm
+from .reports import Period, RosterBasis
+
+#: The longest "completed within the last N days" window (ten years).
+MAX_WITHIN_DAYS = 3660
+
+
+class ReportPeriodForm(TranscriptPeriodForm):
+    """A period (From, To): the end may not come before the start, and it
+    spans at most forms.MAX_PERIOD_YEARS."""
+
+    @staticmethod
+    def default_period(today: date) -> dict:
+        """This calendar year so far: what an annual audit usually asks for."""
+        return {"start": today.replace(month=1, day=1), "end": today}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", self.default_period(timezone.localdate()))
+        super().__init__(*args, **kwargs)
+        self.fields["start"].help_text = "First day of the period (YYYY-MM-DD)."
+        self.fields["end"].help_text = "Last day of the period, included (YYYY-MM-DD)."
+        # AccessibleForm ties help texts in its __init__, which ran before these were set.
+        for name in ("start", "end"):
+            self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}-help"
+
+    @property
+    def period(self) -> Period:
+        return Period(start=self.cleaned_data["start"], end=self.cleaned_data["end"])
+
+
+def _course_field(**kwargs) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=CoursePage.objects.order_by("title"),
+        label="Course",
+        empty_label="— Choose a course —",
+        error_messages={"invalid_choice": "There is no such course. Choose one from the list."},
+        **kwargs,
+    )
+
+
+def _accreditor_field(*, required: bool, **kwargs) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=Accreditor.objects.order_by("short_name"),
+        required=required,
+        label="Accreditor",
+        empty_label="— Any accreditor —" if not required else "— Choose an accreditor —",
+        error_messages={"invalid_choice": "There is no such accreditor. Choose one from the list."},
+        **kwargs,
+    )
+
+
+class RosterForm(ReportPeriodForm):
+    course = _course_field()
+    basis = forms.ChoiceField(
+        label="Participants who",
+        choices=RosterBasis.choices,
+        initial=RosterBasis.ENROLLED,
+        required=False,
+        help_text="Which date must fall within the period.",
+    )
+    accreditor = _accreditor_field(
+        required=False,
+        help_text=(
+            "Only participants who claimed credit under it, hold a certificate under it, or "
+            "hold a license of a profession it serves; certificates under other accreditors "
+            "are left out."
+        ),
+    )
+    field_order = ["course", "basis", "start", "end", "accreditor"]
+
+    def clean_basis(self):
+        # Left out of a link (e.g. from the evidence packet): the enrollment date.
+        return self.cleaned_data["basis"] or RosterBasis.ENROLLED
+
+
+class AccreditorReportForm(ReportPeriodForm):
+    accreditor = _accreditor_field(required=True)
+    course = _course_field(required=False)
+    within_days = forms.IntegerField(
+        label="Completed within the last (days)",
+        required=False,
+        min_value=1,
+        max_value=MAX_WITHIN_DAYS,
+        help_text=(
+            "Optional: only completions on or after today minus this many days "
+            "(e.g. 30 for Florida's reporting rule)."
+        ),
+    )
+    field_order = ["accreditor", "start", "end", "course", "within_days"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].empty_label = "— Every course —"
+        self.fields["start"].label = "Completed from"
+        self.fields["end"].label = "Completed to"
+
+
+class EvidenceForm(ReportPeriodForm):
+    course = _course_field()
+    field_order = ["course", "start", "end"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "start"
+        ].help_text = "Completions and certificates are counted from this day (YYYY-MM-DD)."

@@ -1,0 +1,253 @@
+"""The "Audit reports" area of the Wagtail admin (Administrators only): the
+course roster, the accreditor report and the course evidence packet, each an
+HTML page and (roster, accreditor report) a streamed CSV.
+
+Views are thin: a GET form validates the filters (400 with the errors tied to
+their fields when it does not), certificates.reports reads."""
+
+from __future__ import annotations
+
+import csv
+from itertools import chain
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from . import reports
+from .admin_views import AdministratorsOnly, _cell, _Echo
+from .report_forms import AccreditorReportForm, EvidenceForm, RosterForm
+
+NAMESPACE = "certificate_reports"
+
+
+def report_url(name: str, *args) -> str:
+    return reverse(f"{NAMESPACE}:{name}", args=args)
+
+
+def csv_response(*, lines, filename: str) -> StreamingHttpResponse:
+    """Stream `lines` (lists of values) as a UTF-8 CSV with a BOM, each cell made
+    safe by the certificate export's own helper (no formulas in a spreadsheet)."""
+    writer = csv.writer(_Echo())
+    rows = (writer.writerow([_cell(value) for value in line]) for line in lines)
+    response = StreamingHttpResponse(
+        chain(["\ufeff"], rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _display(value) -> str:
+    """A CSV value as the HTML table shows it (dates as YYYY-MM-DD, like the CSV)."""
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+class ReportsIndexView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateView):
+    template_name = "certificates/admin/reports/index.html"
+    page_title = "Audit reports"
+    header_icon = "table"
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["retention_years"] = settings.RECORD_RETENTION_YEARS
+        context["reports"] = [
+            (
+                "Course roster",
+                report_url("roster"),
+                "Who enrolled in a course (or completed it) in a period: licenses, lessons, "
+                "active time, post-test attempts, evaluation, attestation, completion and "
+                "certificates with their status and credit hours. HTML and CSV.",
+            ),
+            (
+                "Accreditor report",
+                report_url("accreditor"),
+                "One line per valid certificate and license issued under one accreditor for "
+                "completions in a period: the columns of a CE Broker-style upload. HTML and CSV.",
+            ),
+            (
+                "Course evidence packet",
+                report_url("evidence"),
+                "One printable page per course: the approved version, objectives, credit hours "
+                "and their basis, instructors with disclosures and CVs, the post-test rules, "
+                "evaluation results, the period's completions and the record-retention rule.",
+            ),
+        ]
+        return context
+
+
+class ReportView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateView):
+    """A report page: the filter form, then the report once the form is valid.
+    `export=True` streams the CSV instead; invalid filters get the page with
+    their errors and a 400 either way."""
+
+    form_class = None
+    export = False
+    header_icon = "table"
+    per_page = 50
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": report_url("index"), "label": "Audit reports"},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get(self, request, *args, **kwargs):
+        fields = self.form_class.base_fields
+        bound = self.export or any(name in request.GET for name in fields)
+        self.form = self.form_class(request.GET if bound else None)
+        if bound and not self.form.is_valid():
+            context = self.get_context_data(form=self.form)
+            return TemplateResponse(request, self.template_name, context, status=400)
+        if self.export:
+            return self.export_response(self.form)
+        context = self.get_context_data(form=self.form)
+        if bound:
+            context.update(self.report_context(self.form))
+        return self.render_to_response(context)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["form_action"] = self.page_path()
+        return context
+
+    def page_path(self) -> str:
+        raise NotImplementedError
+
+    def report_context(self, form) -> dict:
+        raise NotImplementedError
+
+    def export_response(self, form):
+        raise NotImplementedError
+
+    def paged(self, queryset):
+        page = Paginator(queryset, self.per_page).get_page(self.request.GET.get("p"))
+        params = self.request.GET.copy()
+        params.pop("p", None)
+        return page, params.urlencode()
+
+
+class RosterView(ReportView):
+    template_name = "certificates/admin/reports/roster.html"
+    page_title = "Course roster"
+    form_class = RosterForm
+
+    def page_path(self):
+        return report_url("roster")
+
+    def _filters(self, form) -> dict:
+        data = form.cleaned_data
+        return {
+            "course": data["course"],
+            "period": form.period,
+            "basis": data["basis"],
+            "accreditor": data.get("accreditor"),
+        }
+
+    def report_context(self, form):
+        filters = self._filters(form)
+        lesson_ids = reports.course_live_lesson_ids(course=filters["course"])
+        page, query = self.paged(reports.roster_queryset(**filters, lesson_ids=lesson_ids))
+        rows = reports.roster_rows(
+            values=list(page.object_list),
+            lessons_total=len(lesson_ids),
+            accreditor=filters["accreditor"],
+        )
+        return {
+            **filters,
+            "basis_label": reports.RosterBasis(filters["basis"]).label,
+            "page": page,
+            "rows": rows,
+            "query": query,
+            "csv_url": report_url("roster_csv") + "?" + query,
+        }
+
+    def export_response(self, form):
+        filters = self._filters(form)
+        course = filters["course"]
+        name = f"roster-{slugify(course.slug)[:50]}-{form.period.start}-{form.period.end}.csv"
+        return csv_response(lines=reports.roster_csv(**filters), filename=name)
+
+
+class AccreditorReportView(ReportView):
+    template_name = "certificates/admin/reports/accreditor.html"
+    page_title = "Accreditor report"
+    form_class = AccreditorReportForm
+
+    def page_path(self):
+        return report_url("accreditor")
+
+    def _filters(self, form) -> dict:
+        data = form.cleaned_data
+        return {
+            "accreditor": data["accreditor"],
+            "period": form.period,
+            "course": data.get("course"),
+            "within_days": data.get("within_days"),
+        }
+
+    def report_context(self, form):
+        filters = self._filters(form)
+        page, query = self.paged(reports.accreditor_report_queryset(**filters))
+        lines = [
+            [_display(value) for value in line]
+            for cert in page.object_list
+            for line in reports.accreditor_report_lines(cert)
+        ]
+        return {
+            **filters,
+            "page": page,
+            "columns": reports.ACCREDITOR_COLUMNS,
+            "row_header": reports.ACCREDITOR_COLUMNS.index("Certificate number"),
+            "lines": lines,
+            "query": query,
+            "csv_url": report_url("accreditor_csv") + "?" + query,
+        }
+
+    def export_response(self, form):
+        filters = self._filters(form)
+        short = slugify(filters["accreditor"].short_name)[:30]
+        name = f"accreditor-{short}-{form.period.start}-{form.period.end}.csv"
+        return csv_response(lines=reports.accreditor_report_csv(**filters), filename=name)
+
+
+class EvidenceView(ReportView):
+    template_name = "certificates/admin/reports/evidence.html"
+    page_title = "Course evidence packet"
+    form_class = EvidenceForm
+
+    def page_path(self):
+        return report_url("evidence")
+
+    def report_context(self, form):
+        course, period = form.cleaned_data["course"], form.period
+        query = urlencode({"course": course.pk, "start": period.start, "end": period.end})
+        return {
+            "evidence": reports.course_evidence(course=course, period=period),
+            "roster_url": report_url("roster") + "?" + query,
+        }
+
+
+def urlpatterns():
+    from django.urls import path
+
+    return [
+        path("", ReportsIndexView.as_view(), name="index"),
+        path("roster/", RosterView.as_view(), name="roster"),
+        path("roster/csv/", RosterView.as_view(export=True), name="roster_csv"),
+        path("accreditor/", AccreditorReportView.as_view(), name="accreditor"),
+        path("accreditor/csv/", AccreditorReportView.as_view(export=True), name="accreditor_csv"),
+        path("evidence/", EvidenceView.as_view(), name="evidence"),
+    ]
