@@ -20,3 +20,14 @@ def test_login_and_signup_pages_pass_axe(journey):
     visitor.goto("/accounts/login/", check="login")
     visitor.goto("/accounts/signup/", check="signup")
     visitor.goto("/verify/", check="verify form")
+
+
+def test_error_pages_wear_the_site_layout_and_pass_axe(journey):
+    visitor = journey("visitor")
+    response = visitor.page.goto(visitor.url("/no-such-page/"))
+    assert response.status == 404
+    assert visitor.page.get_by_role("link", name="Skip to main content").count() == 1
+    visitor.check("page not found")
+    response = visitor.page.goto(visitor.url("/verify/PRC-2026-0000-0000/"))
+    assert response.status == 404
+    visitor.check("certificate not found")

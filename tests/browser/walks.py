@@ -245,6 +245,12 @@ def take_attempt(j, *, number: int, passing: bool, keyboard: bool, docs: bool = 
     page = j.page
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Post-test: attempt {number}")
     j.check(f"post-test attempt {number}", docs="post-test" if docs and number == 1 else None)
+    # Every radio button and checkbox keeps its size, however long its answer.
+    sizes = page.evaluate(
+        "() => [...document.querySelectorAll('.choice input')]"
+        ".map(e => Math.round(e.getBoundingClientRect().width))"
+    )
+    assert sizes and min(sizes) >= 16, f"shrunk answer controls: {sorted(set(sizes))} px"
     questions = _frozen_questions(_attempt_id(page))
     answers = _right_answers(questions) if passing else _wrong_answers(questions)
     if keyboard:
