@@ -240,7 +240,7 @@ class EvidenceView(ReportView):
         }
 
 
-def urlpatterns():
+def report_urlpatterns():
     from django.urls import path
 
     return [

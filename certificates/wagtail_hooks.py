@@ -19,7 +19,7 @@ def add_certificate_attention_panel(request, panels):
 
 @hooks.register("register_admin_urls")
 def register_report_urls():
-    urls = (report_views.urlpatterns(), report_views.NAMESPACE)
+    urls = (report_views.report_urlpatterns(), report_views.NAMESPACE)
     return [path("audit-reports/", include(urls, namespace=report_views.NAMESPACE))]
 
 
