@@ -67,7 +67,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 ARTIFACTS = ROOT / "test-artifacts"
 # Seconds the worker waits before rendering a certificate: long enough that a
 # clinician who finishes a course reaches the dashboard before the PDF exists.
-RENDER_DELAY = "4"
+RENDER_DELAY = "5"
 PHONE = {
     "viewport": {"width": 390, "height": 844},
     "device_scale_factor": 2,

@@ -287,6 +287,9 @@ def test_instructor_writes_a_course_an_administrator_approves_it_and_it_is_in_th
     page.get_by_role("link", name="Take the post-test").click()
     expect(page.locator("main")).to_contain_text(f"Time limit: {TIME_LIMIT_MINUTES} minutes")
     clinician.check("timed post-test, before starting")
+    # The page's clock is Playwright's, so the test can move it forward (the server
+    # keeps the real deadline).
+    page.clock.install()
     page.get_by_role("button", name="Start the post-test").click()
 
     timer = page.locator("#timer")
@@ -298,6 +301,13 @@ def test_instructor_writes_a_course_an_administrator_approves_it_and_it_is_in_th
     # Announced at the milestones only: "10 minutes left." once, on arrival.
     expect(announcer).to_have_text(f"{TIME_LIMIT_MINUTES} minutes left.")
     clinician.check("timed post-test")
+    # Five minutes on: announced once at the milestone, then silent as the clock runs.
+    page.clock.run_for("05:00")
+    expect(timer).to_contain_text(re.compile(r"Time left: (4:5\d|5:00)"))
+    expect(announcer).to_have_text("5 minutes left.")
+    page.clock.run_for("00:20")
+    expect(timer).to_contain_text(re.compile(r"Time left: 4:[34]\d"))
+    expect(announcer).to_have_text("5 minutes left.")
 
     attempt = Attempt.objects.get(pk=int(re.search(r"/attempts/(\d+)/", page.url).group(1)))
     assert attempt.deadline is not None
