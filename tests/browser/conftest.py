@@ -255,14 +255,31 @@ class A11yReport:
         }
 
 
+# What the run tells at its end (pytest_terminal_summary): where the evidence is.
+_SUMMARY: dict = {}
+
+
 @pytest.fixture(scope="session")
 def a11y_report():
     report = A11yReport()
     yield report
     if report.entries:
         ARTIFACTS.mkdir(exist_ok=True)
-        (ARTIFACTS / "accessibility.json").write_text(
-            json.dumps({"summary": report.summary(), "pages": report.entries}, indent=2)
+        path = ARTIFACTS / "accessibility.json"
+        summary = report.summary()
+        path.write_text(json.dumps({"summary": summary, "pages": report.entries}, indent=2))
+        _SUMMARY["report"] = (path, summary)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if "screenshots" in _SUMMARY:
+        terminalreporter.write_line(f"[browser] screenshots: {_SUMMARY['screenshots']}")
+    if "report" in _SUMMARY:
+        path, summary = _SUMMARY["report"]
+        terminalreporter.write_line(
+            f"[browser] axe-core: {summary['pages_checked']} pages "
+            f"({summary['front_end_pages']} front end, {summary['admin_pages']} admin), "
+            f"{len(summary['rules'])} rule(s) with violations; report: {path}"
         )
 
 
@@ -272,7 +289,7 @@ def screenshot_dir() -> Path:
     if not target.is_absolute():
         target = ROOT / target
     target.mkdir(parents=True, exist_ok=True)
-    print(f"\n[browser] screenshots are saved to {target}", file=sys.stderr)
+    _SUMMARY["screenshots"] = target
     return target
 
 
