@@ -4,6 +4,8 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from courses.blocks import lesson_heading_levels, rich_text_headings_at
+
 register = template.Library()
 
 _IFRAME = re.compile(r"<iframe\b", re.IGNORECASE)
@@ -26,3 +28,19 @@ def privacy_embed(embed, title: str = ""):
     if title and not _HAS_TITLE.search(html):
         html = _IFRAME.sub(f'<iframe title="{escape(title)}"', html, count=1)
     return mark_safe(html)  # noqa: S308 - the embed HTML comes from the oEmbed provider via Wagtail
+
+
+@register.filter
+def with_heading_levels(body):
+    """A lesson body's blocks, each with the level its heading takes:
+    `{% for block, level in page.body|with_heading_levels %}`."""
+    return lesson_heading_levels(body)
+
+
+@register.filter
+def headings_at(html, level):
+    """Rich text (already rendered) with its headings moved to start at `level`;
+    unchanged without a level (a page that does not compute them)."""
+    if not level:
+        return html
+    return mark_safe(rich_text_headings_at(str(html), level=int(level)))  # noqa: S308 - only heading tag names change
