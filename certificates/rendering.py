@@ -57,7 +57,7 @@ __all__ = [
     "render_transcript_pdf",
 ]
 
-CERTIFICATE_TEMPLATE_VERSION: int = 1
+CERTIFICATE_TEMPLATE_VERSION: int = 2
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "certificates"
 
@@ -318,6 +318,12 @@ def _certificate_view(snapshot: dict) -> dict[str, Any]:
         "credit_heading": credit_heading,
         "accreditor": accreditor_view,
         "statement": "" if attendance else _s(snapshot.get("statement")),
+        "attendance_note": (
+            "None: a record of attendance from the provider, not issued under an "
+            "accrediting body's approval."
+            if attendance
+            else ""
+        ),
         "delivery_format": _s(snapshot.get("delivery_format")),
         "instructors": [
             {"name": _s(i.get("name")), "credentials": _s(i.get("credentials"))}

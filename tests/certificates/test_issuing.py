@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from certificates import services
+from certificates import rendering, services
 from certificates.models import Certificate, CertificateEvent
 from courses.services import enrollment_create
 from tests.factories import (
@@ -66,7 +66,7 @@ def test_a_completion_under_a_claimed_accreditor_issues_one_frozen_certificate(
     assert snap["ce_administrator"]["name"] == "Jordan Avery, PsyD"
     assert snap["completion_date"] == timezone.localdate(completion.completed_at).isoformat()
     assert snap["course_revision"] == completion.course_revision_id
-    assert snap["template_version"] == 1
+    assert snap["template_version"] == rendering.CERTIFICATE_TEMPLATE_VERSION
     assert snap["verify_url"] == f"http://testserver/verify/{certificate.number}/"
     assert certificate.total_hours == Decimal("0.50")
     assert list(certificate.events.values_list("action", flat=True)) == ["issued"]

@@ -1,8 +1,144 @@
-"""The PDF renderer alone (no database): layout fallbacks, data kept as text."""
+"""The PDF renderer alone (no database): layout, fallbacks, images, tags, data kept as text."""
+
+import io
+import itertools
+
+import pypdfium2
+import pypdfium2.raw as pdfium_c
+import pytest
+from PIL import Image as PILImage
 
 from benchmarks.certificates import sample_snapshot
 from certificates import rendering
-from tests.certificates.pdf import pdf_qr_codes, pdf_reader, pdf_text
+from tests.certificates.pdf import pdf_image_count, pdf_qr_codes, pdf_reader, pdf_text
+
+APA_STATEMENT = (
+    "Practicum Continuing Education is approved by the American Psychological Association to "
+    "sponsor continuing education for psychologists. Practicum Continuing Education maintains "
+    "responsibility for this program and its content."
+)
+LONG_TITLE = (
+    "Integrating Trauma-Informed, Culturally Responsive and Evidence-Based Approaches to "
+    "Assessment, Treatment Planning and Ethical Decision-Making in Community Mental Health "
+    "Settings Serving Multilingual Families Across the Lifespan"
+)
+NAME = "Zoë Ñúñez-Łukasiewicz 李小龙"
+
+
+def apa_snapshot() -> dict:
+    """The demo's certificate: APA, one license, one category."""
+    snapshot = sample_snapshot()
+    snapshot.update(
+        participant_name="Avery Quinn-Lindqvist",
+        licenses=[{"profession": "Psychologist", "number": "PSY-968A71A5", "region": "MD"}],
+        course_title="Countertransference as clinical information",
+        credits=[{"category": "General", "hours": "0.75"}],
+        total_hours="0.75",
+        accreditor={
+            "name": "American Psychological Association",
+            "short_name": "APA",
+            "provider_number": "APA-1234",
+        },
+        statement=APA_STATEMENT,
+        instructors=[{"name": "Rowan Ellery", "credentials": "PhD, licensed psychologist"}],
+    )
+    return snapshot
+
+
+def attendance_snapshot() -> dict:
+    snapshot = apa_snapshot()
+    snapshot.update(kind="attendance", accreditor=None, statement="")
+    return snapshot
+
+
+def long_snapshot() -> dict:
+    """ASWB (long statement, general + ethics), a long title, three licenses, three instructors."""
+    snapshot = sample_snapshot()
+    snapshot["participant_name"] = NAME
+    snapshot["course_title"] = LONG_TITLE
+    snapshot["licenses"] = [
+        {"profession": "Social worker", "number": "LCSW 104233", "region": "NY"},
+        {"profession": "Social worker", "number": "LICSW 88812", "region": "MA"},
+        {"profession": "Social worker", "number": "LCSW-C 20991", "region": "MD"},
+    ]
+    snapshot["instructors"].append({"name": "Hannah Feldman-Ortiz", "credentials": "LMFT, PhD"})
+    return snapshot
+
+
+SAMPLES = {
+    "apa": apa_snapshot,
+    "aswb": sample_snapshot,
+    "attendance": attendance_snapshot,
+    "long": long_snapshot,
+}
+
+
+def _png(size, color=(29, 78, 95, 255)) -> bytes:
+    buffer = io.BytesIO()
+    PILImage.new("RGBA", size, color).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _jpeg(size) -> bytes:
+    buffer = io.BytesIO()
+    PILImage.new("RGB", size, (29, 78, 95)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+SVG_SIGNATURE = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="300" height="80" viewBox="0 0 300 80">'
+    b'<path d="M10 60 C 60 0, 120 100, 290 30" stroke="#18264a" stroke-width="4" fill="none"/>'
+    b"</svg>"
+)
+
+
+def _bands(pdf: bytes) -> tuple[float, float, float, float]:
+    """(page height, empty space above the content, below it, the tallest empty
+    band between two pieces of content), from the text lines and images of page 1."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        height = page.get_size()[1]
+        textpage = page.get_textpage()
+        spans = []
+        for i in range(textpage.count_rects()):
+            _, bottom, _, top = textpage.get_rect(i)
+            spans.append((height - top, height - bottom))
+        for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=5):
+            _, bottom, _, top = image.get_bounds()
+            spans.append((height - top, height - bottom))
+    finally:
+        document.close()
+    spans.sort()
+    merged = [list(spans[0])]
+    for start, end in spans[1:]:
+        if start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    gaps = [after[0] - before[1] for before, after in itertools.pairwise(merged)]
+    return height, merged[0][0], height - merged[-1][1], max(gaps)
+
+
+def _structure(pdf: bytes) -> tuple[list[str], list[str]]:
+    """The structure roles in reading order, and the alternative text of every figure."""
+    roles, alts = [], []
+
+    def visit(node):
+        node = node.get_object()
+        if not hasattr(node, "get"):
+            return
+        if node.get("/S"):
+            roles.append(str(node["/S"]))
+            if node["/S"] == "/Figure":
+                alts.append(str(node.get("/Alt", "")))
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+            visit(kid)
+
+    visit(pdf_reader(pdf).trailer["/Root"]["/StructTreeRoot"])
+    return roles, alts
 
 
 def test_a_standard_certificate_is_one_page_in_one_pass():
@@ -10,15 +146,118 @@ def test_a_standard_certificate_is_one_page_in_one_pass():
     assert rendering.page_count(pdf) == 1
 
 
+@pytest.mark.parametrize("images", [True, False], ids=["logo-and-signature", "no-images"])
+@pytest.mark.parametrize("sample", list(SAMPLES))
+def test_the_page_is_filled_top_to_bottom_without_an_empty_band(sample, images):
+    # The first layout put everything in the upper half and the signature at the
+    # bottom, leaving a fifth to two fifths of the page empty between them.
+    logo, signature = (
+        (_png((900, 250)), _png((900, 250), (24, 38, 74, 255))) if images else (None, None)
+    )
+    pdf = rendering.render_certificate_pdf(SAMPLES[sample](), logo=logo, signature=signature)
+    height, above, below, widest_gap = _bands(pdf)
+    assert rendering.page_count(pdf) == 1
+    assert above < 45 and below < 45, (above, below)  # content from margin to margin
+    assert widest_gap < height / 6, f"an empty band of {widest_gap:.0f}pt"
+
+
+def test_a_long_title_a_long_name_and_three_licenses_keep_every_field_on_one_page():
+    snapshot = long_snapshot()
+    pdf = rendering.render_certificate_pdf(
+        snapshot, logo=_png((900, 250)), signature=_png((900, 250))
+    )
+    assert len(pdf_reader(pdf).pages) == 1
+    text = pdf_text(pdf)
+    expected = [
+        NAME,
+        *(f"License {lic['number']} · {lic['region']}" for lic in snapshot["licenses"]),
+        LONG_TITLE,  # wrapped at spaces, never hyphenated
+        "November 25, 2026",
+        "Self-paced online, reading-based",
+        "CE CREDIT HOURS · ASWB",
+        "General 2.00",
+        "Ethics 1.00",
+        "Total 3.00",
+        "Association of Social Work Boards ACE (ASWB)",
+        "ACE-1677",
+        snapshot["statement"],
+        *(f"{i['name']}, {i['credentials']}" for i in snapshot["instructors"]),
+        "Practicum Continuing Education",
+        "100 Example Street, Suite 200, Baltimore, MD 21201",
+        "+1 410 555 0100",
+        "ce@practicum.example",
+        "https://practicum.example",
+        "Jordan Avery, PsyD",
+        "Director of CE",
+        f"Certificate number {snapshot['number']}",
+        snapshot["verify_url"],  # on one line: it is typed from paper
+    ]
+    for value in expected:
+        assert value in text, f"{value!r} missing from the PDF text"
+    assert pdf_qr_codes(pdf) == [snapshot["verify_url"]]
+
+
 def test_text_too_long_for_the_standard_layout_shrinks_onto_one_page():
-    snapshot = sample_snapshot()
+    snapshot = long_snapshot()
     snapshot["statement"] = " ".join([snapshot["statement"]] * 6)
-    snapshot["instructors"] = snapshot["instructors"] * 6
+    snapshot["instructors"] = snapshot["instructors"] * 4
+    snapshot["participant_name"] = "Maria Fernanda de los Ángeles Ñúñez-Łukasiewicz van der Berg"
+    categories = ("General", "Ethics", "Cultural competence", "Suicide prevention", "Supervision")
+    snapshot["credits"] = [{"category": c, "hours": "0.60"} for c in categories]
     pdf = rendering.render_certificate_pdf(snapshot)
     assert len(pdf_reader(pdf).pages) == 1
     text = pdf_text(pdf)
     assert snapshot["statement"][-60:] in text
+    assert snapshot["participant_name"] in text
+    for category in categories:
+        assert f"{category} 0.60" in text
     assert pdf_qr_codes(pdf) == [snapshot["verify_url"]]
+
+
+def test_png_jpeg_and_svg_images_are_placed_with_alternative_text():
+    snapshot = apa_snapshot()
+    pdf = rendering.render_certificate_pdf(
+        snapshot, logo=_jpeg((600, 200)), signature=SVG_SIGNATURE
+    )
+    _, alts = _structure(pdf)
+    assert alts == [
+        "Practicum Continuing Education logo",
+        "Signature of Jordan Avery, PsyD",
+        f"QR code linking to {snapshot['verify_url']}",
+    ]
+    assert pdf_image_count(pdf) == 1  # the JPEG; the SVG stays vector
+
+    pdf = rendering.render_certificate_pdf(
+        snapshot, logo=_png((600, 200)), signature=_png((600, 160))
+    )
+    assert pdf_image_count(pdf) == 2
+    assert len(_structure(pdf)[1]) == 3
+
+
+def test_the_certificate_is_tagged_with_headings_a_credit_table_and_reading_order():
+    pdf = rendering.render_certificate_pdf(apa_snapshot())
+    roles, alts = _structure(pdf)
+    assert roles[0] == "/Document"
+    assert (
+        roles.count("/H1") == 1 and roles.count("/H2") == 4
+    )  # hours, accreditation, instructor, statement
+    for role in ("/Table", "/THead", "/TH", "/TBody", "/TFoot", "/TD", "/Link"):
+        assert role in roles, role
+    assert roles.index("/H1") < roles.index("/Table")
+    assert alts == [f"QR code linking to {apa_snapshot()['verify_url']}"]  # no images given
+    text = pdf_text(pdf)
+    order = [
+        text.index("CERTIFICATE OF COMPLETION"),
+        text.index("This certifies that"),
+        text.index("Avery Quinn-Lindqvist"),
+        text.index("has successfully completed"),
+        text.index("Countertransference as clinical information"),
+        text.index("CE CREDIT HOURS · APA"),
+        text.index("APPROVAL STATEMENT"),
+        text.index("Jordan Avery, PsyD"),
+        text.index("VERIFY THIS CERTIFICATE"),
+    ]
+    assert order == sorted(order), order
 
 
 def test_names_that_look_like_markup_print_verbatim():
@@ -36,8 +275,11 @@ def test_a_certificate_of_attendance_has_no_accreditor_statement():
     text = pdf_text(rendering.render_certificate_pdf(snapshot))
     assert "CERTIFICATE OF ATTENDANCE" in text
     assert "attended the continuing education course" in text
+    assert "HOURS ATTENDED" in text
+    assert "not issued under an accrediting body's approval" in text
     assert "APPROVAL STATEMENT" not in text
     assert snapshot["statement"][:40] not in text
+    assert "ACE-1677" not in text
 
 
 def test_page_count_reads_typst_output_and_admits_when_it_cannot():
