@@ -1,9 +1,16 @@
-"""Idempotent demo site tree: home page, policy pages, provider settings."""
+"""Idempotent demo site tree: home page, policy pages, provider settings, and
+the demo provider's logo and signature."""
+
+import io
 
 from django.conf import settings as django_settings
+from django.core.files.images import ImageFile
+from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page, Site
+from wagtail.images import get_image_model
+from wagtail.models import Collection, Locale, Page, Site
 
+from .demo_images import demo_logo_png, demo_signature_png
 from .models import HomePage, ProviderSettings, StandardPage
 
 POLICIES = {
@@ -119,3 +126,48 @@ def site_tree_ensure(*, hostname: str = "127.0.0.1", port: int = 8000) -> HomePa
             setattr(settings, links[slug], page)
     settings.save()
     return home
+
+
+DEMO_LOGO_TITLE = "Demo provider logo"
+DEMO_SIGNATURE_TITLE = (
+    "Demo signature (not a real person's; replace it with the CE administrator's)"
+)
+
+
+def provider_images_ensure() -> ProviderSettings:
+    """Give the provider settings a logo and a CE administrator's signature
+    when they have none: generated images (see `cms.demo_images`), so demo
+    certificates show both. An image an administrator chose is never replaced."""
+    with transaction.atomic():
+        settings = (
+            ProviderSettings.objects.select_for_update().filter(pk=ProviderSettings.load().pk).get()
+        )
+        changed = []
+        if settings.logo_id is None:
+            settings.logo = _image_create(
+                title=DEMO_LOGO_TITLE,
+                filename="demo-provider-logo.png",
+                data=demo_logo_png(settings.name),
+            )
+            changed.append("logo")
+        if settings.signature_id is None:
+            settings.signature = _image_create(
+                title=DEMO_SIGNATURE_TITLE,
+                filename="demo-signature.png",
+                data=demo_signature_png(),
+            )
+            changed.append("signature")
+        if changed:
+            settings.save(update_fields=changed)
+    return settings
+
+
+def _image_create(*, title: str, filename: str, data: bytes):
+    collection = Collection.get_first_root_node()
+    if collection is None:  # a flushed test database: what migrations made is gone too
+        collection = Collection.add_root(name="Root")
+    image = get_image_model()(title=title, collection=collection)
+    image.file = ImageFile(io.BytesIO(data), name=filename)
+    image._set_image_file_metadata()  # size and hash, as an upload in the admin gets
+    image.save()
+    return image

@@ -1,4 +1,5 @@
-"""Idempotent demo content: site tree, policy pages, accounts for each role,
+"""Idempotent demo content: site tree, policy pages, the provider's logo and
+signature (generated, only where none is set), accounts for each role,
 accreditors, the demo instructor, the catalog and the launch modules."""
 
 import os
@@ -7,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.seed import demo_users_ensure
-from cms.seed import site_tree_ensure
+from cms.seed import provider_images_ensure, site_tree_ensure
 from courses import seed as course_seed
 from quizzes.seed import post_test_load
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         password = os.environ.get("DEMO_PASSWORD") or "practicum-demo"
         with transaction.atomic():
             home = site_tree_ensure()
+            provider_images_ensure()
             users = demo_users_ensure(password=password)
             accreditors = course_seed.accreditors_ensure()
             instructor = course_seed.demo_instructor_ensure(user=users["instructor@example.com"])
