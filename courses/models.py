@@ -307,7 +307,11 @@ _PUBLISHING_ACTIONS = ("action-publish", "action-submit", "action-restart-workfl
 
 class CoursePageForm(WagtailAdminPageForm):
     """Refuses publishing, submitting for approval, or approving from the editor while a
-    CE-required item is missing; each missing item is its own error message."""
+    CE-required item is missing; each missing item is its own error message.
+
+    Submitting (or restarting the workflow) runs the submission check, which accepts
+    lessons and a post-test still in draft or awaiting approval; publishing, and an
+    approval that publishes, run the full check, which needs them live."""
 
     def is_valid(self):
         # After every formset is cleaned, so that the check sees the submitted inline rows;
@@ -318,7 +322,7 @@ class CoursePageForm(WagtailAdminPageForm):
             from .selectors import course_publish_problems
 
             problems = course_publish_problems(
-                course=self.instance, form=self, for_submission="action-publish" not in self.data
+                course=self.instance, form=self, for_submission=not self._publishes()
             )
             for problem in problems:
                 self.add_error(None, problem)
@@ -326,11 +330,29 @@ class CoursePageForm(WagtailAdminPageForm):
         return valid
 
     def _publishing(self) -> bool:
-        if any(key in self.data for key in _PUBLISHING_ACTIONS):
-            return True
+        return any(key in self.data for key in _PUBLISHING_ACTIONS) or self._approving()
+
+    def _approving(self) -> bool:
         return "action-workflow-action" in self.data and str(
             self.data.get("workflow-action-name", "")
         ).startswith("approve")
+
+    def _publishes(self) -> bool:
+        if "action-publish" in self.data:
+            return True
+        return self._approving() and self._approval_finishes_workflow()
+
+    def _approval_finishes_workflow(self) -> bool:
+        """Approving the task under review publishes when no later task is left."""
+        state = self.instance.current_workflow_state
+        if state is None or state.current_task_state is None:
+            return True
+        later = (
+            state.workflow.tasks.filter(active=True)
+            .exclude(pk=state.current_task_state.task_id)
+            .exclude(task_states__in=state.successful_task_states)
+        )
+        return not later.exists()
 
 
 class CoursePublishRefused(Exception):

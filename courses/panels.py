@@ -21,7 +21,9 @@ class CreditCheckPanel(HelpPanel):
 
 
 class PublishChecklistPanel(HelpPanel):
-    """Lists, in the editor, every CE-required item the saved course still lacks."""
+    """Lists, in the editor, every CE-required item the saved course still lacks: what
+    blocks sending it for approval, what blocks only its publication (pages under it
+    not yet live), and the pages under it still to be reviewed, with links."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("template", "courses/admin/publish_checklist_panel.html")
@@ -29,12 +31,25 @@ class PublishChecklistPanel(HelpPanel):
 
     class BoundPanel(HelpPanel.BoundPanel):
         def get_context_data(self, parent_context=None):
-            from .selectors import accreditor_warnings, course_publish_problems
+            from .selectors import (
+                accreditor_warnings,
+                course_children_pending,
+                course_publish_problems,
+            )
 
             context = super().get_context_data(parent_context)
             saved = bool(self.instance.pk)
             context["saved"] = saved
-            context["problems"] = course_publish_problems(course=self.instance) if saved else []
+            problems, before_publishing, pending = [], [], []
+            if saved:
+                problems = course_publish_problems(course=self.instance, for_submission=True)
+                before_publishing = [
+                    p for p in course_publish_problems(course=self.instance) if p not in problems
+                ]
+                pending = course_children_pending(course=self.instance)
+            context["problems"] = problems
+            context["before_publishing"] = before_publishing
+            context["pending"] = pending
             context["warnings"] = accreditor_warnings(course=self.instance) if saved else []
             return context
 

@@ -3,11 +3,13 @@ course without `courses` importing them.
 
 - Step providers: each adds steps to an enrollment's path (a post-test, an
   evaluation, a certificate). Steps marked `required` gate completion.
-- Publish checks: each adds reasons a course may not be published yet.
+- Publish checks: each adds reasons a course may not be published yet (or, with
+  `for_publish=False`, not yet sent for approval).
 
 Completion itself is announced by the one `courses.signals.course_completed` signal.
 """
 
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -41,7 +43,10 @@ class StepProvider(Protocol):
 
 
 _step_providers: list[StepProvider] = []
-_publish_checks: list[Callable[["CoursePage"], Iterable[str]]] = []
+# `check(course)` or `check(course, *, for_publish=True)`; see `register_publish_check`.
+PublishCheck = Callable[..., Iterable[str]]
+
+_publish_checks: list[PublishCheck] = []
 
 
 def register_step_provider(provider: StepProvider) -> None:
@@ -54,10 +59,41 @@ def step_providers() -> list[StepProvider]:
     return list(_step_providers)
 
 
-def register_publish_check(check: Callable[["CoursePage"], Iterable[str]]) -> None:
+def register_publish_check(check: PublishCheck) -> None:
+    """Add a check: `check(course)` returns the reasons the course may not be published.
+
+    A check that also takes a `for_publish` keyword is told which it is: `True` when
+    the course is being published (directly, by a workflow approval, on schedule),
+    `False` when it is only being sent for approval, where what it needs may itself
+    still be a draft or awaiting approval (as lessons may). A check without that
+    keyword applies its rule to both.
+    """
     if check not in _publish_checks:
         _publish_checks.append(check)
 
 
-def publish_checks() -> list[Callable[["CoursePage"], Iterable[str]]]:
+def publish_checks() -> list[PublishCheck]:
     return list(_publish_checks)
+
+
+def publish_check_problems(course: "CoursePage", *, for_publish: bool = True) -> list[str]:
+    """The reasons every registered check gives, in registration order."""
+    problems: list[str] = []
+    for check in _publish_checks:
+        if _takes_for_publish(check):
+            problems.extend(check(course, for_publish=for_publish))
+        else:
+            problems.extend(check(course))
+    return problems
+
+
+def _takes_for_publish(check: PublishCheck) -> bool:
+    try:
+        parameters = inspect.signature(check).parameters.values()
+    except (TypeError, ValueError):  # a callable without an introspectable signature
+        return False
+    return any(
+        p.kind is p.VAR_KEYWORD
+        or (p.name == "for_publish" and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD))
+        for p in parameters
+    )

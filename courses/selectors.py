@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import Page, WorkflowState
 
 from cms.models import ProviderSettings
 
@@ -23,7 +25,7 @@ from .models import (
     LessonPage,
     LessonProgress,
 )
-from .registry import Step, publish_checks, step_providers
+from .registry import Step, publish_check_problems, step_providers
 from .wordcount import hours_from_words, stream_word_count, text_word_count
 
 # --- Authoring checks ----------------------------------------------------------------------
@@ -93,6 +95,7 @@ def course_publish_problems(
     submitted form, since they are not on the instance yet. `for_submission`
     (sending the course for approval) accepts lessons that are still drafts:
     they go through approval too; publishing needs at least one published lesson.
+    The registered checks are told which it is (`for_publish=not for_submission`).
     """
     problems: list[str] = []
     if form is not None:
@@ -181,9 +184,66 @@ def course_publish_problems(
     ):
         if getattr(provider, f"{attr}_id") is None:
             problems.append(f"The site has no {label} (Settings → Provider settings)")
-    for check_fn in publish_checks():
-        problems.extend(check_fn(course))
+    problems.extend(publish_check_problems(course, for_publish=not for_submission))
     return problems
+
+
+@dataclass(frozen=True)
+class PendingChild:
+    """A page under a course (a lesson, the post-test) that is not live yet, or whose
+    changes are in moderation."""
+
+    page_id: int
+    title: str
+    kind: str
+    status: str
+    live: bool
+    edit_url: str
+
+
+def course_children_pending(*, course: CoursePage) -> list[PendingChild]:
+    """The course's child pages still to be reviewed, in tree order (two queries).
+
+    A child is listed when it is not live, or when a workflow is running on it. Its
+    status says which: awaiting approval, changes requested, or a draft nobody has
+    submitted yet."""
+    if not course.pk:
+        return []
+    children = list(
+        Page.objects.child_of(course)
+        .order_by("path")
+        .only("id", "title", "draft_title", "live", "content_type")
+    )
+    workflow_status = dict(
+        WorkflowState.objects.active()
+        .filter(
+            base_content_type_id=course.get_base_content_type().pk,
+            object_id__in=[str(child.pk) for child in children],
+        )
+        .values_list("object_id", "status")
+    )
+    pending = []
+    for child in children:
+        status = workflow_status.get(str(child.pk))
+        if child.live and status is None:
+            continue
+        if status == WorkflowState.STATUS_IN_PROGRESS:
+            label = "changes awaiting approval" if child.live else "awaiting approval"
+        elif status == WorkflowState.STATUS_NEEDS_CHANGES:
+            label = "changes requested"
+        else:
+            label = "draft, not submitted for approval"
+        pending.append(
+            PendingChild(
+                page_id=child.pk,
+                title=child.draft_title or child.title,
+                kind=str(child.specific_class._meta.verbose_name),
+                status=f"live; {label}" if child.live else label,
+                live=child.live,
+                edit_url=reverse("wagtailadmin_pages:edit", args=(child.pk,)),
+            )
+        )
+    return pending
 
 
 _REQUIRED_TEXT = {

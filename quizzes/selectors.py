@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from wagtail.models import WorkflowState
 
 from accounts.models import ClinicianLicense
 from courses.models import (
@@ -91,16 +92,35 @@ def post_test_for_course(*, course: CoursePage, live_only: bool = True) -> PostT
     return qs.first()
 
 
-def course_post_test_problems(course: CoursePage) -> list[str]:
-    """Publishing check (courses.registry): a self-paced CE course needs a live
-    post-test with questions. Rule shortfalls are warnings in the editor, not here."""
+def course_post_test_problems(course: CoursePage, *, for_publish: bool = True) -> list[str]:
+    """Publishing check (courses.registry): a self-paced CE course needs a post-test
+    with questions, and a live one to publish. Sending the course for approval
+    (`for_publish=False`) accepts a post-test that is still a draft or awaiting
+    approval, as it accepts draft lessons: the post-test goes through approval too, so
+    one round of review covers the course and everything under it. Rule shortfalls are
+    warnings in the editor, not here."""
     post_test = post_test_for_course(course=course, live_only=False) if course.pk else None
     if post_test is None:
         return ["Post-test: the course has none (add a post-test page under the course)"]
+    if not for_publish:
+        if post_test.live and len(post_test.questions):
+            return []
+        # The version that will be approved: the latest revision (a draft's own row
+        # keeps what it was created with).
+        if len(post_test.get_latest_revision_as_object().questions) == 0:
+            return [f"Post-test: “{post_test.draft_title}” has no questions"]
+        return []
     if not post_test.live:
-        return ["Post-test: it is not published yet (publish or approve the post-test first)"]
+        workflow_state = post_test.current_workflow_state
+        if workflow_state is None:
+            state = "it is a draft (submit it for approval, or publish it, first)"
+        elif workflow_state.status == WorkflowState.STATUS_IN_PROGRESS:
+            state = "it is awaiting approval (approve it first)"
+        else:
+            state = "changes to it were requested (approve it once it is resubmitted)"
+        return [f"Post-test: “{post_test.draft_title}” is not published yet: {state}"]
     if len(post_test.questions) == 0:
-        return ["Post-test: it has no questions"]
+        return [f"Post-test: “{post_test.title}” has no questions"]
     return []
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from wagtail.models import Page, WorkflowState
 
 from courses.models import CoursePage, LessonPage
+from courses.selectors import course_children_pending
 from tests.courses.admin_forms import course_form, edit_form_of, form_errors, lesson_form
 from tests.courses.conftest import client_for
 from tests.factories import AccreditorFactory, InstructorFactory, catalog_get, course_build
@@ -311,3 +312,55 @@ def test_administrator_requests_changes_and_the_instructor_resubmits(
     course = CoursePage.objects.get(pk=course.pk)
     assert course.live
     assert course.summary == "Revised after review."
+
+
+def test_the_course_editor_links_the_pages_under_it_still_to_be_reviewed(
+    instructor_user, administrator
+):
+    course = course_build(lessons=3, publish=False, publish_lessons=False, owner=instructor_user)
+    first, second, third = LessonPage.objects.child_of(course).order_by("path")
+    first.save_revision(user=instructor_user).publish()
+    second.get_workflow().start(second, instructor_user)
+
+    pending = course_children_pending(course=course)
+    assert [(child.title, child.kind, child.status) for child in pending] == [
+        ("Lesson 2", "lesson page", "awaiting approval"),
+        ("Lesson 3", "lesson page", "draft, not submitted for approval"),
+    ]
+    html = client_for(administrator).get(f"/admin/pages/{course.pk}/edit/").content.decode()
+    assert "Pages under this course still to be reviewed:" in html
+    assert (
+        f'<a href="/admin/pages/{second.pk}/edit/">Lesson 2</a> (lesson page): awaiting approval'
+    ) in html
+    assert f'<a href="/admin/pages/{third.pk}/edit/">Lesson 3</a>' in html
+    assert f'href="/admin/pages/{first.pk}/edit/"' not in html, "a live lesson is not listed"
+
+    # A live lesson whose changes are in moderation is listed as such.
+    first = LessonPage.objects.get(pk=first.pk)
+    first.save_revision(user=instructor_user)
+    first.get_workflow().start(first, instructor_user)
+    assert course_children_pending(course=course)[0].status == "live; changes awaiting approval"
+
+
+def test_a_refused_approval_links_the_pages_under_the_course_still_to_be_reviewed(
+    instructor_user, administrator
+):
+    course = course_build(lessons=2, publish=False, publish_lessons=False, owner=instructor_user)
+    lessons = list(LessonPage.objects.child_of(course).order_by("path"))
+    for lesson in lessons:
+        lesson.get_workflow().start(lesson, instructor_user)
+    course.get_workflow().start(course, instructor_user)
+
+    response = _approve(client_for(administrator), course, follow=True)
+
+    messages = _messages(response)
+    assert "Lessons: none is published yet (publish or approve its lessons first)" in messages
+    links = next(m for m in messages if "Pages under this course still to be reviewed" in m)
+    assert (
+        "Pages under this course still to be reviewed: Lesson 1 (awaiting approval); "
+        "Lesson 2 (awaiting approval)."
+    ) in links
+    for lesson in lessons:
+        assert f'href="/admin/pages/{lesson.pk}/edit/"' in links
+    assert f"Review {lessons[0].title}" in links
+    assert not CoursePage.objects.get(pk=course.pk).live

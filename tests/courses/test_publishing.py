@@ -108,6 +108,37 @@ def test_registered_publish_checks_add_their_items(isolated_registry):
     assert course_publish_problems(course=course) == ["The course has no post-test"]
 
 
+def test_a_check_taking_for_publish_is_told_whether_the_course_is_submitted_or_published(
+    isolated_registry,
+):
+    told = []
+
+    def post_test_live(course, *, for_publish: bool = True):
+        told.append(for_publish)
+        return ["The post-test is not live yet"] if for_publish else []
+
+    isolated_registry.register_publish_check(post_test_live)
+    course = course_build(lessons=2, publish=False)
+    assert course_publish_problems(course=course, for_submission=True) == []
+    assert course_publish_problems(course=course) == ["The post-test is not live yet"]
+    assert told == [False, True]
+
+
+def test_a_check_without_for_publish_applies_to_submission_and_publishing(isolated_registry):
+    # The registry's original signature, check(course), still works unchanged.
+    isolated_registry.register_publish_check(lambda course: ["The course has no post-test"])
+    isolated_registry.register_publish_check(lambda course, **options: [f"told {options}"])
+    course = course_build(lessons=2, publish=False)
+    assert course_publish_problems(course=course, for_submission=True) == [
+        "The course has no post-test",
+        "told {'for_publish': False}",
+    ]
+    assert course_publish_problems(course=course) == [
+        "The course has no post-test",
+        "told {'for_publish': True}",
+    ]
+
+
 def test_publishing_a_revision_of_an_incomplete_course_raises_and_changes_nothing():
     course = course_build(lessons=2)
     live_revision = course.live_revision_id

@@ -4,17 +4,21 @@ Wagtail editor (instructor writes, workflow approves)."""
 from decimal import Decimal
 
 import pytest
+from django.contrib.messages import get_messages
+from django.test import Client
 from django.urls import reverse
-from wagtail.models import Page
+from wagtail.models import Page, WorkflowState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from courses.models import CoursePublishRefused
+from courses.models import CoursePage, CoursePublishRefused, LessonPage
 from courses.selectors import course_publish_problems
 from quizzes.models import PostTestPage
 from quizzes.selectors import post_test_check
+from tests.courses.admin_forms import course_form, edit_form_of, form_errors, lesson_form
 from tests.factories import (
     AccreditorFactory,
     InstructorFactory,
+    catalog_get,
     course_build,
     posttest_build,
     q_multiple,
@@ -118,6 +122,40 @@ def test_a_course_whose_post_test_is_a_draft_cannot_publish():
     post_test = PostTestPage.objects.child_of(course).get()
     post_test.unpublish()
     assert any("not published yet" in p for p in course_publish_problems(course=course))
+
+
+def test_a_course_may_be_sent_for_approval_with_its_post_test_a_draft_or_awaiting_approval():
+    course = course_build(publish=False)
+    post_test = PostTestPage.objects.child_of(course).get()
+    post_test.unpublish()
+    # A draft: accepted for approval (the post-test goes through approval too) ...
+    assert course_publish_problems(course=course, for_submission=True) == []
+    assert course_publish_problems(course=course) == [
+        "Post-test: “Post-test” is not published yet: it is a draft "
+        "(submit it for approval, or publish it, first)"
+    ]
+    # ... and awaiting approval: publishing still names it.
+    post_test.get_workflow().start(post_test, staff_user(group="Instructors"))
+    assert course_publish_problems(course=course, for_submission=True) == []
+    assert course_publish_problems(course=course) == [
+        "Post-test: “Post-test” is not published yet: it is awaiting approval (approve it first)"
+    ]
+
+
+def test_sending_a_course_for_approval_needs_a_post_test_with_questions():
+    course = course_build(publish=False)
+    post_test = PostTestPage.objects.child_of(course).get()
+    post_test.unpublish()
+    # The draft that would be approved is the latest revision, not the page's row.
+    post_test.questions = []
+    post_test.save_revision(clean=False)
+    assert course_publish_problems(course=course, for_submission=True) == [
+        "Post-test: “Post-test” has no questions"
+    ]
+    post_test.delete()
+    assert course_publish_problems(
+        course=CoursePage.objects.get(pk=course.pk), for_submission=True
+    ) == ["Post-test: the course has none (add a post-test page under the course)"]
 
 
 def test_rule_shortfalls_do_not_block_publishing():
@@ -282,3 +320,125 @@ def test_the_answer_key_preview_shows_key_and_rationales_only_in_that_mode():
     participant = post_test.make_preview_request(preview_mode="").content.decode()
     assert "SECRET-RATIONALE" in key and "(correct)" in key
     assert "SECRET-RATIONALE" not in participant and "(correct)" not in participant
+
+
+# --- One review round: course, lessons and post-test submitted together --------------------
+
+
+def _approve(client, page, *, follow=False):
+    page = Page.objects.get(pk=page.pk)
+    task_state = page.current_workflow_task_state
+    assert task_state is not None, f"{page} is not in moderation"
+    url = reverse("wagtailadmin_pages:workflow_action", args=(page.pk, "approve", task_state.pk))
+    return client.post(url, {"comment": ""}, follow=follow)
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def test_one_review_round_publishes_a_course_its_lessons_and_its_post_test(client):
+    """The instructor writes the course, its lessons and its post-test, and sends all of
+    them for approval at once; the administrator approves them, the course last."""
+    instructor_user = staff_user(group="Instructors")
+    administrator = Client()
+    administrator.force_login(staff_user(group="Administrators"))
+    catalog = catalog_get()
+    client.force_login(instructor_user)
+
+    response = client.post(
+        f"/admin/pages/add/courses/coursepage/{catalog.pk}/",
+        course_form(
+            instructors=[InstructorFactory(user=instructor_user)],
+            credits=[(AccreditorFactory(), "0.5")],
+        ),
+    )
+    assert response.status_code == 302, form_errors(response)
+    course = CoursePage.objects.get(slug="working-with-ruptures")
+    for n in (1, 2):
+        response = client.post(
+            f"/admin/pages/add/courses/lessonpage/{course.pk}/",
+            {**lesson_form(title=f"Lesson {n}", slug=f"lesson-{n}"), "action-submit": "1"},
+        )
+        assert response.status_code == 302, form_errors(response)
+    response = client.post(
+        reverse("wagtailadmin_pages:add", args=("quizzes", "posttestpage", course.pk)),
+        {**post_test_form(singles(3)), "action-submit": "1"},
+    )
+    assert response.status_code == 302, form_errors(response)
+    lessons = list(LessonPage.objects.child_of(course).order_by("path"))
+    post_test = PostTestPage.objects.child_of(course).get()
+    assert not post_test.live and post_test.workflow_in_progress
+
+    # Sending the course is accepted while its lessons and post-test await approval.
+    response = client.post(
+        f"/admin/pages/{course.pk}/edit/", {**edit_form_of(client, course), "action-submit": "1"}
+    )
+    assert response.status_code == 302, form_errors(response)
+    course = CoursePage.objects.get(pk=course.pk)
+    assert course.workflow_in_progress and not course.live
+
+    # The editor tells the administrator what publishing still waits for, with links.
+    html = administrator.get(f"/admin/pages/{course.pk}/edit/").content.decode()
+    assert "Approving the course publishes it only once these are done:" in html
+    assert (
+        f'<a href="/admin/pages/{post_test.pk}/edit/">Post-test</a> (post-test): awaiting approval'
+    ) in html
+
+    # Approving the course first is refused, naming the post-test and linking to it.
+    response = _approve(administrator, course, follow=True)
+    messages = _messages(response)
+    assert "This course was not published. Still missing:" in messages
+    assert (
+        "Post-test: “Post-test” is not published yet: it is awaiting approval (approve it first)"
+        in messages
+    )
+    links = next(m for m in messages if "still to be reviewed" in m)
+    for page in (*lessons, post_test):
+        assert f'href="/admin/pages/{page.pk}/edit/"' in links
+    course = CoursePage.objects.get(pk=course.pk)
+    assert not course.live and course.workflow_in_progress
+
+    # With the lessons approved, the post-test alone still holds the course back.
+    for lesson in lessons:
+        assert _approve(administrator, lesson).status_code == 302
+        assert LessonPage.objects.get(pk=lesson.pk).live
+    messages = _messages(_approve(administrator, course, follow=True))
+    assert [m for m in messages if m.startswith(("Lessons", "Post-test"))] == [
+        "Post-test: “Post-test” is not published yet: it is awaiting approval (approve it first)"
+    ]
+    assert not CoursePage.objects.get(pk=course.pk).live
+
+    # Post-test approved, then the course: it publishes, in the same round.
+    assert _approve(administrator, post_test).status_code == 302
+    assert PostTestPage.objects.get(pk=post_test.pk).live
+    assert _approve(administrator, course).status_code == 302
+    course = CoursePage.objects.get(pk=course.pk)
+    assert course.live and course.current_workflow_state is None
+    assert WorkflowState.objects.filter(
+        object_id=str(course.pk), status=WorkflowState.STATUS_APPROVED
+    ).exists()
+    assert client.get(course.url).status_code == 200
+
+
+def test_approving_from_the_editor_before_the_post_test_is_live_is_refused_naming_it(client):
+    instructor_user = staff_user(group="Instructors")
+    course = course_build(publish=False, owner=instructor_user)
+    post_test = PostTestPage.objects.child_of(course).get()
+    post_test.unpublish()
+    post_test.get_workflow().start(post_test, instructor_user)
+    course.get_workflow().start(course, instructor_user)
+    client.force_login(staff_user(group="Administrators"))
+
+    approve = {"action-workflow-action": "true", "workflow-action-name": "approve"}
+    response = client.post(
+        f"/admin/pages/{course.pk}/edit/", {**edit_form_of(client, course), **approve}
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Post-test: “Post-test” is not published yet: it is awaiting approval" in html
+    assert f'<a href="/admin/pages/{post_test.pk}/edit/">Post-test</a>' in html
+    course = CoursePage.objects.get(pk=course.pk)
+    assert not course.live
+    assert course.current_workflow_task_state.status == "in_progress"
