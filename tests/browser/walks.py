@@ -339,6 +339,10 @@ def certificate_on_dashboard(j, *, course_title: str, docs: bool = False) -> tup
     download = card.get_by_role("link", name=re.compile(r"^Download PDF"))
     expect(download).to_be_visible(timeout=30_000)
     assert page.evaluate("window.__sameDocument === true"), "the dashboard was reloaded"
+    # The outcome, not a next step; and nothing stale once the PDF is ready.
+    expect(card.locator(".course-outcome")).to_contain_text("You completed this course on")
+    expect(card).not_to_contain_text(re.compile("next step|being prepared", re.IGNORECASE))
+    expect(step).to_have_class("step-done")
     status = card.locator("[data-certificate-links]")
     assert (
         status.get_attribute("role") == "status" and status.get_attribute("aria-live") == "polite"

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from certificates import services
 from certificates.models import Certificate
@@ -56,6 +57,45 @@ def test_the_dashboard_shows_a_pending_certificate_and_polls_for_it(
     assert item["urls"]["pdf"] == f"/certificates/{certificate.number}/pdf/"
     page = client.get("/dashboard/").content.decode()
     assert "Ready to download" in page
+
+
+def test_a_completed_course_shows_its_completion_and_certificate_rather_than_a_next_step(
+    client, psychologist, course, django_capture_on_commit_callbacks, deliver
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        enrollment, completion = course_completed_by(user=psychologist, course=course)
+    certificate = Certificate.objects.get(enrollment=enrollment)
+    client.force_login(psychologist)
+    completed_on = timezone.localtime(completion.completed_at)
+    outcome = (
+        '<p class="course-outcome"><span class="badge badge-ok">Completed</span> You completed '
+        f'this course on <time datetime="{completed_on:%Y-%m-%d}">'
+        f"{completed_on:%B} {completed_on.day}, {completed_on.year}</time>.</p>"
+    )
+
+    # Being prepared: said as served, inside the live region the script keeps current.
+    page = client.get("/dashboard/").content.decode()
+    assert outcome in page
+    assert "Next step" not in page
+    assert (
+        'data-certificate-links role="status" aria-live="polite"><p>Your certificate is being '
+        "prepared — it appears here in a moment.</p></div>"
+    ) in page
+    assert "<noscript>" not in page  # nothing to download yet
+
+    # Ready: no "being prepared" anywhere; without JavaScript, a download link.
+    deliver(certificate)
+    page = client.get("/dashboard/").content.decode()
+    assert outcome in page
+    assert "Next step" not in page
+    assert "being prepared" not in page.lower()
+    assert (
+        f'<noscript><p><a class="button button-small" href="/certificates/{certificate.number}'
+        '/pdf/">Download certificate</a></p></noscript>'
+    ) in page
+    assert (
+        'data-certificate-links role="status" aria-live="polite"></div>' in page
+    )  # the script fills it
 
 
 def test_the_status_endpoint_is_the_owners_only(client, issued):

@@ -2,8 +2,9 @@
 //
 // Each course card whose certificate step has a status URL
 // (data-status-url, see certificates/steps.py) asks that JSON endpoint for
-// its certificates, shows their state in the step and adds download links
-// once a PDF is ready. While a certificate is being prepared it asks again,
+// its certificates, shows their state in the card's live region and in the
+// step, and adds download links once a PDF is ready, replacing the "being
+// prepared" words. While a certificate is being prepared it asks again,
 // every 2 s at first and more slowly after, for up to 10 minutes.
 (function () {
   "use strict";
@@ -23,6 +24,14 @@
     return a;
   }
 
+  // The words the dashboard serves while every certificate is still being
+  // prepared (templates/courses/dashboard.html says the same).
+  function preparing(count) {
+    return count > 1
+      ? "Your certificates are being prepared — they appear here in a moment."
+      : "Your certificate is being prepared — it appears here in a moment.";
+  }
+
   function render(card, data) {
     var step = card.querySelector('[data-step="certificate"]');
     var box = card.querySelector("[data-certificate-links]");
@@ -31,29 +40,39 @@
       box.setAttribute("data-certificate-links", "");
       box.setAttribute("role", "status");
       box.setAttribute("aria-live", "polite");
-      box.className = "certificate-links small";
+      box.className = "certificate-links";
       card.appendChild(box);
     }
-    box.textContent = "";
-    if (!data.certificates.length) {
-      if (data.pending) box.appendChild(text("p", "Your certificate is being prepared — it appears here in a moment."));
-      return;
+    var content = document.createElement("div");
+    var waiting = data.pending && data.certificates.every(function (c) { return c.state === "pending"; });
+    if (waiting) {
+      content.appendChild(text("p", preparing(data.certificates.length)));
+    } else if (data.certificates.length) {
+      var list = document.createElement("ul");
+      data.certificates.forEach(function (c) {
+        var item = document.createElement("li");
+        item.appendChild(text("strong", c.label));
+        item.appendChild(document.createTextNode(": " + c.message + " "));
+        if (c.urls) {
+          item.appendChild(link(c.urls.pdf, "Download PDF", " of " + c.label));
+          item.appendChild(document.createTextNode(" · "));
+          item.appendChild(link(c.urls.badge, "Open Badge", " of " + c.label));
+        }
+        list.appendChild(item);
+      });
+      content.appendChild(list);
     }
-    var list = document.createElement("ul");
-    data.certificates.forEach(function (c) {
-      var item = document.createElement("li");
-      item.appendChild(text("span", c.label + ": " + c.message + " "));
-      if (c.urls) {
-        item.appendChild(link(c.urls.pdf, "Download PDF", " of " + c.label));
-        item.appendChild(document.createTextNode(" · "));
-        item.appendChild(link(c.urls.badge, "Open Badge", " of " + c.label));
-      }
-      list.appendChild(item);
-    });
-    box.appendChild(list);
-    if (step) {
+    // Unchanged words stay untouched: a live region announces every rewrite.
+    if (content.innerHTML !== box.innerHTML) {
+      box.textContent = "";
+      while (content.firstChild) box.appendChild(content.firstChild);
+    }
+    // The step in the list above says the same, so no "being prepared" is left behind.
+    if (step && data.certificates.length) {
       var allReady = data.certificates.every(function (c) { return c.state === "ready"; });
       step.className = allReady ? "step-done" : "step-todo";
+      var done = step.querySelector(".visually-hidden");
+      if (done) done.textContent = allReady ? "Done:" : "To do:";
       var muted = step.querySelector(".muted");
       if (muted) {
         muted.textContent = data.certificates.map(function (c) { return c.label + ": " + c.message; }).join(" ");
