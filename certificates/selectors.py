@@ -255,13 +255,7 @@ def transcript_document(*, user, transcript: Transcript) -> dict:
         ],
         "period_start": transcript.start.isoformat(),
         "period_end": transcript.end.isoformat(),
-        "provider": {
-            "name": provider.name,
-            "address": " ".join(provider.address.split()),
-            "phone": provider.phone,
-            "email": provider.contact_email,
-            "website": provider.website,
-        },
+        "provider": provider.contact_facts(),
         "rows": transcript.rows,
     }
 

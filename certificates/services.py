@@ -287,13 +287,7 @@ def certificate_snapshot_build(
             {"name": i.get("name", ""), "credentials": i.get("credentials", "")}
             for i in facts.course.get("instructors", [])
         ],
-        "provider": {
-            "name": provider.name,
-            "address": " ".join(provider.address.split()),
-            "phone": provider.phone,
-            "email": provider.contact_email,
-            "website": provider.website,
-        },
+        "provider": provider.contact_facts(),
         "ce_administrator": {
             "name": provider.ce_administrator_name,
             "title": provider.ce_administrator_title,

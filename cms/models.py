@@ -114,6 +114,16 @@ class ProviderSettings(BaseGenericSetting):
     class Meta:
         verbose_name = "provider settings"
 
+    def contact_facts(self) -> dict[str, str]:
+        """The provider's identity as printed on certificates and transcripts."""
+        return {
+            "name": self.name,
+            "address": " ".join(self.address.split()),
+            "phone": self.phone,
+            "email": self.contact_email,
+            "website": self.website,
+        }
+
     def policy_links(self) -> list[tuple[str, str]]:
         """(label, url) of the live policy pages, in footer order, in one query."""
         wanted = [
