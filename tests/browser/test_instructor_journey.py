@@ -4,10 +4,12 @@ previews it and sends it for approval; the administrator approves it; it is in
 the catalog, and a clinician takes its timed post-test, whose timer speaks
 politely.
 
-The course cannot be sent for approval before its post-test is live (the
-publishing check of the quizzes app), so the walk has the real round trip: the
-lessons and the post-test go to approval first, the administrator approves
-them, the instructor sends the course, the administrator approves it.
+One review round: the instructor sends the course, its lessons and its post-test
+for approval together. The administrator first tries to approve the course: that
+is refused, naming the post-test still awaiting approval and linking to each page
+under the course still to be reviewed (a course publishes only with a live
+post-test). The administrator approves the lessons and the post-test, then the
+course, which publishes without another round from the instructor.
 
 Admin pages are checked with axe-core like every other page, but their
 violations are recorded, not failed on (Wagtail's own markup; see
@@ -218,6 +220,32 @@ def approve_all(j, *, pages: dict[str, int]) -> None:
         assert Page.objects.get(pk=pages[title]).live, f"{title} is not live"
 
 
+def approval_refused(j, *, course_id: int, waiting_for: dict[str, int]) -> None:
+    """Approving the course from the dashboard before the pages under it: refused, on
+    the course's editor, naming the post-test and linking to each page to review."""
+    page = j.page
+    j.goto("/admin/")
+    row = (
+        page.get_by_role("region", name="Awaiting your review")
+        .get_by_role("row")
+        .filter(has=page.locator(f"a[href='/admin/pages/{course_id}/edit/']"))
+    )
+    row.get_by_role("button", name="Actions").click()
+    row.get_by_role("button", name="Approve", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/admin/pages/{course_id}/edit/$"))
+    messages = page.locator(".messages")
+    expect(messages).to_contain_text("This course was not published. Still missing:")
+    expect(messages).to_contain_text(
+        "Post-test: “Post-test” is not published yet: it is awaiting approval"
+    )
+    for child_title, child_id in waiting_for.items():
+        link = messages.get_by_role("link", name=f"Review {child_title}")
+        expect(link).to_have_attribute("href", f"/admin/pages/{child_id}/edit/")
+    checklist = page.get_by_role("region", name="Before this course can be published")
+    expect(checklist).to_contain_text("Pages under this course still to be reviewed:")
+    j.check("course approval refused, pages under it awaiting review")
+
+
 def test_instructor_writes_a_course_an_administrator_approves_it_and_it_is_in_the_catalog(
     journey,
 ):
@@ -243,24 +271,21 @@ def test_instructor_writes_a_course_an_administrator_approves_it_and_it_is_in_th
     write_post_test(author, course_id=course_id)
     preview_course(author, course_id=course_id, title=title)
 
-    # Sending the course now is refused: its post-test is not live yet.
+    # The course goes to approval with its lessons and post-test still awaiting theirs.
     admin_footer_action(author.page, "Submit to CE course approval")
-    expect(author.page.locator(".messages, .help-critical, .error-message").first).to_be_visible()
-    expect(author.page.get_by_text("Post-test: it is not published yet").first).to_be_visible()
-    author.check("course refused for approval, post-test not live")
+    expect(author.page.locator(".messages")).to_contain_text("submitted for moderation")
+    author.check("course submitted for approval with its lessons and post-test")
 
     reviewer = journey("administrator")
     log_in(reviewer, ADMINISTRATOR, check="login (administrator)")
     reviewer.goto("/admin/", check="admin dashboard, awaiting review")
     children = {p.title: p.id for p in Page.objects.child_of(Page.objects.get(pk=course_id))}
     assert sorted(children) == sorted([*lessons, "Post-test"]), children
+    approval_refused(reviewer, course_id=course_id, waiting_for=children)
+    assert not Page.objects.get(pk=course_id).live
+
+    # The pages under the course, then the course: one round, no resubmission.
     approve_all(reviewer, pages=children)
-
-    author.goto(f"/admin/pages/{course_id}/edit/")
-    admin_footer_action(author.page, "Submit to CE course approval")
-    expect(author.page.locator(".messages")).to_contain_text("submitted for moderation")
-    author.check("course submitted for approval")
-
     approve_all(reviewer, pages={title: course_id})
     course = CoursePage.objects.get(pk=course_id)
     assert course.live and course.owner.email == INSTRUCTOR[0]
