@@ -32,7 +32,7 @@ test: $(STAMP) browser ## Run the whole test suite on PostgreSQL, Redis, a Celer
 	$(PY) scripts/test.py $(ARGS)
 
 test-fast: $(STAMP) ## The suite without the browser journeys
-	$(PY) scripts/test.py -m "not browser" $(ARGS)
+	$(PY) scripts/test.py -n 2 --ignore=tests/browser $(ARGS)
 
 lint: $(STAMP) ## ruff check and format check
 	$(VENV)/bin/ruff check .

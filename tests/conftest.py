@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def _worker_env(db_name: str) -> dict[str, str]:
     db = settings.DATABASES["default"]
     env = dict(os.environ)
+    # The queue below already carries this test process's suffix (cms/settings/test.py).
+    env.pop("PYTEST_XDIST_WORKER", None)
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "cms.settings.test",

@@ -33,6 +33,11 @@ WHITENOISE_AUTOREFRESH = True
 # Tests and the worker they start share one queue of their own, so a `make run`
 # worker on the same Redis never takes a test's task.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "practicum-test")
+# pytest-xdist: each test process has its own database (pytest-django adds the
+# suffix) and so needs its own queue, or one process's worker would take the
+# other's tasks. The worker processes get the suffixed name from the fixtures.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    CELERY_TASK_DEFAULT_QUEUE += "-" + os.environ["PYTEST_XDIST_WORKER"]
 # Test only: seconds a render task waits before rendering, so a reliability test
 # can kill a worker mid-render (tests/reliability). Never set outside tests.
 CERTIFICATE_RENDER_TEST_DELAY = float(os.environ.get("CERTIFICATE_RENDER_TEST_DELAY", "0"))
