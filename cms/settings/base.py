@@ -165,10 +165,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A message not acked within this window is redelivered (Redis visibility timeout).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
-# Certificates without a rendered PDF or a sent email a minute after issue are
-# enqueued again (a worker killed mid-render, a broker down at issue).
-CELERY_BEAT_SCHEDULE["certificates-sweep"] = {"task": "certificates.sweep", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE = {
+    # Certificates without a rendered PDF or a sent email a minute after issue are
+    # enqueued again (a worker killed mid-render, a broker down at issue).
+    "certificates-sweep": {"task": "certificates.sweep", "schedule": 60.0},
+}
 
 # Email
 EMAIL_CONFIG = env.email_url("EMAIL_URL")
