@@ -166,7 +166,8 @@ def _validated_answers(attempt: Attempt, answers: dict, *, allow_missing: bool) 
 def attempt_submit(*, attempt_id: int, user, answers: dict, time_up: bool = False) -> Attempt:
     """Grade an open attempt, once.
 
-    Refused, changing nothing: someone else's attempt, an attempt already
+    Refused, changing nothing: someone else's attempt, an attempt of a
+    course the clinician has unenrolled from, an attempt already
     graded (a double or replayed submit), answers to questions not drawn for
     it, choices of another question, unanswered questions (while time is
     left). Unanswered questions count 0 when the timer ran out (`time_up`, sent
@@ -180,7 +181,13 @@ def attempt_submit(*, attempt_id: int, user, answers: dict, time_up: bool = Fals
     if not found:
         raise QuizError("There is no such attempt.", status=404)
     with transaction.atomic():
-        _lock_enrollment(found[0])
+        enrollment = _lock_enrollment(found[0])
+        if not enrollment.is_active:
+            raise QuizError(
+                "You have unenrolled from this course, so this attempt cannot be submitted. "
+                "Enroll again to continue; your open attempt is kept.",
+                status=403,
+            )
         attempt = Attempt.objects.select_for_update().get(pk=attempt_id)
         if not attempt.is_open:
             when = timezone.localtime(attempt.submitted_at)

@@ -1,8 +1,11 @@
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from . import admin_views
+from .models import PostTestPage
 
 
 @hooks.register("register_admin_urls")
@@ -27,3 +30,20 @@ def register_evaluations_menu_item():
     return EvaluationsMenuItem(
         "Evaluations", reverse("quizzes_admin:index"), icon_name="list-ul", order=320
     )
+
+
+@hooks.register("before_unpublish_page")
+def refuse_unpublishing_the_post_test_of_a_live_course(request, page):
+    # Without a live post-test nobody enrolled can finish the course: take the
+    # course offline first (its subpages with it), or publish a new revision.
+    if page.specific_class is PostTestPage:
+        course = page.get_parent()
+        if course.live:
+            messages.error(
+                request,
+                f"“{page.title}” is the post-test of the live course “{course.title}”: "
+                "unpublished, nobody enrolled could complete the course. Unpublish the "
+                "course (with its subpages) instead, or publish a corrected revision.",
+            )
+            return redirect("wagtailadmin_pages:edit", page.pk)
+    return None

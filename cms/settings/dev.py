@@ -7,10 +7,14 @@ os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 
 from .base import *  # noqa: F403
-from .base import STORAGES
+from .base import EMAIL_BACKEND, STORAGES
 
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 SECURE_SSL_REDIRECT = False
 # Serve static files from the app folders as they change; nothing to collect.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+    # The same console output, with attachments named instead of printed.
+    EMAIL_BACKEND = "cms.mail.ConsoleEmailBackend"

@@ -218,6 +218,39 @@ def test_instructor_cannot_edit_or_add_lessons_to_another_instructors_course(ins
     assert response.status_code == 302, form_errors(response)
 
 
+def test_instructor_cannot_copy_another_instructors_course_but_can_copy_their_own(
+    instructor_user, administrator
+):
+    owner = InstructorFactory(user=instructor_user)
+    course = course_build(lessons=2, hours="0.25", owner=instructor_user, instructor=owner)
+    catalog = catalog_get()
+    from tests.factories import staff_user
+
+    def copy(client, slug):
+        return client.post(
+            f"/admin/pages/{course.pk}/copy/",
+            {
+                "new_title": "Copied course",
+                "new_slug": slug,
+                "new_parent_page": str(catalog.pk),
+                "copy_subpages": "on",
+            },
+        )
+
+    pages_before = Page.objects.count()
+    response = copy(client_for(staff_user(group="Instructors")), "stolen-copy")
+    assert response.status_code == 302
+    assert Page.objects.count() == pages_before
+    # Wagtail's own rule: copying needs edit permission on the page copied.
+    assert "do not have permission" in " ".join(_messages(response))
+
+    assert copy(client_for(instructor_user), "own-copy").status_code == 302
+    own_copy = CoursePage.objects.get(slug="own-copy")
+    assert LessonPage.objects.child_of(own_copy).count() == 2
+    assert copy(client_for(administrator), "admin-copy").status_code == 302
+    assert CoursePage.objects.filter(slug="admin-copy").exists()
+
+
 def test_instructor_cannot_edit_accreditors(instructor_user, administrator):
     accreditor = AccreditorFactory(provider_number="APA-1234")
     author = client_for(instructor_user)

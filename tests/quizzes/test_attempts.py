@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from courses.models import CourseCompletion
+from courses.services import enrollment_create, enrollment_unenroll
 from quizzes.grading import answer_key
 from quizzes.models import Attempt, ReviewPolicy
 from quizzes.selectors import SUBMIT_GRACE, attempt_review, post_test_status, review_level
@@ -242,6 +243,20 @@ def test_someone_elses_attempt_is_not_found(enrollment_for):
         )
     assert refused.value.status == 404
     assert snapshot(attempt)[0] == Attempt.Status.IN_PROGRESS
+
+
+def test_an_attempt_cannot_be_submitted_after_unenrolling_until_enrolled_again(enrollment_for):
+    enrollment = enrollment_for()
+    attempt = attempt_start(enrollment=enrollment)
+    enrollment_unenroll(enrollment=enrollment)
+    with pytest.raises(QuizError, match="unenrolled") as refused:
+        submit(attempt, answer_key(attempt.questions))
+    assert refused.value.status == 403
+    assert snapshot(attempt)[:2] == (Attempt.Status.IN_PROGRESS, {})
+    assert not CourseCompletion.objects.filter(enrollment=enrollment).exists()
+
+    enrollment_create(user=enrollment.user, course=enrollment.course)
+    assert submit(attempt, answer_key(attempt.questions)).passed
 
 
 def test_a_pass_records_score_results_and_answers(enrollment_for):

@@ -442,3 +442,26 @@ def test_approving_from_the_editor_before_the_post_test_is_live_is_refused_namin
     course = CoursePage.objects.get(pk=course.pk)
     assert not course.live
     assert course.current_workflow_task_state.status == "in_progress"
+
+
+def test_the_post_test_of_a_live_course_cannot_be_unpublished_on_its_own():
+    course = course_build(lessons=1, hours="0.25")
+    post_test = PostTestPage.objects.child_of(course).get()
+    admin = Client()
+    admin.force_login(staff_user(group="Administrators"))
+
+    response = admin.post(f"/admin/pages/{post_test.pk}/unpublish/")
+
+    assert response.status_code == 302
+    assert response.url == reverse("wagtailadmin_pages:edit", args=(post_test.pk,))
+    assert "nobody enrolled could complete" in " ".join(
+        str(m) for m in get_messages(response.wsgi_request)
+    )
+    post_test.refresh_from_db()
+    assert post_test.live
+    # Taking the whole course offline takes the post-test with it.
+    response = admin.post(f"/admin/pages/{course.pk}/unpublish/", {"include_descendants": "on"})
+    assert response.status_code == 302
+    post_test.refresh_from_db()
+    course.refresh_from_db()
+    assert not course.live and not post_test.live
