@@ -106,6 +106,9 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = 60
+# A kept connection is checked before its first use in a request or task, so one
+# dropped by a database restart is replaced instead of failing the request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL")}
@@ -159,6 +162,13 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes the database connection before and after every
+# task unless this is set, so each task paid for a new PostgreSQL connection (a
+# server process forked per certificate). With it set, the fixup recycles the
+# connection only every 500 tasks, and cms/celery.py applies Django's own
+# request rule around each task instead (CONN_MAX_AGE, CONN_HEALTH_CHECKS,
+# drop a connection that failed). docs/benchmarks.md has the difference.
+CELERY_DB_REUSE_MAX = 500
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

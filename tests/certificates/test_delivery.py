@@ -286,3 +286,51 @@ def test_two_completions_evaluated_at_once_issue_one_certificate(drained_worker)
     assert len(set(results)) == 1
     assert CourseCompletion.objects.filter(enrollment=enrollment).count() == 1
     assert Certificate.objects.filter(enrollment=enrollment).count() == 1
+
+
+def _other_database_sessions() -> set[tuple[int, object]]:
+    """(pid, start) of every client session on the test database but this test's own:
+    with no other process running, the worker's."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, backend_start FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        )
+        return set(cursor.fetchall())
+
+
+def test_the_worker_keeps_its_database_connection_and_replaces_a_dropped_one(
+    drained_worker, mailbox
+):
+    def deliver_one():
+        certificate = Certificate.objects.get(enrollment=course_completed_by(user=clinician())[0])
+        wait_for(lambda: _delivered(certificate.pk), what="the certificate email")
+        worker_drain()  # the task has returned, its post-run handlers included
+        certificate.refresh_from_db()
+        return certificate
+
+    # One pool process, one session on the server, kept from task to task
+    # (Celery's default would connect anew for every task: cms/celery.py).
+    seen = []
+    for _ in range(3):
+        deliver_one()
+        seen.append(_other_database_sessions())
+    assert len(seen[0]) == 1
+    assert seen[0] == seen[1] == seen[2]
+
+    # The server drops it (a restart, an idle timeout): the next task notices before
+    # its first query and connects again, so the certificate goes out at the first try.
+    ((pid, _),) = seen[0]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    wait_for(lambda: not _other_database_sessions(), what="the session to end")
+    log_start = drained_worker.log_path.stat().st_size
+    certificate = deliver_one()
+    assert certificate.render_attempts == 1
+    assert certificate.render_error == ""
+    with drained_worker.log_path.open("rb") as log:
+        log.seek(log_start)
+        new_log = log.read().decode(errors="replace")
+    assert "OperationalError" not in new_log and "InterfaceError" not in new_log
+    after = _other_database_sessions()
+    assert len(after) == 1 and after != seen[0]
