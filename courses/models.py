@@ -22,7 +22,7 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PagePermissionTester
 from wagtail.search import index
 
 from accounts.models import Profession
@@ -364,6 +364,15 @@ class CoursePublishRefused(Exception):
         super().__init__("This course cannot be published: " + "; ".join(problems) + ".")
 
 
+class CoursePagePermissionTester(PagePermissionTester):
+    """Wagtail's add permission on the catalog reaches every course in it. Pages go
+    under a course — created, copied or moved there — only for those who may edit
+    the course: its owner (an instructor) and the administrators."""
+
+    def can_add_subpage(self):
+        return super().can_add_subpage() and self.can_edit()
+
+
 class CoursePage(Page):
     summary = models.TextField(help_text="One to three sentences for the catalog.")
     hero_image = models.ForeignKey(
@@ -444,6 +453,9 @@ class CoursePage(Page):
         index.RelatedFields("objectives", [index.SearchField("text")]),
         index.FilterField("level"),
     ]
+
+    def permissions_for_user(self, user):
+        return CoursePagePermissionTester(user, self)
 
     def publish(self, revision, *args, **kwargs):
         # Every publish path (editor, workflow approval, bulk action, schedule) ends here.

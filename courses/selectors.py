@@ -177,13 +177,22 @@ def course_publish_problems(
         problems.extend(check.problems)
 
     provider = ProviderSettings.load()
-    for label, attr in (
-        ("refund policy", "refund_policy_page"),
-        ("grievance policy", "grievance_policy_page"),
-        ("accommodation-request page", "accommodation_page"),
-    ):
-        if getattr(provider, f"{attr}_id") is None:
+    policies = [
+        ("refund policy", provider.refund_policy_page_id),
+        ("grievance policy", provider.grievance_policy_page_id),
+        ("accommodation-request page", provider.accommodation_page_id),
+    ]
+    live = set(
+        Page.objects.live()
+        .filter(pk__in=[page_id for _, page_id in policies if page_id])
+        .values_list("pk", flat=True)
+    )
+    for label, page_id in policies:
+        if page_id is None:
             problems.append(f"The site has no {label} (Settings → Provider settings)")
+        elif page_id not in live:
+            # The course page would show no link to it: participants must be able to read it.
+            problems.append(f"The site's {label} is not published")
     problems.extend(publish_check_problems(course, for_publish=not for_submission))
     return problems
 
@@ -596,11 +605,3 @@ def enrollment_active_seconds(*, enrollment: Enrollment) -> int:
         ]
         or 0
     )
-
-
-# --- Authoring permissions -----------------------------------------------------------------
-
-
-def course_children_addable(*, user, course: CoursePage) -> bool:
-    """Lessons (and post-tests) go into a course only for those who may edit it."""
-    return course.permissions_for_user(user).can_edit()

@@ -100,9 +100,11 @@ def heartbeat_record(*, user, lesson_id: int, claimed_seconds: int) -> int:
     The client beats only while the tab is visible and the reader touched the page
     in the last five minutes, and claims the seconds since its previous beat. The
     server decides what counts: never more than the wall-clock time since the
-    previous beat it recorded, nothing when that gap exceeds HEARTBEAT_MAX_CREDIT
-    (the reader was away), and nothing for the first beat. One SELECT and one
-    conditional UPDATE on the common path."""
+    previous beat it recorded for this lesson, nor since the latest beat of any
+    lesson of the course (two lessons open in two tabs share one clock), nothing
+    when the gap exceeds HEARTBEAT_MAX_CREDIT (the reader was away), and nothing
+    for a lesson's first beat. The enrollment's progress rows are locked while
+    deciding, so concurrent beats never credit the same seconds twice."""
     progress = (
         LessonProgress.objects.filter(
             lesson_id=lesson_id,
@@ -111,7 +113,7 @@ def heartbeat_record(*, user, lesson_id: int, claimed_seconds: int) -> int:
             enrollment__status=Enrollment.Status.ACTIVE,
             enrollment__course__live=True,
         )
-        .only("id", "last_heartbeat_at")
+        .only("id", "enrollment_id")
         .first()
     )
     if progress is None:
@@ -121,23 +123,33 @@ def heartbeat_record(*, user, lesson_id: int, claimed_seconds: int) -> int:
             raise LearningError("There is no such lesson.")
         enrollment = _active_enrollment_for_lesson(user=user, lesson=lesson)
         progress, _ = LessonProgress.objects.get_or_create(enrollment=enrollment, lesson=lesson)
-    now = timezone.now()
-    credit = 0
-    if progress.last_heartbeat_at is not None:
-        elapsed = (now - progress.last_heartbeat_at).total_seconds()
-        if 0 <= elapsed <= HEARTBEAT_MAX_CREDIT.total_seconds():
-            credit = max(0, min(int(claimed_seconds), int(elapsed)))
-    # Conditional on the baseline we read: a concurrent beat credits nothing twice.
-    updated = LessonProgress.objects.filter(
-        pk=progress.pk, last_heartbeat_at=progress.last_heartbeat_at
-    ).update(active_seconds=F("active_seconds") + credit, last_heartbeat_at=now)
-    return credit if updated else 0
+    with transaction.atomic():
+        beats = dict(
+            LessonProgress.objects.select_for_update()
+            .filter(enrollment_id=progress.enrollment_id)
+            .values_list("id", "last_heartbeat_at")
+        )
+        now = timezone.now()
+        own = beats.get(progress.pk)
+        credit = 0
+        if own is not None:
+            latest = max(beat for beat in beats.values() if beat is not None)
+            elapsed = (now - own).total_seconds()
+            since_any = (now - latest).total_seconds()
+            if 0 <= elapsed <= HEARTBEAT_MAX_CREDIT.total_seconds() and since_any >= 0:
+                credit = max(0, min(int(claimed_seconds), int(elapsed), int(since_any)))
+        LessonProgress.objects.filter(pk=progress.pk).update(
+            active_seconds=F("active_seconds") + credit, last_heartbeat_at=now
+        )
+    return credit
 
 
 def journal_save(*, user, lesson: LessonPage, prompt_id: str, text: str) -> JournalEntry:
     """Save the clinician's private reflection for one prompt of a lesson."""
     if len(text) > JOURNAL_MAX_CHARS:
         raise LearningError(f"A reflection can hold up to {JOURNAL_MAX_CHARS:,} characters.")
+    if "\x00" in text:  # PostgreSQL cannot store it; no keyboard types it
+        raise LearningError("The reflection contains a null character; please remove it.")
     prompt_ids = {block.id for block in lesson.body if block.block_type == "reflection_prompt"}
     if prompt_id not in prompt_ids:
         raise LearningError("That reflection prompt is not part of this lesson.")

@@ -1,11 +1,14 @@
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.db.models import ProtectedError, RestrictedError
+from django.db.models.deletion import Collector
+from django.shortcuts import redirect
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import Accreditor, CoursePage, Instructor
-from .selectors import accreditor_warnings, course_children_addable
+from .models import Accreditor, Instructor
+from .selectors import accreditor_warnings
 
 
 class AccreditorViewSet(SnippetViewSet):
@@ -54,11 +57,22 @@ def add_accreditor_warnings(request, panels):
             panels.insert(0, AccreditorWarningsPanel(warnings))
 
 
-@hooks.register("before_create_page")
-def refuse_lessons_in_courses_of_others(request, parent_page, page_class):
-    # Wagtail's add permission covers the whole catalog; lessons go only into
-    # courses the user may edit (an instructor's own).
-    if isinstance(parent_page.specific, CoursePage) and not course_children_addable(
-        user=request.user, course=parent_page
-    ):
-        raise PermissionDenied
+@hooks.register("before_delete_page")
+def refuse_deleting_pages_with_learner_records(request, page):
+    """Enrollments, progress, attempts, completions and certificates are audit
+    records and protect the pages they point to; say so instead of failing.
+    Django's deletion collector, run dry over the page and its subpages, finds
+    every protected record whichever app it belongs to."""
+    from wagtail.models import Page
+
+    try:
+        Collector(using="default").collect(Page.objects.descendant_of(page, inclusive=True))
+    except (ProtectedError, RestrictedError) as refused:
+        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in refused.args[1]})
+        messages.error(
+            request,
+            f"“{page.title}” cannot be deleted: learner records depend on it "
+            f"({', '.join(kinds)}), and they are kept for audits. Unpublish it instead.",
+        )
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return None

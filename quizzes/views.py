@@ -50,7 +50,7 @@ def _post(request):
 
 
 def _page_id(raw: str, what: str) -> int:
-    if not raw.isdigit() or len(raw) > 12:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
         raise BadInput(f"“{what}” must be a page id.")
     return int(raw)
 

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cms.csp.SiteCSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "cms.middleware.NullCharacterQueryMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "courses.middleware.CoursePublishRefusedMiddleware",
 ]
@@ -169,6 +170,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # request rule around each task instead (CONN_MAX_AGE, CONN_HEALTH_CHECKS,
 # drop a connection that failed). docs/benchmarks.md has the difference.
 CELERY_DB_REUSE_MAX = 500
+# What a task prints (the console email under `make run`) is logged as INFO, not
+# as a warning.
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

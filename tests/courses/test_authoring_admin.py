@@ -251,6 +251,65 @@ def test_instructor_cannot_copy_another_instructors_course_but_can_copy_their_ow
     assert CoursePage.objects.filter(slug="admin-copy").exists()
 
 
+def test_instructor_cannot_copy_or_move_their_pages_into_another_instructors_course(
+    instructor_user,
+):
+    from tests.factories import staff_user
+
+    mine = course_build(lessons=2, hours="0.25", owner=instructor_user)
+    own_lesson = LessonPage.objects.child_of(mine).first()
+    other_owner = staff_user(group="Instructors")
+    theirs = course_build(lessons=1, hours="0.25", owner=other_owner)
+    before = sorted(Page.objects.child_of(theirs).values_list("pk", flat=True))
+    client = client_for(instructor_user)
+
+    response = client.post(
+        f"/admin/pages/{own_lesson.pk}/copy/",
+        {"new_title": "Planted", "new_slug": "planted", "new_parent_page": str(theirs.pk)},
+    )
+    assert response.status_code == 200  # the form again, with its error
+    assert "permission" in form_errors(response).lower()
+    response = client.post(f"/admin/pages/{own_lesson.pk}/move/{theirs.pk}/confirm/")
+    assert response.status_code in (302, 403)
+    assert sorted(Page.objects.child_of(theirs).values_list("pk", flat=True)) == before
+    assert Page.objects.get(pk=own_lesson.pk).get_parent().pk == mine.pk
+    # Nor is "Add child page" offered there; into their own course all three work.
+    assert not theirs.permissions_for_user(instructor_user).can_add_subpage()
+    assert mine.permissions_for_user(instructor_user).can_add_subpage()
+    response = client.post(
+        f"/admin/pages/{own_lesson.pk}/copy/",
+        {"new_title": "Copy", "new_slug": "lesson-copy", "new_parent_page": str(mine.pk)},
+    )
+    assert response.status_code == 302, form_errors(response)
+    assert LessonPage.objects.child_of(mine).filter(slug="lesson-copy").exists()
+    assert theirs.permissions_for_user(other_owner).can_add_subpage()
+
+
+def test_pages_with_learner_records_are_not_deleted_and_the_superuser_is_told_why():
+    # Only superusers may delete pages (the Administrators group has no delete_page).
+    from courses.models import Enrollment
+    from courses.services import enrollment_create, lesson_visit
+    from tests.factories import UserFactory, clinician
+
+    taken = course_build(lessons=2, hours="0.25")
+    enrollment = enrollment_create(user=clinician(), course=taken)
+    lesson_visit(enrollment=enrollment, lesson=LessonPage.objects.child_of(taken).first())
+    untaken = course_build(title="Never taken", slug="never-taken", lessons=1, hours="0.25")
+    client = client_for(UserFactory(is_staff=True, is_superuser=True))
+
+    for page in (taken, LessonPage.objects.child_of(taken).first()):
+        response = client.post(f"/admin/pages/{page.pk}/delete/")
+        assert response.status_code == 302
+        assert response.url == reverse("wagtailadmin_pages:edit", args=(page.pk,))
+        assert "kept for audits" in " ".join(_messages(response))
+        assert Page.objects.filter(pk=page.pk).exists()
+    assert Enrollment.objects.filter(pk=enrollment.pk).exists()
+
+    response = client.post(f"/admin/pages/{untaken.pk}/delete/")
+    assert response.status_code == 302
+    assert not Page.objects.filter(pk=untaken.pk).exists()
+
+
 def test_instructor_cannot_edit_accreditors(instructor_user, administrator):
     accreditor = AccreditorFactory(provider_number="APA-1234")
     author = client_for(instructor_user)

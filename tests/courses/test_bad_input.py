@@ -211,6 +211,26 @@ def test_oversized_reflections_are_refused(world):
     _assert_refused(response, before, "A reflection can hold up to 20,000 characters.")
 
 
+def test_reflections_with_a_null_character_are_refused(world):
+    before = _state()
+    response = world["client"].post(
+        "/learn/journal/",
+        {"lesson": world["lesson"].pk, "prompt": world["prompt"], "text": "Before\x00after"},
+    )
+    _assert_refused(response, before, "contains a null character")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["topic=%00", "q=%00", "q=stuck%00treatment", "profession=%00", "hours=%00", "%00=1"],
+)
+def test_catalog_filters_with_a_null_character_are_refused_with_a_message(world, query):
+    response = world["client"].get(f"/courses/?{query}")
+    assert response.status_code == 400
+    assert "null character" in response.content.decode()
+    assert world["client"].get("/courses/?q=stuck").status_code == 200
+
+
 def test_prompts_not_in_the_lesson_are_refused(world):
     before = _state()
     for prompt in ["", "not-a-prompt", "x" * 65, world["their_prompt"]]:

@@ -102,6 +102,12 @@ def test_missing_policy_pages_are_named():
     ]
 
 
+def test_unpublished_policy_pages_are_named():
+    course = course_build(lessons=2, publish=False)
+    ProviderSettings.load().refund_policy_page.unpublish()
+    assert course_publish_problems(course=course) == ["The site's refund policy is not published"]
+
+
 def test_registered_publish_checks_add_their_items(isolated_registry):
     isolated_registry.register_publish_check(lambda course: ["The course has no post-test"])
     course = course_build(lessons=2, publish=False)

@@ -259,6 +259,8 @@ def test_a_late_submit_says_the_answers_were_not_graded(taking):
     [
         ({}, 400, "must be a page id"),
         ({"post_test": "abc"}, 400, "must be a page id"),
+        ({"post_test": "²"}, 400, "must be a page id"),
+        ({"post_test": "١٢"}, 400, "must be a page id"),
         ({"post_test": "9" * 40}, 400, "must be a page id"),
         ({"post_test": "999999"}, 404, "no such post-test"),
     ],
