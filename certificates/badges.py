@@ -6,6 +6,8 @@ The credential is hosted, not signed: it carries no `proof`. A wallet that
 requires a cryptographic proof cannot import it yet (see docs/certificates.md).
 """
 
+from urllib.parse import quote
+
 from django.conf import settings
 
 from .models import Certificate
@@ -24,7 +26,9 @@ def certificate_badge(*, certificate: Certificate, verify_url: str) -> dict:
     hours = float(certificate.total_hours)
     achievement_id = f"{settings.SITE_URL}/courses/{certificate.course_id}/achievement"
     if accreditor:
-        achievement_id += f"/{accreditor.get('short_name', '')}"
+        # Percent-encoded, so "ASWB ACE" still makes a valid URI, while a short
+        # name that was already URI-safe ("APA") keeps the id it always had.
+        achievement_id += f"/{quote(accreditor.get('short_name', ''), safe='')}"
         description = (
             f"{hours:g} continuing education credit hour(s) under "
             f"{accreditor.get('name')} for the course “{certificate.course_title}”."

@@ -384,6 +384,7 @@ def _transcript_rows(transcript: dict) -> list[dict[str, str]]:
             "course_title": _s(row.get("course_title") or row.get("course")),
             "completion_date": _s(row.get("completion_date")),
             "accreditor": _s(row.get("accreditor") or row.get("accreditor_short_name")),
+            "enrollment": _s(row.get("enrollment")),
         }
         credits = row.get("credits")
         if credits:  # one row per credit category of a certificate
@@ -394,29 +395,43 @@ def _transcript_rows(transcript: dict) -> list[dict[str, str]]:
     return rows
 
 
+def _course_key(row: dict[str, str]) -> tuple[str, ...]:
+    # One completion of a course gives one certificate per accreditor claimed:
+    # they are one course completed, whatever the number of certificates.
+    if row.get("enrollment"):
+        return ("enrollment", row["enrollment"])
+    return ("course", row.get("course_title", ""), row.get("completion_date", ""))
+
+
+def _hours_group(cats: dict[str, Decimal]) -> dict[str, Any]:
+    return {
+        "categories": [{"category": c, "hours": _hours(h)} for c, h in cats.items()],
+        "total": _hours(sum(cats.values(), Decimal(0))),
+    }
+
+
 def transcript_totals(rows: list[dict[str, str]]) -> dict[str, Any]:
-    """Hours summed by accreditor and, within it, by category."""
+    """Credit hours totalled per accreditor and, within it, per category; hours
+    attended (certificates of attendance) apart; the number of courses completed.
+
+    There is deliberately no total across accreditors: one course claimed under
+    APA and ASWB earns 0.5 h of APA credit and 0.5 h of ASWB credit, not 1 h of
+    anything, and hours attended are not CE credit at all. A single figure would
+    be one a clinician could wrongly report to a board.
+    """
     by_acc: dict[str, dict[str, Decimal]] = {}
+    attended: dict[str, Decimal] = {}
     for r in rows:
-        acc = r["accreditor"] or "Attendance only"
-        cats = by_acc.setdefault(acc, {})
+        cats = by_acc.setdefault(r["accreditor"], {}) if r["accreditor"] else attended
         cats[r["category"]] = cats.get(r["category"], Decimal(0)) + _decimal(r["hours"])
-    groups = []
-    grand = Decimal(0)
-    # Accreditors alphabetically, attendance hours last.
-    order = sorted(by_acc, key=lambda a: (a == "Attendance only", a.casefold()))
-    for acc in order:
-        cats = by_acc[acc]
-        total = sum(cats.values(), Decimal(0))
-        grand += total
-        groups.append(
-            {
-                "accreditor": acc,
-                "categories": [{"category": c, "hours": _hours(h)} for c, h in cats.items()],
-                "total": _hours(total),
-            }
-        )
-    return {"groups": groups, "grand_total": _hours(grand)}
+    return {
+        "groups": [
+            {"accreditor": acc} | _hours_group(by_acc[acc])
+            for acc in sorted(by_acc, key=str.casefold)
+        ],
+        "attendance": _hours_group(attended) if attended else None,
+        "courses_completed": len({_course_key(r) for r in rows}),
+    }
 
 
 def transcript_title(transcript: dict) -> str:
@@ -438,9 +453,11 @@ def render_transcript_pdf(transcript: dict) -> bytes:
          "provider": {"name", "address", "email", "phone", "website"},  # optional
          "rows": [{"number", "course_title", "completion_date",
                    "accreditor" (short name, "" for attendance),
+                   "enrollment",                   # optional: counts courses completed
                    "category", "hours"}]}          # or "credits": [{"category", "hours"}]
 
-    Totals by accreditor and category are computed here from the rows.
+    Totals by accreditor and category (never across accreditors), hours attended
+    and the courses completed are computed here from the rows.
     """
     rows = _transcript_rows(transcript)
     generated = _parse_date(transcript.get("generated_on")) or dt.date.today()

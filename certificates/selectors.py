@@ -206,13 +206,14 @@ class Transcript:
     totals: dict
 
     @property
-    def grand_total(self) -> str:
-        return self.totals["grand_total"]
+    def courses_completed(self) -> int:
+        return self.totals["courses_completed"]
 
 
 def transcript_build(*, user, start: date, end: date) -> Transcript:
-    """Valid certificates completed within [start, end], with hours totalled by
-    accreditor and category (revoked, held and replaced ones do not count)."""
+    """Valid certificates completed within [start, end], with credit hours totalled
+    per accreditor and category, never across accreditors, and hours attended
+    apart (revoked, held and replaced ones do not count)."""
     certificates = list(
         Certificate.objects.filter(
             user=user,
@@ -229,6 +230,7 @@ def transcript_build(*, user, start: date, end: date) -> Transcript:
             rows.append(
                 {
                     "number": certificate.number,
+                    "enrollment": certificate.enrollment_id,
                     "course_title": certificate.course_title,
                     "completion_date": certificate.completion_date.isoformat(),
                     "accreditor": accreditor,

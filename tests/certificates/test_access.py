@@ -1,14 +1,23 @@
 """Who may download what, and what the public verification page shows."""
 
 import json
+import re
 from datetime import date
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
 
 from certificates import services
 from certificates.models import Certificate
-from tests.factories import clinician, staff_user
+from courses.services import enrollment_create
+from tests.factories import (
+    AccreditorFactory,
+    clinician,
+    completion_record,
+    course_build,
+    staff_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +93,57 @@ def test_a_certificate_not_rendered_yet_is_not_served(
     response = client.get(pdf_url(certificate))
     assert response.status_code == 404
     assert "still being prepared" in response.content.decode()
+
+
+# RFC 3986: a scheme, then only unreserved, reserved or percent-encoded characters.
+URI = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.-]*:(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+"
+)
+
+
+def _uris(value, key=""):
+    """Every id, url and @context entry of a JSON-LD document, wherever it sits."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _uris(v, k)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _uris(v, key)
+    elif key in ("id", "url", "@context"):
+        yield value
+
+
+def test_every_id_and_url_of_a_badge_is_a_valid_uri_when_the_short_name_has_a_space(
+    client, deliver
+):
+    aswb_ace = AccreditorFactory(
+        name="Association of Social Work Boards ACE",
+        short_name="ASWB ACE",
+        professions=["social_worker"],
+        provider_number="ACE-1677",
+    )
+    social_worker = clinician(full_name="Sam Rivera", professions=("social_worker",))
+    course = course_build(title="Working with grief", accreditors=[aswb_ace], hours="0.5")
+    (certificate,) = services.certificates_issue(
+        completion=completion_record(
+            enrollment=enrollment_create(user=social_worker, course=course)
+        ),
+        accreditors=[aswb_ace],
+    )
+    deliver(certificate)
+    client.force_login(social_worker)
+    response = client.get(f"/certificates/{certificate.number}/badge/")
+    assert response.status_code == 200
+    badge = json.loads(response.content)
+
+    uris = list(_uris(badge))
+    achievement_id = badge["credentialSubject"]["achievement"]["id"]
+    assert achievement_id in uris and badge["id"] in uris
+    assert achievement_id.endswith(f"/courses/{course.pk}/achievement/ASWB%20ACE")
+    for uri in uris:
+        assert " " not in uri, uri
+        assert URI.fullmatch(uri), uri
+        assert urlsplit(uri).scheme in ("http", "https") and urlsplit(uri).netloc, uri
 
 
 def test_the_open_badge_is_an_openbadgecredential_whose_id_is_the_verification_url(client, issued):

@@ -6,9 +6,11 @@ import io
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.http import StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
 
-from certificates import services
+from certificates import admin_views, services
 from certificates.models import BulkJob, Certificate, CertificateEvent
 from courses.services import enrollment_create
 from tests.certificates.pdf import pdf_text
@@ -354,6 +356,61 @@ def test_the_csv_export_streams_the_filtered_listing(admin_client, issued, apa):
     filtered = admin_client.get("/admin/certificates/export/", {"q": "Dana"})
     rows = list(csv.reader(io.StringIO(b"".join(filtered.streaming_content).decode("utf-8-sig"))))
     assert [r[0] for r in rows[1:]] == [issued.number]
+
+
+def _export(client, params=None) -> list[list[str]]:
+    response = client.get("/admin/certificates/export/", params or {})
+    assert response.status_code == 200
+    assert isinstance(response, StreamingHttpResponse)
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(body)))
+
+
+def _issue_to(user, course, accreditors):
+    enrollment = enrollment_create(user=user, course=course)
+    return services.certificates_issue(
+        completion=completion_record(enrollment=enrollment), accreditors=accreditors
+    )
+
+
+def test_the_csv_export_shows_the_accreditor_and_provider_number_as_printed_after_a_change(
+    admin_client, issued, apa
+):
+    printed = issued.snapshot["accreditor"]
+    assert (printed["short_name"], printed["provider_number"]) == ("APA", "APA-1234")
+    (attendance,) = _issue_to(clinician(full_name="Attendee Only"), issued.course, [])
+    apa.provider_number = "APA-9999"
+    apa.short_name = "APA (renamed)"
+    apa.save()
+
+    rows = _export(admin_client)
+    assert rows[0][7:9] == ["Accreditor", "Provider number"]
+    by_number = {row[0]: row for row in rows[1:]}
+    assert by_number[issued.number][7:9] == ["APA", "APA-1234"]
+    assert by_number[attendance.number][7:9] == ["", ""]
+
+
+def test_the_csv_export_streams_through_a_chunked_cursor_with_constant_queries(
+    admin_client, issued, apa, monkeypatch, iterator_calls, django_assert_max_num_queries
+):
+    """Like the audit reports' CSVs: the export never loads the whole queryset
+    and its query count does not grow with the number of certificates."""
+    monkeypatch.setattr(admin_views, "EXPORT_CHUNK_SIZE", 2)
+    calls = iterator_calls
+    for i in range(2):
+        _issue_to(clinician(full_name=f"Small Export {i}"), issued.course, [apa])
+    _export(admin_client)  # warm the caches every admin request fills once
+    calls.clear()
+    with CaptureQueriesContext(connection) as queries:
+        small_rows = len(_export(admin_client)) - 1
+    assert calls == [("Certificate", 2)]
+    assert small_rows == 3
+
+    for i in range(7):
+        _issue_to(clinician(full_name=f"Big Export {i}"), issued.course, [apa])
+    with django_assert_max_num_queries(len(queries)):
+        big_rows = len(_export(admin_client)) - 1
+    assert big_rows == 10  # five chunks of 2 instead of two, no query more
 
 
 def test_bulk_reissue_of_the_filtered_set_creates_a_job_with_one_item_each(

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from certificates import services
+from certificates import rendering, services
 from certificates.models import Certificate
 from courses.services import enrollment_create
 from tests.certificates.pdf import pdf_reader, pdf_text, pdf_xmp_values
@@ -172,7 +172,9 @@ def test_the_transcript_totals_hours_by_accreditor_and_category_over_a_period(
             "total": "0.50",
         },
     ]
-    assert transcript.grand_total == "1.00"
+    assert transcript.totals["attendance"] is None
+    # One course claimed under two accreditors: one course, two separate totals.
+    assert transcript.courses_completed == 1
     page = response.content.decode()
     # Every certificate is listed with its downloads, the revoked one without.
     for certificate in history["both"] + history["older"]:
@@ -182,7 +184,8 @@ def test_the_transcript_totals_hours_by_accreditor_and_category_over_a_period(
     assert f"/certificates/{revoked.number}/pdf/" not in page
 
     wider = client.get("/transcript/", {"start": "2026-01-01", "end": "2026-12-31"})
-    assert wider.context["transcript"].grand_total == "1.50"
+    assert wider.context["transcript"].courses_completed == 2
+    assert [g["total"] for g in wider.context["transcript"].totals["groups"]] == ["1.00", "0.50"]
 
 
 def test_the_transcript_pdf_carries_the_rows_and_totals(client, psychologist, history):
@@ -199,10 +202,92 @@ def test_the_transcript_pdf_carries_the_rows_and_totals(client, psychologist, hi
     assert "January 1, 2025 – December 31, 2026" in text
     assert "Total APA 1.00" in text
     assert "Total ASWB 0.50" in text
-    assert "All hours 1.50" in text
+    assert "All hours" not in text
     assert "LCSW 55" in text  # the clinician's own transcript lists their licenses
     assert pdf_xmp_values(pdf)["pdfuaid:part"] == "1"
     assert "/StructTreeRoot" in pdf_reader(pdf).trailer["/Root"]
+
+
+def test_transcript_totals_never_add_hours_across_accreditors_and_count_a_course_once():
+    rows = [
+        {
+            "number": "PRC-A",
+            "enrollment": 7,
+            "course_title": "Ethics",
+            "completion_date": "2026-06-01",
+            "accreditor": "APA",
+            "category": "General",
+            "hours": "0.50",
+        },
+        {
+            "number": "PRC-B",
+            "enrollment": 7,
+            "course_title": "Ethics",
+            "completion_date": "2026-06-01",
+            "accreditor": "ASWB ACE",
+            "category": "General",
+            "hours": "0.50",
+        },
+        {
+            "number": "PRC-C",
+            "enrollment": 8,
+            "course_title": "Intro",
+            "completion_date": "2026-07-01",
+            "accreditor": "",
+            "category": "General",
+            "hours": "0.50",
+        },
+    ]
+    totals = rendering.transcript_totals(rows)
+    assert totals == {
+        "groups": [
+            {
+                "accreditor": "APA",
+                "categories": [{"category": "General", "hours": "0.50"}],
+                "total": "0.50",
+            },
+            {
+                "accreditor": "ASWB ACE",
+                "categories": [{"category": "General", "hours": "0.50"}],
+                "total": "0.50",
+            },
+        ],
+        "attendance": {"categories": [{"category": "General", "hours": "0.50"}], "total": "0.50"},
+        "courses_completed": 2,
+    }
+
+
+def test_the_transcript_shows_no_grand_total_and_labels_hours_attended_as_not_ce_credit(
+    client, psychologist, apa, history, deliver
+):
+    attended = course_build(title="Attended only", accreditors=[apa], hours="0.5")
+    (attendance,) = _issue(psychologist, attended, [], date(2026, 7, 1), deliver)
+    assert attendance.kind == Certificate.Kind.ATTENDANCE
+    client.force_login(psychologist)
+    period = {"start": "2026-01-01", "end": "2026-12-31"}
+
+    response = client.get("/transcript/", period)
+    transcript = response.context["transcript"]
+    assert "grand_total" not in transcript.totals
+    assert [(g["accreditor"], g["total"]) for g in transcript.totals["groups"]] == [
+        ("APA", "1.00"),
+        ("ASWB", "0.50"),
+    ]
+    assert transcript.totals["attendance"]["total"] == "0.50"
+    assert transcript.courses_completed == 3
+    page = response.content.decode()
+    assert "All hours" not in page
+    assert "Hours under different bodies are not added together" in page
+    assert "Hours attended (not CE credit)" in page
+    assert "Total attended (not CE credit)</th><td><strong>0.50</strong>" in page
+    assert "Courses completed in this period: <strong>3</strong>" in page
+
+    text = pdf_text(client.get("/transcript/pdf/", period).content)
+    assert "All hours" not in text
+    assert "Total APA 1.00" in text
+    assert "Total ASWB 0.50" in text
+    assert "Hours attended (not CE credit)" in text
+    assert "Total attended (not CE credit) 0.50" in text
 
 
 @pytest.mark.parametrize(

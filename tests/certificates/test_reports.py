@@ -730,18 +730,9 @@ def test_csv_exports_stream_in_chunks_with_constant_queries_per_chunk(
         fetch(admin_client, url, params)
 
 
-def test_the_csv_reads_through_a_chunked_iterator(data, monkeypatch):
+def test_the_csv_reads_through_a_chunked_iterator(data, iterator_calls):
     """The exports never load a whole queryset: they call .iterator(chunk_size=…)."""
-    from django.db.models.query import QuerySet
-
-    calls = []
-    original = QuerySet.iterator
-
-    def spy(self, chunk_size=None):
-        calls.append((self.model.__name__, chunk_size))
-        return original(self, chunk_size=chunk_size)
-
-    monkeypatch.setattr(QuerySet, "iterator", spy)
+    calls = iterator_calls
     period = reports.Period(start=date(2026, 1, 1), end=date(2026, 6, 30))
     assert len(list(reports.roster_csv(course=data.course, period=period, chunk_size=2))) == 5
     assert len(list(reports.accreditor_report_csv(accreditor=data.apa, period=period))) == 2
