@@ -118,6 +118,25 @@ def catalog_get(*, home=None):
     return catalog_ensure(home=home or site_tree_ensure())
 
 
+def launch_module_as_seeded(slug: str):
+    """One launch module, loaded the way `seed_demo` loads it: the seeded accreditors
+    and demo instructor, the course and its lessons, the post-test, then publishing."""
+    from courses import seed as course_seed
+    from courses.models import CoursePage
+    from quizzes.seed import post_test_load
+
+    spec = next(s for s in course_seed.launch_module_specs() if s["slug"] == slug)
+    course = course_seed.launch_module_load(
+        spec=spec,
+        catalog=catalog_get(),
+        instructor=course_seed.demo_instructor_ensure(),
+        accreditors=course_seed.accreditors_ensure(),
+    )
+    post_test_load(spec=spec, course=course)
+    course_seed.launch_course_publish(course=course.specific)
+    return CoursePage.objects.get(pk=course.pk)
+
+
 _course_numbers = itertools.count(1)
 
 # Higher apps' sections append callables(course=, owner=) that add what a course needs

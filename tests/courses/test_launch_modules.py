@@ -1,8 +1,11 @@
 """The three launch modules as data: shape, CE rules and originality.
 
-These tests read the YAML the seed command loads (courses/launch_modules/*.yaml)
-and count words with the same functions the site uses, so a number checked here
-is the number a participant's certificate will carry. Loading, publishing and
+Most of these tests read the YAML the seed command loads
+(courses/launch_modules/*.yaml) and count words with the same functions the site
+uses. The credit each module carries is written out below as literals
+(EXPECTED_CREDITS), checked against the rows the seed's loader writes, and
+justified separately by the word counts of the loaded lessons (EXPECTED_WORD_BANDS),
+so neither check recomputes the other with the production formula. Publishing and
 the post-test walk-through are tested with the quizzes loader.
 """
 
@@ -17,9 +20,12 @@ from pathlib import Path
 
 import pytest
 
+from courses import seed as course_seed
 from courses.models import CoursePage, CreditCategory
 from courses.seed import LAUNCH_MODULES_DIR, launch_module_specs
+from courses.selectors import course_credit_check
 from courses.wordcount import hours_from_words, stream_word_count
+from tests.factories import launch_module_as_seeded, lessons_of
 
 REPO = Path(__file__).resolve().parents[2]
 # The source essay is not ours to copy into the repository (it lives in the team's
@@ -142,6 +148,43 @@ def _total_hours(spec) -> Decimal:
 SPECS = {spec["slug"]: spec for spec in launch_module_specs()}
 MODULES = pytest.mark.parametrize("slug", sorted(SPECS))
 
+# The credit each module carries, written out by hand: (accreditor, category, hours)
+# under every seeded accreditor. Change these only together with the lessons.
+EXPECTED_CREDITS = {
+    "when-treatment-fails": {
+        ("APA", "general", Decimal("0.75")),
+        ("ASWB ACE", "general", Decimal("0.75")),
+        ("NBCC", "general", Decimal("0.75")),
+    },
+    "countertransference-as-information": {
+        ("APA", "general", Decimal("0.75")),
+        ("ASWB ACE", "general", Decimal("0.75")),
+        ("NBCC", "general", Decimal("0.75")),
+    },
+    "good-enough-therapist": {
+        ("APA", "general", Decimal("0.50")),
+        ("APA", "ethics", Decimal("0.25")),
+        ("ASWB ACE", "general", Decimal("0.50")),
+        ("ASWB ACE", "ethics", Decimal("0.25")),
+        ("NBCC", "general", Decimal("0.50")),
+        ("NBCC", "ethics", Decimal("0.25")),
+    },
+}
+# The counted lesson words, per credit category, that justify those hours under the
+# word-count rule (10,000 words = 1 credit hour, rounded down to a quarter hour):
+# 0.25 h needs 2,500-4,999 words, 0.50 h 5,000-7,499, 0.75 h 7,500-9,999.
+EXPECTED_WORD_BANDS = {
+    "when-treatment-fails": {"general": (7_500, 9_999)},
+    "countertransference-as-information": {"general": (7_500, 9_999)},
+    "good-enough-therapist": {"general": (5_000, 7_499), "ethics": (2_500, 4_999)},
+}
+# The hours a participant earns under any one accreditor (the sum over categories).
+EXPECTED_TOTAL_HOURS = {
+    "when-treatment-fails": Decimal("0.75"),
+    "countertransference-as-information": Decimal("0.75"),
+    "good-enough-therapist": Decimal("0.75"),
+}
+
 
 def test_the_three_launch_modules_are_present_as_data():
     assert set(SPECS) == EXPECTED_SLUGS
@@ -171,15 +214,61 @@ def test_module_length_is_between_six_and_ten_thousand_counted_words(slug):
     assert 6_000 <= total <= 10_000, total
 
 
+def test_the_expected_credit_covers_every_module_and_every_seeded_accreditor():
+    assert set(EXPECTED_CREDITS) == set(EXPECTED_WORD_BANDS) == set(EXPECTED_TOTAL_HOURS)
+    assert set(EXPECTED_CREDITS) == EXPECTED_SLUGS
+    seeded = {spec["short_name"] for spec in course_seed.SEEDED_ACCREDITORS}
+    assert seeded == {"APA", "ASWB ACE", "NBCC"}
+    for slug, rows in EXPECTED_CREDITS.items():
+        assert {name for name, _, _ in rows} == seeded, slug
+        assert {category for _, category, _ in rows} == set(EXPECTED_WORD_BANDS[slug]), slug
+
+
 @MODULES
-def test_credit_hours_follow_the_word_count_rule_per_category(slug):
-    hours = _hours_by_category(SPECS[slug])
+def test_yaml_word_counts_fall_in_the_band_for_the_expected_hours(slug):
     words = _words_by_category(SPECS[slug])
-    for category, value in hours.items():
-        assert value == Decimal(math.floor(words[category] / 10_000 * 4)) / 4
-    assert hours["general"] >= Decimal("0.50")
+    assert set(words) == set(EXPECTED_WORD_BANDS[slug])
+    for category, (low, high) in EXPECTED_WORD_BANDS[slug].items():
+        assert low <= words[category] <= high, (category, words[category])
+    # the rule as the site applies it gives exactly the hours written out above
+    expected = {
+        category: hours for name, category, hours in EXPECTED_CREDITS[slug] if name == "APA"
+    }
+    assert _hours_by_category(SPECS[slug]) == expected
     # the catalog estimate never promises less reading time than the credited hours
-    assert SPECS[slug]["estimated_minutes"] >= int(_total_hours(SPECS[slug]) * 60)
+    assert SPECS[slug]["estimated_minutes"] >= EXPECTED_TOTAL_HOURS[slug] * 60
+
+
+@pytest.mark.django_db
+@MODULES
+def test_loaded_module_credits_exactly_the_expected_rows(slug):
+    course = launch_module_as_seeded(slug)
+    assert course.live
+    assert course.credit_method == "word_count"
+    assert course.words_per_credit_hour == 10_000
+    rows = {
+        (credit.accreditor.short_name, credit.category, credit.hours)
+        for credit in course.credits.select_related("accreditor")
+    }
+    assert rows == EXPECTED_CREDITS[slug]
+    assert course.credits.count() == len(EXPECTED_CREDITS[slug])  # no duplicate rows
+    assert course.total_credit_hours == EXPECTED_TOTAL_HOURS[slug]
+
+
+@pytest.mark.django_db
+@MODULES
+def test_loaded_lessons_word_count_justifies_the_credited_hours(slug):
+    course = launch_module_as_seeded(slug)
+    lessons = lessons_of(course)
+    assert len(lessons) == len(SPECS[slug]["lessons"])
+    words: Counter[str] = Counter()
+    for lesson in lessons:
+        words[lesson.credit_category] += lesson.word_count
+    # the count the admin's credit check shows for the course is the lessons' count
+    assert course_credit_check(course=course).words_by_category == dict(words)
+    assert set(words) == set(EXPECTED_WORD_BANDS[slug])
+    for category, (low, high) in EXPECTED_WORD_BANDS[slug].items():
+        assert low <= words[category] <= high, (category, words[category])
 
 
 @MODULES
