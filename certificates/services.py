@@ -124,14 +124,18 @@ def _issue(
         return existing
     now = timezone.now()
     outside = accreditor is not None and not accreditor.is_approved_on(facts.completed_on)
-    held = outside and not override_period
-    hold_reason = ""
+    period_reason = ""
     if outside:
-        hold_reason = (
+        period_reason = (
             f"Completed on {facts.completed_on:%B %-d, %Y}, outside {accreditor.short_name}'s "
             f"approval period ({accreditor.approval_start:%B %-d, %Y} – "
             f"{accreditor.approval_end:%B %-d, %Y}). Certificates must not be issued outside it."
         )
+    placeholder = _placeholder_number_problem(accreditor)
+    held = (outside and not override_period) or bool(placeholder)
+    hold_reason = " ".join(
+        filter(None, [period_reason if not override_period else "", placeholder])
+    )
     for _ in range(5):
         number = _new_number(now)
         snapshot = certificate_snapshot_build(
@@ -168,7 +172,7 @@ def _issue(
         _event(certificate, CertificateEvent.Action.HELD, reason=hold_reason)
         logger.warning("Certificate %s held: %s", certificate.number, hold_reason)
     elif actor is not None:
-        data = {"outside_approval_period": hold_reason} if outside else {}
+        data = {"outside_approval_period": period_reason} if outside else {}
         _event(
             certificate,
             CertificateEvent.Action.ISSUED_MANUALLY,
@@ -181,6 +185,24 @@ def _issue(
     if not held:
         _enqueue_after_commit(certificate.pk)
     return certificate
+
+
+def _placeholder_number_problem(accreditor: Accreditor | None) -> str:
+    """Why a certificate under this accreditor must not go out yet, or "": its
+    provider number is still the seeded placeholder, which would be printed on
+    the certificate and in the statement. (Demo and test settings turn the
+    check off: their content carries placeholders on purpose.)"""
+    if (
+        accreditor is None
+        or not settings.CERTIFICATE_HOLD_PLACEHOLDER_NUMBERS
+        or not accreditor.has_placeholder_number
+    ):
+        return ""
+    return (
+        f"{accreditor.short_name}'s provider number is still the placeholder "
+        f"“{accreditor.provider_number}”: enter the real number (Accreditors), then "
+        "release this certificate."
+    )
 
 
 def _new_number(now: datetime) -> str:
@@ -546,6 +568,9 @@ def certificate_issue_manual(
             .select_related("user", "course")
             .get(pk=enrollment.pk)
         )
+        placeholder = _placeholder_number_problem(accreditor)
+        if placeholder:
+            raise CertificateError(placeholder.replace(", then release this certificate", " first"))
         existing = _current(enrollment_id=enrollment.pk, accreditor=accreditor)
         if existing is not None and existing.status == Certificate.Status.HELD:
             return certificate_release(certificate=existing, actor=actor, reason=reason)
@@ -599,6 +624,9 @@ def certificate_release(*, certificate: Certificate, actor, reason: str) -> Cert
         certificate = _locked(certificate)
         if certificate.status != Certificate.Status.HELD:
             raise CertificateError("Only a held certificate can be released.")
+        placeholder = _placeholder_number_problem(certificate.accreditor)
+        if placeholder:
+            raise CertificateError(placeholder.replace(", then release this certificate", " first"))
         now = timezone.now()
         facts = _certificate_facts(certificate)
         snapshot = certificate_snapshot_build(

@@ -256,6 +256,11 @@ RECORD_RETENTION_YEARS = env("RECORD_RETENTION_YEARS")
 
 # Certificates (see docs/certificates.md).
 CERTIFICATE_NUMBER_PREFIX = "PRC"
+# A certificate under an accreditor whose provider number is still the seeded
+# placeholder ("REPLACE-ME") is held until an administrator enters the number.
+# The demo (dev settings) and the tests turn this off: their content carries
+# placeholders on purpose.
+CERTIFICATE_HOLD_PLACEHOLDER_NUMBERS = True
 CERTIFICATE_SWEEP_MIN_AGE_SECONDS = 60
 CERTIFICATE_MAX_DELIVERY_ATTEMPTS = 10
 # Public verification lookups per client IP: (count, window in seconds).

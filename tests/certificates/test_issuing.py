@@ -141,6 +141,41 @@ def test_a_completion_outside_the_approval_period_is_held_with_a_reason(
     assert event.reason == certificate.hold_reason
 
 
+def test_a_placeholder_provider_number_holds_the_certificate_until_the_real_one_is_entered(
+    enrollment, apa, settings, django_capture_on_commit_callbacks
+):
+    settings.CERTIFICATE_HOLD_PLACEHOLDER_NUMBERS = True  # as in production
+    apa.provider_number = "REPLACE-ME"
+    apa.save()
+    admin = clinician(full_name="Jordan Avery")
+    completion = completion_record(enrollment=enrollment)
+    (certificate,), callbacks = issue(completion, [apa], django_capture_on_commit_callbacks)
+
+    assert certificate.status == Certificate.Status.HELD
+    assert "APA's provider number is still the placeholder “REPLACE-ME”" in certificate.hold_reason
+    assert callbacks == []  # nothing is rendered or emailed
+    assert certificate.events.get().action == CertificateEvent.Action.HELD
+    # Neither releasing it nor issuing by hand prints the placeholder.
+    with pytest.raises(services.CertificateError, match="enter the real number"):
+        services.certificate_release(certificate=certificate, actor=admin, reason="Checked.")
+    with pytest.raises(services.CertificateError, match="enter the real number"):
+        services.certificate_issue_manual(
+            enrollment=enrollment, accreditor=apa, actor=admin, reason="Checked."
+        )
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.HELD
+
+    apa.provider_number = "APA-5678"
+    apa.save()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        released = services.certificate_release(
+            certificate=certificate, actor=admin, reason="Provider number entered."
+        )
+    assert released.status == Certificate.Status.VALID
+    assert released.snapshot["accreditor"]["provider_number"] == "APA-5678"
+    assert len(callbacks) == 1  # rendered and emailed now
+
+
 def test_the_database_refuses_a_second_certificate_for_an_enrollment_and_accreditor(
     enrollment, apa, django_capture_on_commit_callbacks
 ):
