@@ -82,11 +82,17 @@ def lesson_visit(*, enrollment: Enrollment, lesson: LessonPage) -> None:
 
 
 def lesson_mark_complete(*, user, lesson: LessonPage) -> LessonProgress:
+    """Mark a lesson the clinician has opened as complete (its page opens the
+    progress row: lesson_visit); one never opened cannot be completed."""
     enrollment = _active_enrollment_for_lesson(user=user, lesson=lesson)
     with transaction.atomic():
-        progress, _ = LessonProgress.objects.select_for_update().get_or_create(
-            enrollment=enrollment, lesson=lesson
+        progress = (
+            LessonProgress.objects.select_for_update()
+            .filter(enrollment=enrollment, lesson=lesson)
+            .first()
         )
+        if progress is None:
+            raise LearningError(f"Open “{lesson.title}” and read it before marking it complete.")
         if progress.completed_at is None:
             progress.completed_at = timezone.now()
             progress.save(update_fields=["completed_at"])

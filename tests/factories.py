@@ -324,11 +324,22 @@ def _post_test_for_course_build(*, course, owner):
 COURSE_BUILD_HOOKS.append(_post_test_for_course_build)
 
 
-def lessons_complete(*, enrollment):
-    from courses.services import lesson_mark_complete
+def lesson_done(*, user, lesson):
+    """The clinician opens the lesson (as its page does) and marks it complete."""
+    from courses.models import Enrollment
+    from courses.services import lesson_mark_complete, lesson_visit
 
+    enrollment = Enrollment.objects.filter(
+        user=user, course_id=lesson.get_parent().pk, status=Enrollment.Status.ACTIVE
+    ).first()
+    if enrollment is not None:  # not enrolled: let the service refuse
+        lesson_visit(enrollment=enrollment, lesson=lesson)
+    return lesson_mark_complete(user=user, lesson=lesson)
+
+
+def lessons_complete(*, enrollment):
     for lesson in lessons_of(enrollment.course):
-        lesson_mark_complete(user=enrollment.user, lesson=lesson)
+        lesson_done(user=enrollment.user, lesson=lesson)
 
 
 def attempt_pass(*, enrollment):

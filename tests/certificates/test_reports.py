@@ -18,7 +18,7 @@ from django.utils import timezone
 from certificates import reports, services
 from certificates.models import Certificate
 from courses.models import CourseCompletion, Enrollment, LessonProgress
-from courses.services import enrollment_create, lesson_mark_complete
+from courses.services import enrollment_create
 from quizzes.models import Attempt, Attestation, Evaluation
 from quizzes.services import attempt_start, attempt_submit
 from tests.factories import (
@@ -28,6 +28,7 @@ from tests.factories import (
     clinician,
     course_build,
     course_completed_by,
+    lesson_done,
     lessons_complete,
     lessons_of,
     requirements_complete,
@@ -129,7 +130,7 @@ class Dataset:
         self.riley = clinician(full_name="Riley Chen", email="riley@example.org")
         self.riley.licenses.update(region="OR")
         self.riley_enrollment = enrollment_create(user=self.riley, course=self.course)
-        lesson_mark_complete(user=self.riley, lesson=lessons_of(self.course)[0])
+        lesson_done(user=self.riley, lesson=lessons_of(self.course)[0])
         backdate(self.riley_enrollment, enrolled=date(2026, 4, 7))
 
         self.dana_apa = Certificate.objects.get(

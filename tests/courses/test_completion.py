@@ -7,9 +7,9 @@ import pytest
 
 from courses.models import CourseCompletion, CoursePage, Enrollment, LessonProgress
 from courses.registry import Step
-from courses.services import completion_evaluate, enrollment_create, lesson_mark_complete
+from courses.services import completion_evaluate, enrollment_create
 from courses.signals import course_completed
-from tests.factories import AccreditorFactory, course_build, lessons_of
+from tests.factories import AccreditorFactory, course_build, lesson_done, lessons_of
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def announcements():
 
 def _complete_lessons(user, course):
     for lesson in lessons_of(course):
-        lesson_mark_complete(user=user, lesson=lesson)
+        lesson_done(user=user, lesson=lesson)
 
 
 def test_all_lessons_complete_the_course_when_nothing_else_is_required(
@@ -55,9 +55,9 @@ def test_all_lessons_complete_the_course_when_nothing_else_is_required(
     enrollment = enrollment_create(user=clinician, course=course)
     *first, last = lessons_of(course)
     for lesson in first:
-        lesson_mark_complete(user=clinician, lesson=lesson)
+        lesson_done(user=clinician, lesson=lesson)
     assert not CourseCompletion.objects.exists()
-    lesson_mark_complete(user=clinician, lesson=last)
+    lesson_done(user=clinician, lesson=last)
     completion = CourseCompletion.objects.get(enrollment=enrollment)
     assert announcements == [completion]
 
@@ -91,7 +91,7 @@ def test_lessons_are_required_even_when_every_other_step_is_done(isolated_regist
     course = course_build(lessons=2)
     enrollment = enrollment_create(user=clinician, course=course)
     provider.done.add(enrollment.pk)
-    lesson_mark_complete(user=clinician, lesson=lessons_of(course)[0])
+    lesson_done(user=clinician, lesson=lessons_of(course)[0])
     assert completion_evaluate(enrollment_id=enrollment.pk) is None
 
 

@@ -27,6 +27,8 @@ def _card(html: str, title: str) -> str:
 
 
 def _complete(client, lesson):
+    """Read the lesson (its page), then press "Mark lesson complete"."""
+    client.get(lesson.url)
     return client.post("/learn/complete/", {"lesson": lesson.pk})
 
 
@@ -69,6 +71,22 @@ def test_lessons_are_for_enrolled_clinicians(course, clinician):
     response = Client().get(lesson.url)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_a_lesson_never_opened_cannot_be_marked_complete(course, clinician):
+    client = client_for(clinician)
+    _enroll(client, course)
+    first, second, _ = lessons_of(course)
+    client.get(first.url)
+
+    response = client.post("/learn/complete/", {"lesson": second.pk})  # never opened
+
+    assert response.status_code == 400
+    assert "read it before marking it complete" in response.content.decode()
+    assert not LessonProgress.objects.filter(lesson=second).exists()
+    client.get(second.url)
+    assert _complete(client, second).status_code == 302
+    assert LessonProgress.objects.get(lesson=second).completed_at is not None
 
 
 def test_marking_lessons_complete_checks_them_in_the_outline_and_moves_on(course, clinician):

@@ -8,9 +8,16 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from courses.services import enrollment_create, lesson_mark_complete
+from courses.services import enrollment_create
 from tests.courses.conftest import client_for
-from tests.factories import AccreditorFactory, UserFactory, catalog_get, course_build, lessons_of
+from tests.factories import (
+    AccreditorFactory,
+    UserFactory,
+    catalog_get,
+    course_build,
+    lesson_done,
+    lessons_of,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_registry")]
 
@@ -38,7 +45,7 @@ def _assert_constant(small: list[str], large: list[str], budget: int):
 def _course_with_progress(*, lessons: int, user):
     course = course_build(lessons=lessons, words_per_lesson=2600, hours="0.5")
     enrollment_create(user=user, course=course)
-    lesson_mark_complete(user=user, lesson=lessons_of(course)[0])
+    lesson_done(user=user, lesson=lessons_of(course)[0])
     return course
 
 
