@@ -160,6 +160,13 @@ def course_publish_problems(
             problems.append(
                 f"{accreditor.short_name} approval period ended on {accreditor.approval_end:%Y-%m-%d}"
             )
+        elif accreditor.approval_start > today:
+            # Offering credit before the approval begins is advertising an approval
+            # the provider does not hold yet.
+            problems.append(
+                f"{accreditor.short_name} approval period starts on "
+                f"{accreditor.approval_start:%Y-%m-%d}: its credit cannot be offered before then"
+            )
     if method != CreditMethod.WORD_COUNT and not _has_text(evidence):
         problems.append("Evidence for the credit-hour method is missing")
 

@@ -69,6 +69,18 @@ def test_accreditor_whose_approval_period_ended_is_named():
     assert "NBCC approval period ended on 2021-12-31" in course_publish_problems(course=course)
 
 
+def test_accreditor_whose_approval_period_has_not_started_is_named():
+    later = timezone.localdate() + timedelta(days=30)
+    future = AccreditorFactory(
+        short_name="NBCC", approval_start=later, approval_end=later + timedelta(days=1000)
+    )
+    course = course_build(lessons=2, publish=False, accreditors=[future])
+    assert (
+        f"NBCC approval period starts on {later:%Y-%m-%d}: its credit cannot be offered before then"
+        in course_publish_problems(course=course)
+    )
+
+
 def test_pilot_test_hours_need_evidence_and_skip_the_word_count_rule():
     course = course_build(
         lessons=1,
