@@ -26,7 +26,13 @@ from .models import (
     LessonProgress,
 )
 from .registry import Step, publish_check_problems, step_providers
-from .wordcount import hours_from_words, stream_word_count, text_word_count
+from .wordcount import (
+    hours_from_reading_and_media,
+    hours_from_words,
+    stream_media_minutes,
+    stream_word_count,
+    text_word_count,
+)
 
 # --- Authoring checks ----------------------------------------------------------------------
 
@@ -36,6 +42,9 @@ class CreditCheck:
     words_by_category: dict[str, int]
     allowed_hours_by_category: dict[str, Decimal]
     credited: list[tuple[str, str, Decimal]]  # (accreditor short name, category label, hours)
+    media_minutes_by_category: dict[str, int] = field(default_factory=dict)
+    #: Hours the media-minutes rule allows (reading time plus running time).
+    media_hours_by_category: dict[str, Decimal] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -55,13 +64,21 @@ def course_credit_check(
     method: str | None = None,
     words_per_hour: int | None = None,
 ) -> CreditCheck:
-    """Compare the hours credited with what the word-count rule allows."""
+    """Compare the hours credited with what the course's method allows: the
+    word-count rule, or reading time plus media running time (media minutes).
+    A pilot test is checked by its evidence only."""
     words: dict[str, int] = defaultdict(int)
+    media: dict[str, int] = defaultdict(int)
     if course.pk:
         for lesson in lesson_list(course=course, live_only=False).only("credit_category", "body"):
             words[lesson.credit_category] += stream_word_count(lesson.body.raw_data)
+            media[lesson.credit_category] += stream_media_minutes(lesson.body.raw_data)
     words_per_hour = words_per_hour or course.words_per_credit_hour
     allowed = {cat: hours_from_words(n, words_per_hour=words_per_hour) for cat, n in words.items()}
+    media_allowed = {
+        cat: hours_from_reading_and_media(words[cat], media[cat], words_per_hour=words_per_hour)
+        for cat in words
+    }
     credits = (
         credits if credits is not None else list(course.credits.all().select_related("accreditor"))
     )
@@ -70,6 +87,8 @@ def course_credit_check(
     check = CreditCheck(
         words_by_category=dict(words),
         allowed_hours_by_category=allowed,
+        media_minutes_by_category={cat: m for cat, m in media.items() if m},
+        media_hours_by_category=media_allowed,
         credited=[
             (c.accreditor.short_name, labels.get(c.category, c.category), c.hours) for c in credits
         ],
@@ -82,6 +101,16 @@ def course_credit_check(
                     f"{credit.accreditor.short_name} {labels.get(credit.category, credit.category)} credit "
                     f"({credit.hours} h) exceeds the word-count rule ({limit} h for "
                     f"{words.get(credit.category, 0):,} words at {words_per_hour:,} words per hour)"
+                )
+    elif method == CreditMethod.MEDIA_MINUTES:
+        for credit in credits:
+            limit = media_allowed.get(credit.category, Decimal("0"))
+            if credit.hours > limit:
+                check.problems.append(
+                    f"{credit.accreditor.short_name} {labels.get(credit.category, credit.category)} credit "
+                    f"({credit.hours} h) exceeds reading plus media time ({limit} h for "
+                    f"{words.get(credit.category, 0):,} words at {words_per_hour:,} words per hour "
+                    f"and {media.get(credit.category, 0)} media minutes)"
                 )
     return check
 

@@ -63,3 +63,11 @@ def hours_from_words(words: int, *, words_per_hour: int) -> Decimal:
         return Decimal("0")
     quarters = (Decimal(words) / Decimal(words_per_hour) * 4).to_integral_value(ROUND_FLOOR)
     return (quarters / 4).quantize(Decimal("0.01"))
+
+
+def hours_from_reading_and_media(words: int, media_minutes: int, *, words_per_hour: int) -> Decimal:
+    """Credit hours by the media-minutes rule: the reading time the word-count
+    rule gives plus the media's running time, rounded down to a quarter hour."""
+    reading = Decimal(words) * 60 / Decimal(words_per_hour) if words_per_hour > 0 else Decimal(0)
+    quarters = ((reading + Decimal(media_minutes)) / 15).to_integral_value(ROUND_FLOOR)
+    return (quarters / 4).quantize(Decimal("0.01"))

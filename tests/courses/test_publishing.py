@@ -16,9 +16,17 @@ from courses.models import (
     LearningObjective,
 )
 from courses.selectors import course_publish_problems
+from courses.wordcount import stream_word_count
 from tests.courses.admin_forms import edit_form_of
 from tests.courses.conftest import client_for
-from tests.factories import AccreditorFactory, InstructorFactory, catalog_get, course_build
+from tests.factories import (
+    AccreditorFactory,
+    InstructorFactory,
+    catalog_get,
+    course_build,
+    lessons_of,
+    staff_user,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_registry")]
 
@@ -94,6 +102,49 @@ def test_pilot_test_hours_need_evidence_and_skip_the_word_count_rule():
     ]
     course.credit_evidence = "Pilot with 5 clinicians, median 118 minutes (March 2026)."
     assert course_publish_problems(course=course) == []
+
+
+def test_media_minutes_hours_are_checked_against_reading_plus_running_time():
+    course = course_build(
+        lessons=1,
+        words_per_lesson=2500,  # 15 minutes of reading at 10,000 words per hour
+        hours="1",
+        publish=False,
+        credit_method=CreditMethod.MEDIA_MINUTES,
+        credit_evidence="Running times from the video host; reading by the word-count rule.",
+    )
+    lesson = lessons_of(course)[0]
+    text_blocks = list(lesson.body.raw_data)
+
+    def with_video(minutes):
+        video = {
+            "type": "video",
+            "value": {
+                "video": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+                "title": "A consultation, role-played",
+                "transcript": "<p>Transcript.</p>",
+                "minutes": minutes,
+            },
+        }
+        lesson.body = [*text_blocks, video]
+        lesson.save_revision()
+        lesson.save()
+
+    words = stream_word_count(lesson.body.raw_data)
+    assert course_publish_problems(course=course) == [
+        f"APA General credit (1.00 h) exceeds reading plus media time (0.25 h for {words:,} "
+        "words at 10,000 words per hour and 0 media minutes)"
+    ]
+    with_video(44)  # 15 + 44 = 59 minutes: still under the hour
+    assert "media minutes" in " ".join(course_publish_problems(course=course))
+    with_video(45)
+    assert course_publish_problems(course=course) == []
+    # The course editor's credit panel shows the running time and what it allows.
+    editor = client_for(staff_user(group="Administrators"))
+    html = editor.get(f"/admin/pages/{course.pk}/edit/").content.decode()
+    assert "Media running time:</strong>\n      general 45 min." in html
+    assert "Reading plus media allows:</strong>\n      general 1.00 h" in html
+    assert "agree with reading time plus media running time" in html
 
 
 def test_hours_above_the_word_count_rule_are_named():
