@@ -23,7 +23,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Measured 20 and 34–35 (Wagtail's routing and the footer take about half).
+# Measured 20 and 34 to 35 (Wagtail's routing and the footer take about half).
 DASHBOARD_BUDGET = 20
 COURSE_PAGE_BUDGET = 35
 
