@@ -14,7 +14,20 @@ class CreditCheckPanel(HelpPanel):
 
             context = super().get_context_data(parent_context)
             saved = bool(self.instance.pk)
-            context["check"] = course_credit_check(course=self.instance) if saved else None
+            check = course_credit_check(course=self.instance) if saved else None
+            context["check"] = check
+            if check is not None:
+                from .models import CreditCategory
+
+                labels = dict(CreditCategory.choices)
+
+                def labelled(values: dict) -> list:
+                    return [(labels.get(key, key), value) for key, value in values.items()]
+
+                context["words"] = labelled(check.words_by_category)
+                context["allowed"] = labelled(check.allowed_hours_by_category)
+                context["media_minutes"] = labelled(check.media_minutes_by_category)
+                context["media_hours"] = labelled(check.media_hours_by_category)
             context["warnings"] = accreditor_warnings(course=self.instance) if saved else []
             context["course"] = self.instance
             return context

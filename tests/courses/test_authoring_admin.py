@@ -340,6 +340,7 @@ def test_course_editor_shows_word_count_and_credit_check(administrator):
     assert "data-credit-check" in html
     assert "Computed lesson word count:" in html
     assert "<span data-word-count>5,204</span>" in html
+    assert "(General: 5,204)" in html  # categories by their labels
     assert "✓ The credited hours agree with the word-count rule." in html
     assert "data-publish-checklist" in html
 

@@ -142,8 +142,8 @@ def test_media_minutes_hours_are_checked_against_reading_plus_running_time():
     # The course editor's credit panel shows the running time and what it allows.
     editor = client_for(staff_user(group="Administrators"))
     html = editor.get(f"/admin/pages/{course.pk}/edit/").content.decode()
-    assert "Media running time:</strong>\n      general 45 min." in html
-    assert "Reading plus media allows:</strong>\n      general 1.00 h" in html
+    assert "Media running time:</strong>\n      General 45 min." in html
+    assert "Reading plus media allows:</strong>\n      General 1.00 h" in html
     assert "agree with reading time plus media running time" in html
 
 
