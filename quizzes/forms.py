@@ -97,6 +97,16 @@ class EvaluationForm(forms.Form):
             error_messages={"required": "Confirm that you completed this course yourself."},
         )
 
+    def clean_claim(self):
+        claimed = self.cleaned_data["claim"]
+        matching = {o.accreditor.pk for o in self.claim_options if o.matches_license}
+        unmatched = sorted(a.short_name for a in claimed if a.pk not in matching)
+        if unmatched:
+            from .services import claim_unmatched_message
+
+            raise forms.ValidationError(claim_unmatched_message(unmatched))
+        return claimed
+
     def clean_bias_noticed(self):
         return self.cleaned_data["bias_noticed"] == "yes"
 

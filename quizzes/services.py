@@ -305,12 +305,20 @@ def evaluation_submit(
     return evaluation
 
 
+def claim_unmatched_message(short_names: list[str]) -> str:
+    return (
+        f"{', '.join(short_names)} credit is for the professions that accreditor serves, and "
+        "none of the licenses on your profile is one of them. Add your license to your "
+        "profile to claim it; with no credit claimed you receive a certificate of attendance."
+    )
+
+
 def attestation_submit(
     *, enrollment: Enrollment, confirmed: bool, accreditors: list[Accreditor]
 ) -> Attestation:
     """The clinician attests they completed the course themselves, and claims
-    credit under some of the course's accreditors (none: attendance only).
-    The evaluation comes first."""
+    credit under some of the course's accreditors that match their licensed
+    professions (none: attendance only). The evaluation comes first."""
     with transaction.atomic():
         enrollment = _lock_enrollment(enrollment.pk)
         _require_passed(enrollment)
@@ -320,10 +328,15 @@ def attestation_submit(
             raise QuizError("Complete the evaluation before the attestation.", status=409)
         if Attestation.objects.filter(enrollment=enrollment).exists():
             raise QuizError("You have already signed the attestation for this course.", status=409)
-        offered = {a.pk for a in selectors.course_accreditors(course_id=enrollment.course_id)}
+        options = {o.accreditor.pk: o for o in selectors.claim_options(enrollment=enrollment)}
         chosen = {a.pk for a in accreditors}
-        if not chosen <= offered:
+        if not chosen <= set(options):
             raise QuizError("Credit can only be claimed under this course's accreditors.")
+        unmatched = sorted(
+            options[pk].accreditor.short_name for pk in chosen if not options[pk].matches_license
+        )
+        if unmatched:
+            raise QuizError(claim_unmatched_message(unmatched))
         try:
             with transaction.atomic():
                 attestation = Attestation.objects.create(

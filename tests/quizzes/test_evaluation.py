@@ -133,9 +133,21 @@ def test_credit_can_be_claimed_only_under_the_course_accreditors(passed):
     assert not Attestation.objects.exists()
 
 
-def test_claimed_accreditors_are_stored_and_read_back(passed):
+def test_credit_is_claimed_only_under_accreditors_matching_a_license(passed):
+    """Issue 5: a participant with no matching license gets a certificate of attendance."""
     evaluation_submit_default(enrollment=passed)
     apa, aswb = claimed_candidates(passed, matching=False)
+    with pytest.raises(QuizError, match="ASWB ACE credit is for the professions") as refused:
+        attestation_submit(enrollment=passed, confirmed=True, accreditors=[apa, aswb])
+    assert refused.value.status == 400
+    assert not Attestation.objects.exists()
+    assert not CourseCompletion.objects.filter(enrollment=passed).exists()
+
+
+def test_claimed_accreditors_are_stored_and_read_back(passed):
+    evaluation_submit_default(enrollment=passed)
+    LicenseFactory(user=passed.user, profession="social_worker")  # now both match
+    apa, aswb = claimed_candidates(passed, matching=True)
     attestation_submit(enrollment=passed, confirmed=True, accreditors=[aswb, apa])
     assert claimed_accreditors(enrollment=passed) == [apa, aswb]
     assert Attestation.objects.get().attested_at is not None
@@ -153,7 +165,9 @@ def test_the_form_prechecks_accreditors_matching_the_licenses(client, passed):
     html = client.get(url(passed)).content.decode()
     apa, aswb = claimed_candidates(passed, matching=False)
     assert f'value="{apa.pk}" id="id_claim_0" checked' in html
-    assert f'value="{aswb.pk}" id="id_claim_1">' in html
+    # Not claimable without a social worker's license: shown, disabled, with the reason.
+    assert f'value="{aswb.pk}" id="id_claim_1" disabled aria-describedby="id_claim_1-why">' in html
+    assert 'id="id_claim_1-why">— not available: none of the licenses' in html
     assert "certificate of attendance" in html
     assert "Claim credit under:" in html
     # Labels are tied to every input.
@@ -172,6 +186,17 @@ def test_a_valid_post_records_both_and_completes(client, passed):
     assert CourseCompletion.objects.filter(enrollment=passed).exists()
     page = client.get(url(passed)).content.decode()
     assert "Credit claimed under" in page
+
+
+def test_a_forged_claim_under_a_non_matching_accreditor_is_refused_with_the_form(client, passed):
+    client.force_login(passed.user)
+    _, aswb = claimed_candidates(passed, matching=False)
+    response = client.post(url(passed), valid_form(passed, claim=[str(aswb.pk)]))
+    assert response.status_code == 400
+    assert "ASWB ACE credit is for the professions that accreditor serves" in (
+        response.content.decode()
+    )
+    assert nothing_saved()
 
 
 def test_the_evaluation_page_is_closed_before_passing(client, enrollment_for):
