@@ -628,3 +628,47 @@ def evaluation_csv_rows(*, course: CoursePage):
             e.bias_details,
             e.comments,
         ]
+
+
+def objectives_moved_under_questions(*, course) -> str:
+    """A warning when the course's last edit moved objectives that post-test
+    questions measure (questions name objectives by number), else "".
+
+    Compares the objectives of the course's two latest revisions: an objective
+    whose text now stands at another number, or a number that no longer exists,
+    is "moved"; a reworded objective at the same number is not."""
+    if course.specific_class is not CoursePage:
+        return ""
+    latest = list(course.revisions.order_by("-created_at", "-pk")[:2])
+    post_test = PostTestPage.objects.child_of(course).first()
+    if len(latest) < 2 or post_test is None:
+        return ""
+    after, before = (
+        [
+            o.text
+            for o in sorted(  # as PostgreSQL orders them: sort_order, unset last
+                revision.as_object().objectives.all(),
+                key=lambda o: (o.sort_order is None, o.sort_order or 0),
+            )
+        ]
+        for revision in latest
+    )
+    moved = {
+        number
+        for number, text in enumerate(before, start=1)
+        if number > len(after) or (text in after and after.index(text) + 1 != number)
+    }
+    questions = post_test.specific.get_latest_revision_as_object().questions
+    affected = [
+        (position, block.value["objective"])
+        for position, block in enumerate(questions, start=1)
+        if block.value.get("objective") in moved
+    ]
+    if not affected:
+        return ""
+    listed = ", ".join(f"question {q} (objective {o})" for q, o in affected)
+    return (
+        f"The learning objectives changed places: in “{post_test.title}”, {listed} now "
+        "point at a different objective (questions name objectives by number). Check the "
+        "objective number of each."
+    )

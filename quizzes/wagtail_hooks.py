@@ -6,6 +6,7 @@ from wagtail.admin.menu import MenuItem
 
 from . import admin_views
 from .models import PostTestPage
+from .selectors import objectives_moved_under_questions
 
 
 @hooks.register("register_admin_urls")
@@ -47,3 +48,12 @@ def refuse_unpublishing_the_post_test_of_a_live_course(request, page):
             )
             return redirect("wagtailadmin_pages:edit", page.pk)
     return None
+
+
+@hooks.register("after_edit_page")
+def warn_when_objectives_move_under_the_post_test(request, page):
+    # Questions name their objective by its number: when objectives change places
+    # (or one is removed above others), those numbers now point at other objectives.
+    moved = objectives_moved_under_questions(course=page)
+    if moved:
+        messages.warning(request, moved)

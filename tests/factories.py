@@ -182,7 +182,8 @@ def course_build(
         **fields,
     )
     course.objectives = [
-        m.LearningObjective(text=f"Describe key idea number {i + 1}.") for i in range(3)
+        m.LearningObjective(text=f"Describe key idea number {i + 1}.", sort_order=i)
+        for i in range(3)
     ]
     course.course_instructors = [m.CourseInstructor(instructor=instructor)]
     course.credits = [

@@ -465,3 +465,39 @@ def test_the_post_test_of_a_live_course_cannot_be_unpublished_on_its_own():
     post_test.refresh_from_db()
     course.refresh_from_db()
     assert not course.live and not post_test.live
+
+
+def test_moving_objectives_under_the_post_test_warns_the_editor():
+    """Questions name their objective by number; swapping objectives 1 and 2 in the
+    course editor changes what those questions measure, so the editor is told."""
+    course = course_build(lessons=1, hours="0.25")
+    posttest_build(
+        course=course,
+        questions=[
+            q_single("About the first objective?", objective=1),
+            q_single("About the second objective?", objective=2),
+            q_single("About the third objective?", objective=3),
+        ],
+    )
+    admin = Client()
+    admin.force_login(staff_user(group="Administrators"))
+    texts = [o.text for o in course.objectives.all()]
+
+    data = edit_form_of(admin, course)
+    data["objectives-0-ORDER"], data["objectives-1-ORDER"] = "2", "1"
+    response = admin.post(f"/admin/pages/{course.pk}/edit/", data)
+
+    assert response.status_code == 302, form_errors(response)
+    latest = CoursePage.objects.get(pk=course.pk).get_latest_revision_as_object()
+    assert [o.text for o in latest.objectives.all()] == [texts[1], texts[0], texts[2]]
+    warning = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert "The learning objectives changed places" in warning
+    assert "question 1 (objective 1), question 2 (objective 2) now point" in warning
+    assert "question 3" not in warning
+
+    # Rewording an objective in place is no move: no warning.
+    data = edit_form_of(admin, course)
+    data["objectives-2-text"] = texts[2] + " (reworded)"
+    response = admin.post(f"/admin/pages/{course.pk}/edit/", data)
+    assert response.status_code == 302, form_errors(response)
+    assert "changed places" not in " ".join(str(m) for m in get_messages(response.wsgi_request))
