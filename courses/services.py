@@ -133,6 +133,7 @@ def heartbeat_record(*, user, lesson_id: int, claimed_seconds: int) -> int:
         beats = dict(
             LessonProgress.objects.select_for_update()
             .filter(enrollment_id=progress.enrollment_id)
+            .order_by("pk")  # one locking order for every concurrent beat
             .values_list("id", "last_heartbeat_at")
         )
         now = timezone.now()
