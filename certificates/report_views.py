@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.text import slugify
@@ -93,6 +93,8 @@ class ReportView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateView):
     their errors and a 400 either way."""
 
     form_class = None
+    #: The report's URL name; its CSV, where it has one, is "<url_name>_csv".
+    url_name = ""
     export = False
     header_icon = "table"
     per_page = 50
@@ -124,13 +126,17 @@ class ReportView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateView):
         return context
 
     def page_path(self) -> str:
-        raise NotImplementedError
+        return report_url(self.url_name)
+
+    def csv_url(self, query: str) -> str:
+        return report_url(f"{self.url_name}_csv") + "?" + query
 
     def report_context(self, form) -> dict:
-        raise NotImplementedError
+        """What the page shows once the filters are valid (each report adds its own)."""
+        return {}
 
     def export_response(self, form):
-        raise NotImplementedError
+        raise Http404("This report has no CSV export.")
 
     def paged(self, queryset):
         page = Paginator(queryset, self.per_page).get_page(self.request.GET.get("p"))
@@ -143,9 +149,7 @@ class RosterView(ReportView):
     template_name = "certificates/admin/reports/roster.html"
     page_title = "Course roster"
     form_class = RosterForm
-
-    def page_path(self):
-        return report_url("roster")
+    url_name = "roster"
 
     def _filters(self, form) -> dict:
         data = form.cleaned_data
@@ -171,7 +175,7 @@ class RosterView(ReportView):
             "page": page,
             "rows": rows,
             "query": query,
-            "csv_url": report_url("roster_csv") + "?" + query,
+            "csv_url": self.csv_url(query),
         }
 
     def export_response(self, form):
@@ -185,9 +189,7 @@ class AccreditorReportView(ReportView):
     template_name = "certificates/admin/reports/accreditor.html"
     page_title = "Accreditor report"
     form_class = AccreditorReportForm
-
-    def page_path(self):
-        return report_url("accreditor")
+    url_name = "accreditor"
 
     def _filters(self, form) -> dict:
         data = form.cleaned_data
@@ -213,7 +215,7 @@ class AccreditorReportView(ReportView):
             "row_header": reports.ACCREDITOR_COLUMNS.index("Certificate number"),
             "lines": lines,
             "query": query,
-            "csv_url": report_url("accreditor_csv") + "?" + query,
+            "csv_url": self.csv_url(query),
         }
 
     def export_response(self, form):
@@ -227,9 +229,7 @@ class EvidenceView(ReportView):
     template_name = "certificates/admin/reports/evidence.html"
     page_title = "Course evidence packet"
     form_class = EvidenceForm
-
-    def page_path(self):
-        return report_url("evidence")
+    url_name = "evidence"
 
     def report_context(self, form):
         course, period = form.cleaned_data["course"], form.period

@@ -93,24 +93,25 @@ def course_credit_check(
             (c.accreditor.short_name, labels.get(c.category, c.category), c.hours) for c in credits
         ],
     )
-    if method == CreditMethod.WORD_COUNT:
+    # The limit each method sets, per category, and how the message explains it.
+    rules = {
+        CreditMethod.WORD_COUNT: (allowed, "the word-count rule", lambda category: ""),
+        CreditMethod.MEDIA_MINUTES: (
+            media_allowed,
+            "reading plus media time",
+            lambda category: f" and {media.get(category, 0)} media minutes",
+        ),
+    }
+    if method in rules:
+        limits, rule, more = rules[method]
         for credit in credits:
-            limit = allowed.get(credit.category, Decimal("0"))
+            limit = limits.get(credit.category, Decimal("0"))
             if credit.hours > limit:
                 check.problems.append(
                     f"{credit.accreditor.short_name} {labels.get(credit.category, credit.category)} credit "
-                    f"({credit.hours} h) exceeds the word-count rule ({limit} h for "
-                    f"{words.get(credit.category, 0):,} words at {words_per_hour:,} words per hour)"
-                )
-    elif method == CreditMethod.MEDIA_MINUTES:
-        for credit in credits:
-            limit = media_allowed.get(credit.category, Decimal("0"))
-            if credit.hours > limit:
-                check.problems.append(
-                    f"{credit.accreditor.short_name} {labels.get(credit.category, credit.category)} credit "
-                    f"({credit.hours} h) exceeds reading plus media time ({limit} h for "
-                    f"{words.get(credit.category, 0):,} words at {words_per_hour:,} words per hour "
-                    f"and {media.get(credit.category, 0)} media minutes)"
+                    f"({credit.hours} h) exceeds {rule} ({limit} h for "
+                    f"{words.get(credit.category, 0):,} words at {words_per_hour:,} words per hour"
+                    f"{more(credit.category)})"
                 )
     return check
 

@@ -449,26 +449,25 @@ class JourneyOpener:
         self.contexts.clear()
 
 
-@pytest.fixture
-def journey(live_site, chromium, a11y_report, screenshot_dir, docs_screenshot_dir):
-    """Open journeys (one per call); each gets its own cookie jar and viewport."""
+def _journeys(live_site, chromium, a11y_report, screenshot_dir, docs_screenshot_dir):
     opener = JourneyOpener(
         site=live_site, browser=chromium, report=a11y_report, shots=screenshot_dir,
         docs=docs_screenshot_dir,
     )  # fmt: skip
     yield opener
     opener.close()
+
+
+@pytest.fixture
+def journey(live_site, chromium, a11y_report, screenshot_dir, docs_screenshot_dir):
+    """Open journeys (one per call); each gets its own cookie jar and viewport."""
+    yield from _journeys(live_site, chromium, a11y_report, screenshot_dir, docs_screenshot_dir)
 
 
 @pytest.fixture(scope="session")
 def session_journeys(live_site, chromium, a11y_report, screenshot_dir, docs_screenshot_dir):
     """Journeys that outlive one test (a walk several tests build on)."""
-    opener = JourneyOpener(
-        site=live_site, browser=chromium, report=a11y_report, shots=screenshot_dir,
-        docs=docs_screenshot_dir,
-    )  # fmt: skip
-    yield opener
-    opener.close()
+    yield from _journeys(live_site, chromium, a11y_report, screenshot_dir, docs_screenshot_dir)
 
 
 @pytest.fixture(scope="session")

@@ -107,3 +107,22 @@ def form_errors(response) -> str:
         re.sub(r"\s+", " ", m).strip()
         for m in re.findall(r'class="[^"]*error[^"]*"[^>]*>(.*?)</', html, re.S)
     )
+
+
+def admin_messages(response) -> list[str]:
+    """The messages (Django's message framework) a response left for the user."""
+    from django.contrib.messages import get_messages
+
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def workflow_approve(client, page, *, follow=False):
+    """Approve the page's current workflow task, as the moderation button does."""
+    from django.urls import reverse
+    from wagtail.models import Page
+
+    page = Page.objects.get(pk=page.pk)
+    task_state = page.current_workflow_task_state
+    assert task_state is not None, f"{page} is not in moderation"
+    url = reverse("wagtailadmin_pages:workflow_action", args=(page.pk, "approve", task_state.pk))
+    return client.post(url, {"comment": ""}, follow=follow)

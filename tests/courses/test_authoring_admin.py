@@ -4,29 +4,23 @@ the workflow; publishing is refused, naming each missing item, while the course
 lacks something an accreditor requires."""
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from wagtail.models import Page, WorkflowState
 
 from courses.models import CoursePage, LessonPage
 from courses.selectors import course_children_pending
-from tests.courses.admin_forms import course_form, edit_form_of, form_errors, lesson_form
+from tests.courses.admin_forms import (
+    admin_messages,
+    course_form,
+    edit_form_of,
+    form_errors,
+    lesson_form,
+    workflow_approve,
+)
 from tests.courses.conftest import client_for
 from tests.factories import AccreditorFactory, InstructorFactory, catalog_get, course_build
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_registry")]
-
-
-def _messages(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def _approve(client, page, *, follow=False):
-    page = Page.objects.get(pk=page.pk)
-    task_state = page.current_workflow_task_state
-    assert task_state is not None, f"{page} is not in moderation"
-    url = reverse("wagtailadmin_pages:workflow_action", args=(page.pk, "approve", task_state.pk))
-    return client.post(url, {"comment": ""}, follow=follow)
 
 
 def _instructor_drafts_course(client, *, instructor, accreditor, catalog, **form):
@@ -88,17 +82,17 @@ def test_instructor_writes_and_submits_a_course_and_an_administrator_approves_it
 
     reviewer = client_for(administrator)
     # Approving the course before any of its lessons is refused, and says why.
-    response = _approve(reviewer, course, follow=True)
+    response = workflow_approve(reviewer, course, follow=True)
     course.refresh_from_db()
     assert not course.live
-    messages = _messages(response)
+    messages = admin_messages(response)
     assert "This course was not published. Still missing:" in messages
     assert "Lessons: none is published yet (publish or approve its lessons first)" in messages
     assert course.workflow_in_progress, "the refused approval changed nothing"
 
     for lesson in lessons:
-        assert _approve(reviewer, lesson).status_code == 302
-    response = _approve(reviewer, course)
+        assert workflow_approve(reviewer, lesson).status_code == 302
+    response = workflow_approve(reviewer, course)
     assert response.status_code == 302
     course.refresh_from_db()
     assert course.live
@@ -178,7 +172,7 @@ def test_instructor_cannot_publish_directly(instructor_user):
         {**lesson_form(title="Lesson 1", slug="lesson-1", words=5200), "action-submit": "1"},
     )
     lesson = LessonPage.objects.child_of(course).get()
-    response = _approve(author, lesson)
+    response = workflow_approve(author, lesson)
     lesson.refresh_from_db()
     assert not lesson.live
     assert response.status_code in (302, 403)
@@ -242,7 +236,7 @@ def test_instructor_cannot_copy_another_instructors_course_but_can_copy_their_ow
     assert response.status_code == 302
     assert Page.objects.count() == pages_before
     # Wagtail's own rule: copying needs edit permission on the page copied.
-    assert "do not have permission" in " ".join(_messages(response))
+    assert "do not have permission" in " ".join(admin_messages(response))
 
     assert copy(client_for(instructor_user), "own-copy").status_code == 302
     own_copy = CoursePage.objects.get(slug="own-copy")
@@ -301,7 +295,7 @@ def test_pages_with_learner_records_are_not_deleted_and_the_superuser_is_told_wh
         response = client.post(f"/admin/pages/{page.pk}/delete/")
         assert response.status_code == 302
         assert response.url == reverse("wagtailadmin_pages:edit", args=(page.pk,))
-        assert "kept for audits" in " ".join(_messages(response))
+        assert "kept for audits" in " ".join(admin_messages(response))
         assert Page.objects.filter(pk=page.pk).exists()
     assert Enrollment.objects.filter(pk=enrollment.pk).exists()
 
@@ -401,7 +395,7 @@ def test_administrator_requests_changes_and_the_instructor_resubmits(
         f"/admin/pages/{course.pk}/edit/", {**data, "action-restart-workflow": "1"}
     )
     assert response.status_code == 302, form_errors(response)
-    assert _approve(client_for(administrator), course).status_code == 302
+    assert workflow_approve(client_for(administrator), course).status_code == 302
     course = CoursePage.objects.get(pk=course.pk)
     assert course.live
     assert course.summary == "Revised after review."
@@ -444,9 +438,9 @@ def test_a_refused_approval_links_the_pages_under_the_course_still_to_be_reviewe
         lesson.get_workflow().start(lesson, instructor_user)
     course.get_workflow().start(course, instructor_user)
 
-    response = _approve(client_for(administrator), course, follow=True)
+    response = workflow_approve(client_for(administrator), course, follow=True)
 
-    messages = _messages(response)
+    messages = admin_messages(response)
     assert "Lessons: none is published yet (publish or approve its lessons first)" in messages
     links = next(m for m in messages if "Pages under this course still to be reviewed" in m)
     assert (

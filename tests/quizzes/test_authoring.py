@@ -4,7 +4,6 @@ Wagtail editor (instructor writes, workflow approves)."""
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 from wagtail.models import Page, WorkflowState
@@ -14,7 +13,14 @@ from courses.models import CoursePage, CoursePublishRefused, LessonPage
 from courses.selectors import course_publish_problems
 from quizzes.models import PostTestPage
 from quizzes.selectors import post_test_check
-from tests.courses.admin_forms import course_form, edit_form_of, form_errors, lesson_form
+from tests.courses.admin_forms import (
+    admin_messages,
+    course_form,
+    edit_form_of,
+    form_errors,
+    lesson_form,
+    workflow_approve,
+)
 from tests.factories import (
     AccreditorFactory,
     InstructorFactory,
@@ -325,18 +331,6 @@ def test_the_answer_key_preview_shows_key_and_rationales_only_in_that_mode():
 # --- One review round: course, lessons and post-test submitted together --------------------
 
 
-def _approve(client, page, *, follow=False):
-    page = Page.objects.get(pk=page.pk)
-    task_state = page.current_workflow_task_state
-    assert task_state is not None, f"{page} is not in moderation"
-    url = reverse("wagtailadmin_pages:workflow_action", args=(page.pk, "approve", task_state.pk))
-    return client.post(url, {"comment": ""}, follow=follow)
-
-
-def _messages(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
 def test_one_review_round_publishes_a_course_its_lessons_and_its_post_test(client):
     """The instructor writes the course, its lessons and its post-test, and sends all of
     them for approval at once; the administrator approves them, the course last."""
@@ -386,8 +380,8 @@ def test_one_review_round_publishes_a_course_its_lessons_and_its_post_test(clien
     ) in html
 
     # Approving the course first is refused, naming the post-test and linking to it.
-    response = _approve(administrator, course, follow=True)
-    messages = _messages(response)
+    response = workflow_approve(administrator, course, follow=True)
+    messages = admin_messages(response)
     assert "This course was not published. Still missing:" in messages
     assert (
         "Post-test: “Post-test” is not published yet: it is awaiting approval (approve it first)"
@@ -401,18 +395,18 @@ def test_one_review_round_publishes_a_course_its_lessons_and_its_post_test(clien
 
     # With the lessons approved, the post-test alone still holds the course back.
     for lesson in lessons:
-        assert _approve(administrator, lesson).status_code == 302
+        assert workflow_approve(administrator, lesson).status_code == 302
         assert LessonPage.objects.get(pk=lesson.pk).live
-    messages = _messages(_approve(administrator, course, follow=True))
+    messages = admin_messages(workflow_approve(administrator, course, follow=True))
     assert [m for m in messages if m.startswith(("Lessons", "Post-test"))] == [
         "Post-test: “Post-test” is not published yet: it is awaiting approval (approve it first)"
     ]
     assert not CoursePage.objects.get(pk=course.pk).live
 
     # Post-test approved, then the course: it publishes, in the same round.
-    assert _approve(administrator, post_test).status_code == 302
+    assert workflow_approve(administrator, post_test).status_code == 302
     assert PostTestPage.objects.get(pk=post_test.pk).live
-    assert _approve(administrator, course).status_code == 302
+    assert workflow_approve(administrator, course).status_code == 302
     course = CoursePage.objects.get(pk=course.pk)
     assert course.live and course.current_workflow_state is None
     assert WorkflowState.objects.filter(
@@ -454,9 +448,7 @@ def test_the_post_test_of_a_live_course_cannot_be_unpublished_on_its_own():
 
     assert response.status_code == 302
     assert response.url == reverse("wagtailadmin_pages:edit", args=(post_test.pk,))
-    assert "nobody enrolled could complete" in " ".join(
-        str(m) for m in get_messages(response.wsgi_request)
-    )
+    assert "nobody enrolled could complete" in " ".join(admin_messages(response))
     post_test.refresh_from_db()
     assert post_test.live
     # Taking the whole course offline takes the post-test with it.
@@ -490,7 +482,7 @@ def test_moving_objectives_under_the_post_test_warns_the_editor():
     assert response.status_code == 302, form_errors(response)
     latest = CoursePage.objects.get(pk=course.pk).get_latest_revision_as_object()
     assert [o.text for o in latest.objectives.all()] == [texts[1], texts[0], texts[2]]
-    warning = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    warning = " ".join(admin_messages(response))
     assert "The learning objectives changed places" in warning
     assert "question 1 (objective 1), question 2 (objective 2) now point" in warning
     assert "question 3" not in warning
@@ -500,4 +492,4 @@ def test_moving_objectives_under_the_post_test_warns_the_editor():
     data["objectives-2-text"] = texts[2] + " (reworded)"
     response = admin.post(f"/admin/pages/{course.pk}/edit/", data)
     assert response.status_code == 302, form_errors(response)
-    assert "changed places" not in " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert "changed places" not in " ".join(admin_messages(response))
