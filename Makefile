@@ -8,10 +8,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format browser screenshots bench clean
+.PHONY: help install run test test-fast lint format format-templates browser screenshots bench clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,19 +28,26 @@ run: $(STAMP) ## Start web server, Celery worker and beat with demo content (Ctr
 browser: ## Make sure Debian's chromium is installed (for the browser journeys)
 	@$(PYTHON) scripts/chromium.py
 
-test: $(STAMP) browser ## Run the whole test suite on PostgreSQL, Redis, a Celery worker and Chromium
+test: $(STAMP) browser ## The import layers, then the whole test suite on PostgreSQL, Redis, a Celery worker and Chromium
+	$(VENV)/bin/lint-imports --no-logo
 	$(PY) scripts/test.py $(ARGS)
 
-test-fast: $(STAMP) ## The suite without the browser journeys
+test-fast: $(STAMP) ## The import layers and the suite without the browser journeys
+	$(VENV)/bin/lint-imports --no-logo
 	$(PY) scripts/test.py -n 2 --ignore=tests/browser $(ARGS)
 
-lint: $(STAMP) ## ruff check and format check
+lint: $(STAMP) ## ruff check and format check, the import layers, djLint on the templates
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo
+	$(VENV)/bin/djlint templates --lint
 
 format: $(STAMP) ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+format-templates: $(STAMP) ## Reformat the templates with djLint (settings in pyproject.toml)
+	$(VENV)/bin/djlint templates --reformat
 
 screenshots: $(STAMP) browser ## Regenerate the screenshots in docs/screenshots/
 	DOCS_SCREENSHOT_DIR=docs/screenshots $(PY) scripts/test.py tests/browser -k screenshots $(ARGS)
@@ -49,4 +56,4 @@ bench: $(STAMP) ## Run the benchmarks and rewrite docs/benchmarks.md
 	$(PY) benchmarks/run_all.py
 
 clean: ## Remove build output and local state (keeps .venv)
-	rm -rf var media private_media static_collected .pytest_cache .ruff_cache test-artifacts .services
+	rm -rf var media private_media static_collected .pytest_cache .ruff_cache .import_linter_cache test-artifacts .services

@@ -1,0 +1,85 @@
+"""The layers of docs/architecture.md are a contract that `lint-imports` checks
+(``make test`` and ``make lint`` run it). These tests prove the contract bites:
+an upward import in a copy of the tree breaks it, and the message names it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("cms", "accounts", "courses", "quizzes", "certificates")
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+
+
+def _lint_imports(tree: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", "--no-logo", "pyproject.toml"],
+        cwd=tree,
+        env={"PYTHONPATH": str(tree), "PATH": str(LINT_IMPORTS.parent)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def tree_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tree = tmp_path_factory.mktemp("layers")
+    shutil.copy(ROOT / "pyproject.toml", tree)
+    for package in PACKAGES:
+        shutil.copytree(
+            ROOT / package, tree / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    return tree
+
+
+def test_the_tree_as_it_is_keeps_every_contract(tree_copy: Path) -> None:
+    result = _lint_imports(tree_copy)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "statement", "reported"),
+    [
+        # A lower app reaching up, inside a function (still an import to the contract).
+        (
+            "courses/services.py",
+            "def _issue():\n    from certificates import services\n",
+            "courses.services -> certificates.services",
+        ),
+        # The site layer importing an app.
+        ("cms/blocks.py", "import quizzes.models\n", "cms.blocks -> quizzes.models"),
+        # The site layer importing the wiring.
+        ("cms/models.py", "from cms import urls\n", "cms.models -> cms.urls"),
+    ],
+)
+def test_an_upward_import_breaks_the_layers_contract(
+    tree_copy: Path, module: str, statement: str, reported: str
+) -> None:
+    path = tree_copy / module
+    original = path.read_text()
+    path.write_text(original + "\n\n" + statement)
+    try:
+        result = _lint_imports(tree_copy)
+    finally:
+        path.write_text(original)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "BROKEN" in result.stdout
+    assert reported in result.stdout
+
+
+def test_a_cms_module_in_neither_wiring_nor_site_layer_is_reported(tree_copy: Path) -> None:
+    added = tree_copy / "cms" / "unplaced.py"
+    added.write_text("")
+    try:
+        result = _lint_imports(tree_copy)
+    finally:
+        added.unlink()
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "cms.unplaced" in result.stdout
