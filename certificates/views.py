@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.client_ip import client_ip
+
 from . import rendering, selectors
 from .badges import certificate_badge
 from .forms import TranscriptPeriodForm, VerifyForm
@@ -38,18 +40,13 @@ def _not_found(request):
 # --- Public verification -------------------------------------------------------------------
 
 
-def _client_ip(request) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted
-    # proxy rewrites it, and the proxy in front sets REMOTE_ADDR (see docs).
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 def _verify_rate_limited(request) -> bool:
-    """Fixed-window counter per IP in the cache: lookups beyond the limit are
-    refused, so certificate numbers cannot be enumerated."""
+    """Fixed-window counter per client in the cache (the client as the trusted
+    proxies saw it: accounts.client_ip): lookups beyond the limit are refused,
+    so certificate numbers cannot be enumerated."""
     limit, window = settings.CERTIFICATE_VERIFY_RATE_LIMIT
     bucket = int(timezone.now().timestamp() // window)
-    key = f"certificates:verify:{_client_ip(request)}:{bucket}"
+    key = f"certificates:verify:{client_ip(request)}:{bucket}"
     cache.add(key, 0, timeout=window + 5)
     try:
         count = cache.incr(key)

@@ -243,3 +243,62 @@ def pytest_runtest_teardown(item, nextitem):
         with item.config.stash[blocking_manager_key].unblock():
             data_migrations_replay()
     return result
+
+
+# --- Production settings, behind the proxy -------------------------------------------------
+
+# What production.py ends with that only describes the machine (database, cache,
+# mail, file paths, URLs) or the demo content's placeholder provider numbers: the
+# test values stay for these.
+PRODUCTION_NAMES_KEPT_FROM_TEST = {
+    "CACHES",
+    "DATABASES",
+    "EMAIL_BACKEND",
+    "EMAIL_FILE_PATH",
+    "MEDIA_ROOT",
+    "PRIVATE_MEDIA_ROOT",
+    "STATIC_ROOT",
+    "STORAGES",
+    "SITE_URL",
+    "WAGTAILADMIN_BASE_URL",
+    "CERTIFICATE_HOLD_PLACEHOLDER_NUMBERS",
+}
+PROXY_ADDR = "10.0.0.2"
+
+
+@pytest.fixture
+def production_settings(settings):
+    """cms.settings.production over the test settings: every value production.py
+    ends with (its own and those it inherits from base.py, the rate limits
+    among them) except PRODUCTION_NAMES_KEPT_FROM_TEST. Rate-limit counters
+    start empty. Requests must come as through the proxy: see `proxied_client`."""
+    import importlib
+
+    from django.core.cache import cache
+
+    production = importlib.import_module("cms.settings.production")
+    for name in dir(production):
+        if not name.isupper() or name in PRODUCTION_NAMES_KEPT_FROM_TEST:
+            continue
+        value = getattr(production, name)
+        if getattr(settings, name, object()) != value:
+            setattr(settings, name, value)
+    cache.clear()
+    return settings
+
+
+@pytest.fixture
+def proxied_client(production_settings):
+    """Test clients as seen behind the deployment's TLS proxy: REMOTE_ADDR is the
+    proxy's, which appends the client's address to X-Forwarded-For and says
+    the request came over HTTPS. `proxied_client("203.0.113.5")`; pass
+    `forwarded_for=` to add what the client itself put in the header."""
+    from django.test import Client
+
+    def make(address: str, *, forwarded_for: str = "") -> Client:
+        header = f"{forwarded_for}, {address}" if forwarded_for else address
+        return Client(
+            REMOTE_ADDR=PROXY_ADDR, HTTP_X_FORWARDED_FOR=header, HTTP_X_FORWARDED_PROTO="https"
+        )
+
+    return make

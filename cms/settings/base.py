@@ -25,6 +25,9 @@ env = environ.Env(
     RECORD_RETENTION_YEARS=(int, 7),
     SECURE_SSL_REDIRECT=(bool, True),
     SECURE_HSTS_SECONDS=(int, 31536000),
+    # Reverse proxies in front of the site that append to X-Forwarded-For
+    # (production.py: 1). 0 trusts no header: the client is REMOTE_ADDR.
+    TRUSTED_PROXY_COUNT=(int, 0),
 )
 
 SECRET_KEY = env("SECRET_KEY")
@@ -148,6 +151,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+# Clients are told apart by the address the configured number of trusted proxies
+# saw (accounts.client_ip: the rate limits of allauth and of the verify page).
+ALLAUTH_TRUSTED_PROXY_COUNT = env("TRUSTED_PROXY_COUNT")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Practicum"
 

@@ -4,6 +4,10 @@ from .base import *  # noqa: F403
 from .base import env
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The deployment requires one TLS-terminating reverse proxy in front of web, which
+# appends the client's address to X-Forwarded-For (docs/operations.md); rate
+# limits count per client by that address (accounts.client_ip).
+ALLAUTH_TRUSTED_PROXY_COUNT = env("TRUSTED_PROXY_COUNT", default=1)
 SECURE_SSL_REDIRECT = env("SECURE_SSL_REDIRECT")
 SECURE_HSTS_SECONDS = env("SECURE_HSTS_SECONDS")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
