@@ -1,16 +1,19 @@
-"""Refuse query strings carrying a null character, before any view sees them.
-
-PostgreSQL cannot store or compare text containing U+0000, so a ``%00`` in a
-filter or search parameter would otherwise end as a database error (500)
-wherever a view passes the raw value to a query. Form fields refuse it on
-their own (Django's ProhibitNullCharactersValidator); request bodies are
-left to the forms and views that read them.
-"""
+"""Site-wide request and response rules that no single app owns."""
 
 from django.template.response import TemplateResponse
+from django.utils.cache import patch_cache_control
 
 
 class NullCharacterQueryMiddleware:
+    """Refuse query strings carrying a null character, before any view sees them.
+
+    PostgreSQL cannot store or compare text containing U+0000, so a ``%00`` in a
+    filter or search parameter would otherwise end as a database error (500)
+    wherever a view passes the raw value to a query. Form fields refuse it on
+    their own (Django's ProhibitNullCharactersValidator); request bodies are
+    left to the forms and views that read them.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -31,3 +34,26 @@ class NullCharacterQueryMiddleware:
             )
             return response.render()
         return self.get_response(request)
+
+
+class SignedInResponsesNotStoredMiddleware:
+    """``Cache-Control: no-store, private`` on every response to a signed-in person.
+
+    Pages for a signed-in person carry personal data (dashboard, profile,
+    transcript, attempts, evaluations, certificate downloads, a lesson page's
+    progress, the admin), and a shared or back-button cache must keep none of
+    them. One rule here rather than a decorator per view: it also covers the
+    pages that Wagtail and allauth serve with their own views, and every page
+    added later. Cache headers a view set itself are kept and merged (``public``
+    gives way to ``private``). Public pages for anonymous visitors are untouched.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cms.middleware.SignedInResponsesNotStoredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cms.csp.SiteCSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
