@@ -3,9 +3,12 @@ completion: the record commits with the completion, and the periodic sweep
 (Celery beat, every minute) enqueues whatever is still without a PDF."""
 
 import logging
+from datetime import timedelta
 
 import pytest
+from celery.beat import Scheduler
 from django.conf import settings
+from django.utils import timezone
 
 from certificates.models import Certificate
 from certificates.tasks import certificates_sweep
@@ -26,10 +29,36 @@ def _delivered(pk):
     return certificate if certificate.rendered_at and certificate.emailed_at else None
 
 
-def test_the_sweep_runs_every_minute_under_celery_beat():
-    entry = settings.CELERY_BEAT_SCHEDULE["certificates-sweep"]
-    assert entry == {"task": "certificates.sweep", "schedule": 60.0}
-    assert "certificates.sweep" in app.tasks
+def test_beat_sends_the_sweep_each_minute_and_the_worker_delivers_a_stranded_certificate(
+    drained_worker, mailbox, monkeypatch
+):
+    with broker_unreachable():  # the first enqueue is lost: only the sweep can deliver it
+        enrollment, _ = course_completed_by(user=clinician())
+    certificate = Certificate.objects.get(enrollment=enrollment)
+    # Issued longer ago than the sweep waits for a first delivery.
+    issued = timezone.now() - timedelta(seconds=settings.CERTIFICATE_SWEEP_MIN_AGE_SECONDS + 5)
+    Certificate.objects.filter(pk=certificate.pk).update(issued_at=issued, queued_at=issued)
+
+    # Celery beat's own scheduler on the project's schedule, as `celery -A cms beat` runs it.
+    beat = Scheduler(app=app)
+    try:
+        (entry,) = [e for e in beat.schedule.values() if e.task == "certificates.sweep"]
+        assert entry.task in app.tasks  # a name no worker knows would be sent and dropped
+        # Just started: nothing is due, and beat next wakes a minute from now.
+        assert 59 <= beat.tick() <= 60
+        worker_drain()
+        assert Certificate.objects.get(pk=certificate.pk).rendered_at is None
+
+        with monkeypatch.context() as clock:
+            now = app.now
+            clock.setattr(app, "now", lambda: now() + timedelta(seconds=60))  # a minute later
+            assert beat.tick() == 0  # beat sent the sweep to the broker
+            assert 59 <= beat.tick() <= 60  # and the next sweep is a minute away again
+        delivered = wait_for(lambda: _delivered(certificate.pk), what="the swept certificate")
+    finally:
+        beat.close()
+    assert delivered.queued_at > issued  # enqueued again by the sweep
+    assert len([m for m in mailbox() if certificate.number in m["Subject"]]) == 1
 
 
 def test_a_worker_killed_mid_render_loses_nothing_once_a_worker_is_back(
