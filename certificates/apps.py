@@ -21,13 +21,15 @@ class CertificatesConfig(AppConfig):
     def ready(self):
         from celery.signals import worker_process_init
 
+        from cms.media import register_media_hold
         from courses.registry import register_step_provider
         from courses.signals import course_completed
 
-        from . import receivers, steps
+        from . import receivers, selectors, steps
 
         course_completed.connect(
             receivers.on_course_completed, dispatch_uid="certificates.on_course_completed"
         )
         register_step_provider(steps.CertificateStepProvider())
+        register_media_hold(selectors.frozen_image_holds)
         worker_process_init.connect(_warm_up_renderer, weak=False)

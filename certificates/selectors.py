@@ -306,3 +306,20 @@ def certificates_needing_attention() -> dict[str, int]:
         ),
     )
     return {"held": counts["held"], "failed": counts["failed"]}
+
+
+def frozen_image_holds(obj) -> list[str]:
+    """cms.media's hold: an image that issued certificates froze as the provider's
+    logo or the CE administrator's signature is kept for audits."""
+    from wagtail.images import get_image_model
+
+    if not isinstance(obj, get_image_model()) or obj.pk is None:
+        return []
+    reasons = []
+    for role, label in (("logo", "the provider's logo"), ("signature", "the signature")):
+        count = Certificate.objects.filter(**{f"snapshot__asset_images__{role}": obj.pk}).count()
+        if count:
+            reasons.append(
+                f"{count} issued certificate{'s' if count != 1 else ''} printed it as {label}"
+            )
+    return reasons

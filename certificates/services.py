@@ -318,6 +318,9 @@ def certificate_snapshot_build(
             "logo": _frozen_asset(provider.logo, LOGO_SPEC),
             "signature": _frozen_asset(provider.signature, SIGNATURE_SPEC),
         },
+        # Which Wagtail images those copies came from: cms.media keeps them undeletable
+        # (certificates.selectors.frozen_image_holds).
+        "asset_images": {"logo": provider.logo_id, "signature": provider.signature_id},
         "verify_url": verify_url(number),
         "template_version": rendering.CERTIFICATE_TEMPLATE_VERSION,
         "course_revision": facts.revision_id,

@@ -4,3 +4,31 @@ from django.apps import AppConfig
 class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = "Site"
+
+    def ready(self):
+        from wagtail.documents import get_document_model, get_document_model_string
+        from wagtail.images import get_image_model
+        from wagtail.permissions import register_permission_policy
+
+        from .media import MediaPermissionPolicy
+
+        # exact_class: ours wins over the policy wagtail.images and wagtail.documents
+        # register in their own ready(), which runs after this one (INSTALLED_APPS order).
+        register_permission_policy(
+            get_image_model(),
+            MediaPermissionPolicy(
+                get_image_model(),
+                auth_model="wagtailimages.Image",
+                owner_field_name="uploaded_by_user",
+            ),
+            exact_class=True,
+        )
+        register_permission_policy(
+            get_document_model(),
+            MediaPermissionPolicy(
+                get_document_model_string(),
+                auth_model="wagtaildocs.Document",
+                owner_field_name="uploaded_by_user",
+            ),
+            exact_class=True,
+        )

@@ -11,6 +11,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, Page, Site
 
 from .demo_images import demo_logo_png, demo_signature_png
+from .media import PROVIDER_IDENTITY
 from .models import HomePage, ProviderSettings, StandardPage
 
 POLICIES = {
@@ -128,6 +129,14 @@ def site_tree_ensure(*, hostname: str = "127.0.0.1", port: int = 8000) -> HomePa
     return home
 
 
+def provider_identity_collection() -> Collection:
+    """Where the logo and signature live: only Administrators reach it (cms.media).
+    Made by cms migration 0002; made here too on a flushed test database."""
+    root = Collection.get_first_root_node() or Collection.add_root(name="Root")
+    collection = root.get_children().filter(name=PROVIDER_IDENTITY).first()
+    return collection or root.add_child(name=PROVIDER_IDENTITY)
+
+
 DEMO_LOGO_TITLE = "Demo provider logo"
 DEMO_SIGNATURE_TITLE = (
     "Demo signature (not a real person's; replace it with the CE administrator's)"
@@ -163,9 +172,7 @@ def provider_images_ensure() -> ProviderSettings:
 
 
 def _image_create(*, title: str, filename: str, data: bytes):
-    collection = Collection.get_first_root_node()
-    if collection is None:  # a flushed test database: what migrations made is gone too
-        collection = Collection.add_root(name="Root")
+    collection = provider_identity_collection()
     image = get_image_model()(title=title, collection=collection)
     image.file = ImageFile(io.BytesIO(data), name=filename)
     image._set_image_file_metadata()  # size and hash, as an upload in the admin gets

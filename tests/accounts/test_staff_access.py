@@ -1,10 +1,13 @@
-"""The staff groups come from a data migration with the Wagtail permissions their
-work needs; clinicians never get into the Wagtail admin."""
+"""The staff groups come from data migrations with the Wagtail permissions their
+work needs (media by collection: cms migration 0002); clinicians never get into
+the Wagtail admin. What the media permissions allow, view by view, is in
+tests/cms/test_media_permissions.py."""
 
 import pytest
 from django.contrib.auth.models import Group
 from wagtail.models import Collection, GroupCollectionPermission
 
+from cms.media import COLLECTIONS, COURSE_MEDIA
 from tests.factories import UserFactory, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -19,28 +22,42 @@ MEDIA = {
 }
 
 
-def _collection_codenames(group: Group) -> set[str]:
-    root = Collection.get_first_root_node()
+def _collection_codenames(group: Group, collection: Collection) -> set[str]:
     return set(
-        GroupCollectionPermission.objects.filter(group=group, collection=root).values_list(
+        GroupCollectionPermission.objects.filter(group=group, collection=collection).values_list(
             "permission__codename", flat=True
         )
     )
 
 
-def test_instructors_may_enter_the_admin_and_manage_media_but_not_people():
+def test_instructors_may_enter_the_admin_and_add_course_media_but_not_people():
     group = Group.objects.get(name="Instructors")
     assert group.permissions.filter(codename="access_admin").exists()
-    assert _collection_codenames(group) >= MEDIA
-    assert not {"delete_image", "delete_document"} & _collection_codenames(group)
+    course_media = Collection.objects.get(name=COURSE_MEDIA)
+    # Adding lets them change and delete what they uploaded (cms.media), nothing else.
+    assert _collection_codenames(group, course_media) == {
+        "add_image",
+        "choose_image",
+        "add_document",
+        "choose_document",
+    }
+    assert not GroupCollectionPermission.objects.filter(group=group).exclude(
+        collection=course_media
+    )
     assert not group.permissions.filter(content_type__app_label="accounts").exists()
 
 
-def test_administrators_also_manage_users_licenses_and_media_deletion():
+def test_administrators_also_manage_users_licenses_and_every_collections_media():
     group = Group.objects.get(name="Administrators")
     codenames = set(group.permissions.values_list("codename", flat=True))
     assert {"access_admin", "view_user", "change_user", "view_clinicianlicense"} <= codenames
-    assert MEDIA | {"delete_image", "delete_document"} <= _collection_codenames(group)
+    root = Collection.get_first_root_node()
+    assert MEDIA | {"delete_image", "delete_document"} <= _collection_codenames(group, root)
+
+
+def test_the_media_collections_sit_under_the_root():
+    root = Collection.get_first_root_node()
+    assert [c.name for c in root.get_children().order_by("name")] == sorted(COLLECTIONS)
 
 
 @pytest.mark.parametrize(
