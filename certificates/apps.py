@@ -20,12 +20,16 @@ class CertificatesConfig(AppConfig):
 
     def ready(self):
         from celery.signals import worker_process_init
+        from django.core import checks
 
         from cms.media import register_media_hold
         from courses.registry import register_step_provider
         from courses.signals import course_completed
 
         from . import receivers, selectors, steps
+        from .checks import credential_signing_key_check
+
+        checks.register(credential_signing_key_check)
 
         course_completed.connect(
             receivers.on_course_completed, dispatch_uid="certificates.on_course_completed"

@@ -80,6 +80,12 @@ class Certificate(models.Model):
     hold_reason = models.TextField(blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    # The certificate's bit in a Bitstring Status List (certificates/credentials/
+    # status_list.py): fixed at issue, drawn at random so neighbouring bits say
+    # nothing about one another; its Open Badge names it in `credentialStatus`.
+    status_list = models.PositiveIntegerField(default=1)
+    status_list_index = models.PositiveIntegerField()
+
     # Rendering and delivery, done by the worker after the issuing transaction commits.
     pdf = models.FileField(storage=private_storage, upload_to="certificates/", blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
@@ -108,6 +114,10 @@ class Certificate(models.Model):
                 "enrollment",
                 condition=Q(accreditor__isnull=True) & ~Q(status="reissued"),
                 name="certificates_one_attendance_per_enrollment",
+            ),
+            models.UniqueConstraint(
+                fields=["status_list", "status_list_index"],
+                name="certificates_one_status_list_bit",
             ),
         ]
         indexes = [

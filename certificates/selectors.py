@@ -111,6 +111,17 @@ def certificate_verify(*, number: str) -> Verification | None:
     )
 
 
+def certificate_public(*, number: str) -> Certificate | None:
+    """The certificate whose Open Badge anyone may fetch: issued (valid, revoked or
+    reissued), never held."""
+    return (
+        Certificate.objects.select_related("course")
+        .filter(number=number)
+        .exclude(status=Certificate.Status.HELD)
+        .first()
+    )
+
+
 # --- The clinician's side ------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ from courses.services import course_snapshot
 from quizzes.selectors import claimed_accreditors
 
 from . import rendering
+from .credentials.status_list import status_list_slot_draw
 from .models import BulkJob, BulkJobItem, Certificate, CertificateEvent, private_storage
 from .numbers import DEFAULT_PREFIX, number_generate
 
@@ -158,6 +159,7 @@ def _issue(
                     queued_at=None if held else now,
                     hold_reason=hold_reason if held else "",
                     **_snapshot_columns(snapshot),
+                    **status_list_slot_draw(),
                 )
         except IntegrityError:
             existing = _current(enrollment_id=enrollment.pk, accreditor=accreditor)
@@ -718,6 +720,7 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str) -> Cert
                         issued_at=now,
                         queued_at=now,
                         **_snapshot_columns(snapshot),
+                        **status_list_slot_draw(),
                     )
             except IntegrityError:
                 continue

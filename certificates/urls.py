@@ -7,6 +7,13 @@ app_name = "certificates"
 urlpatterns = [
     path("verify/", views.verify, name="verify_form"),
     path("verify/<str:number>/", views.verify_detail, name="verify"),
+    path("verify/<str:number>/credential/", views.credential_download, name="credential"),
+    path(".well-known/did.json", views.did_document, name="did_document"),
+    path(
+        "credentials/status/<int:list_number>/",
+        views.status_list_credential,
+        name="status_list",
+    ),
     path("certificates/<str:number>/pdf/", views.certificate_pdf, name="pdf"),
     path("certificates/<str:number>/badge/", views.certificate_badge_download, name="badge"),
     path(

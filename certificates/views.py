@@ -2,24 +2,30 @@
 dashboard's status endpoint and the transcript."""
 
 import json
+import logging
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.client_ip import client_ip
 
 from . import rendering, selectors
-from .badges import certificate_badge
+from .badges import certificate_credential, certificate_credential_check
+from .credentials import keys, status_list
 from .forms import TranscriptPeriodForm, VerifyForm
 from .numbers import number_normalize
 from .services import verify_url
+
+logger = logging.getLogger(__name__)
 
 
 def _message(request, title: str, message: str, *, status: int):
@@ -80,29 +86,155 @@ def verify(request):
     return redirect("certificates:verify", number=form.cleaned_data["number"])
 
 
-@require_GET
-def verify_detail(request, number: str):
+def _public_lookup(request, number: str, *, url_name: str):
+    """(the number as normalised, None), or (None, the answer instead): 429 beyond the
+    rate limit, a redirect to the normalised number, or — for a number that cannot
+    be one — the form again with its error."""
     if _verify_rate_limited(request):
-        return _too_many(request)
+        return None, _too_many(request)
     normalized = number_normalize(number)
     if normalized is None:
         form = VerifyForm({"number": number[:40]})
         form.is_valid()
-        return TemplateResponse(request, "certificates/verify.html", {"form": form}, status=404)
+        return None, TemplateResponse(
+            request, "certificates/verify.html", {"form": form}, status=404
+        )
     if normalized != number:
-        return redirect("certificates:verify", number=normalized)
+        return None, redirect(url_name, number=normalized)
+    return normalized, None
+
+
+@require_GET
+def verify_detail(request, number: str):
+    normalized, answer = _public_lookup(request, number, url_name="certificates:verify")
+    if answer is not None:
+        return answer
+    # The verification URL is the Open Badge's id: a client asking for JSON gets the
+    # signed credential, a browser the page.
+    media_type = request.get_preferred_type(["text/html", *CREDENTIAL_MEDIA_TYPES])
+    if media_type in CREDENTIAL_MEDIA_TYPES:
+        response = _credential_response(normalized, media_type=media_type)
+        patch_vary_headers(response, ["Accept"])
+        return response
     verification = selectors.certificate_verify(number=normalized)
     if verification is None:
-        return _message(
+        response = _message(
             request,
             "Certificate not found",
             f"No certificate was issued with the number {normalized}. Check it against the "
             "certificate, or contact us.",
             status=404,
         )
-    return TemplateResponse(
-        request, "certificates/verify_result.html", {"verification": verification}
+    else:
+        response = TemplateResponse(
+            request,
+            "certificates/verify_result.html",
+            {"verification": verification, "credential": _credential_check(normalized)},
+        )
+    patch_vary_headers(response, ["Accept"])
+    return response
+
+
+# --- The Open Badge as a verifiable credential ---------------------------------------------
+
+#: What the verification URL answers with JSON to (the first is VC 2.0's JSON-LD type).
+CREDENTIAL_MEDIA_TYPES = ["application/vc+ld+json", "application/ld+json", "application/json"]
+
+
+def _public_json(data: dict, *, content_type: str, status: int = 200) -> HttpResponse:
+    # Browser-based verifiers and wallets fetch these from other origins.
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type=content_type, status=status
     )
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _credential_response(number: str, *, media_type: str, download: bool = False):
+    certificate = selectors.certificate_public(number=number)
+    if certificate is None:
+        return _public_json(
+            {"error": "No certificate with this number."}, content_type=media_type, status=404
+        )
+    try:
+        credential = certificate_credential(
+            certificate=certificate, verify_url=verify_url(certificate.number)
+        )
+    except (ImproperlyConfigured, keys.KeyStoreError):
+        logger.exception("Cannot sign the Open Badge of %s", certificate.number)
+        return _public_json(
+            {"error": "The signed credential is not available right now."},
+            content_type=media_type,
+            status=503,
+        )
+    response = _public_json(credential, content_type=media_type)
+    response["Cache-Control"] = "public, max-age=300"
+    if download:
+        response["Content-Disposition"] = (
+            f'attachment; filename="{certificate.number}-open-badge.json"'
+        )
+    return response
+
+
+def _credential_check(number: str):
+    """The signature and status of the certificate's Open Badge, checked here as a
+    verifier would; None when it cannot be (no signing key configured)."""
+    certificate = selectors.certificate_public(number=number)
+    if certificate is None:
+        return None
+    try:
+        return certificate_credential_check(
+            certificate=certificate, verify_url=verify_url(certificate.number)
+        )
+    except (ImproperlyConfigured, keys.KeyStoreError):
+        logger.exception("Cannot check the Open Badge of %s", certificate.number)
+        return None
+
+
+@require_GET
+def credential_download(request, number: str):
+    """The signed Open Badge as a file, for a wallet (public, like the verification page)."""
+    normalized, answer = _public_lookup(request, number, url_name="certificates:credential")
+    if answer is not None:
+        return answer
+    return _credential_response(normalized, media_type="application/ld+json", download=True)
+
+
+@require_GET
+def did_document(request):
+    """The issuer's DID document (did:web): every public key that signed credentials."""
+    try:
+        document = keys.did_document(keys.key_set_load())
+    except (ImproperlyConfigured, keys.KeyStoreError):
+        logger.exception("No credential signing key")
+        return _public_json(
+            {"error": "No signing key configured."}, content_type="application/json", status=503
+        )
+    response = _public_json(document, content_type="application/did+ld+json")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@require_GET
+def status_list_credential(request, list_number: int):
+    """A BitstringStatusListCredential, computed from the certificates' statuses."""
+    if not status_list.status_list_in_use(list_number=list_number):
+        return _public_json(
+            {"error": "No such status list."}, content_type="application/json", status=404
+        )
+    try:
+        credential = status_list.status_list_credential(list_number=list_number)
+    except (ImproperlyConfigured, keys.KeyStoreError):
+        logger.exception("Cannot sign status list %s", list_number)
+        return _public_json(
+            {"error": "The status list is not available right now."},
+            content_type="application/json",
+            status=503,
+        )
+    response = _public_json(credential, content_type="application/vc+ld+json")
+    # Verifiers may keep it a minute; a revocation shows within that.
+    response["Cache-Control"] = "public, max-age=60"
+    return response
 
 
 # --- The owner's downloads -----------------------------------------------------------------
@@ -139,7 +271,9 @@ def certificate_badge_download(request, number: str):
     certificate = selectors.certificate_for_owner_or_admin(user=request.user, number=number)
     if certificate is None or certificate.status != certificate.Status.VALID:
         return _not_found(request)
-    badge = certificate_badge(certificate=certificate, verify_url=verify_url(certificate.number))
+    badge = certificate_credential(
+        certificate=certificate, verify_url=verify_url(certificate.number)
+    )
     response = HttpResponse(
         json.dumps(badge, ensure_ascii=False, indent=2), content_type="application/ld+json"
     )

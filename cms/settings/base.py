@@ -23,6 +23,9 @@ env = environ.Env(
     PRIVATE_MEDIA_ROOT=(str, str(BASE_DIR / "private_media")),
     STATIC_ROOT=(str, str(BASE_DIR / "static_collected")),
     RECORD_RETENTION_YEARS=(int, 7),
+    # Directory of the Ed25519 keys that sign certificates' Open Badges (outside
+    # the code and the database; docs/operations.md). Required in production.
+    CREDENTIAL_SIGNING_KEY_DIR=(str, ""),
     SECURE_SSL_REDIRECT=(bool, True),
     SECURE_HSTS_SECONDS=(int, 31536000),
     # Reverse proxies in front of the site that append to X-Forwarded-For
@@ -275,6 +278,10 @@ CERTIFICATE_SWEEP_MIN_AGE_SECONDS = 60
 CERTIFICATE_MAX_DELIVERY_ATTEMPTS = 10
 # Public verification lookups per client IP: (count, window in seconds).
 CERTIFICATE_VERIFY_RATE_LIMIT = (60, 600)
+# Signing keys of the Open Badges (certificates/credentials/keys.py). Only dev
+# and test make a first key by themselves; anywhere else a missing key is an error.
+CREDENTIAL_SIGNING_KEY_DIR = env("CREDENTIAL_SIGNING_KEY_DIR")
+CREDENTIAL_SIGNING_KEY_AUTOGENERATE = False
 
 LOGGING = {
     "version": 1,

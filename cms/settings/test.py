@@ -9,7 +9,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/practicum")
 
 from .base import *  # noqa: F403
-from .base import STORAGES
+from .base import BASE_DIR, CREDENTIAL_SIGNING_KEY_DIR, STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
@@ -45,3 +45,10 @@ CERTIFICATE_RENDER_TEST_DELAY = float(os.environ.get("CERTIFICATE_RENDER_TEST_DE
 # Demo content carries the seeded placeholder provider numbers; issue anyway
 # (production holds such certificates: base.py).
 CERTIFICATE_HOLD_PLACEHOLDER_NUMBERS = False
+
+# Open Badge signing key: made on first use in var/ (not committed), shared by the
+# test processes (keys.py locks the directory while it makes the key).
+CREDENTIAL_SIGNING_KEY_DIR = CREDENTIAL_SIGNING_KEY_DIR or str(
+    BASE_DIR / "var" / "credential-keys-test"
+)
+CREDENTIAL_SIGNING_KEY_AUTOGENERATE = True

@@ -140,9 +140,13 @@ def test_every_id_and_url_of_a_badge_is_a_valid_uri_when_the_short_name_has_a_sp
     achievement_id = badge["credentialSubject"]["achievement"]["id"]
     assert achievement_id in uris and badge["id"] in uris
     assert achievement_id.endswith(f"/courses/{course.pk}/achievement/ASWB%20ACE")
+    # The issuer is the site's did:web (resolved through /.well-known/did.json).
+    assert badge["issuer"]["id"] == "did:web:testserver"
     for uri in uris:
         assert " " not in uri, uri
         assert URI.fullmatch(uri), uri
+        if uri == badge["issuer"]["id"]:
+            continue
         assert urlsplit(uri).scheme in ("http", "https") and urlsplit(uri).netloc, uri
 
 
