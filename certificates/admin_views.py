@@ -29,6 +29,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
+from accounts.decorators import StaffReauthRequiredMixin
 from courses.models import Accreditor, CoursePage
 
 from . import selectors, services
@@ -44,10 +45,21 @@ def admin_url(name: str, *args) -> str:
 
 class AdministratorsOnly:
     """A real 403 for staff outside the Administrators group (Wagtail's default
-    is a redirect to the dashboard with a message)."""
+    is a redirect to the dashboard with a message).
+
+    The permission is checked before anything is loaded: Wagtail's generic views
+    fetch their object in setup(), and a 404 for a missing id next to a 403 for
+    an existing one would tell an instructor which certificates and jobs exist."""
+
+    def setup(self, request, *args, **kwargs):
+        self.permitted = selectors.user_is_certificate_admin(user=request.user)
+        if self.permitted:
+            super().setup(request, *args, **kwargs)
+        else:
+            View.setup(self, request, *args, **kwargs)
 
     def dispatch(self, request, *args, **kwargs):
-        if not selectors.user_is_certificate_admin(user=request.user):
+        if not self.permitted:
             return TemplateResponse(request, "certificates/admin/forbidden.html", status=403)
         return super().dispatch(request, *args, **kwargs)
 
@@ -216,7 +228,12 @@ class CertificateInspectView(AdministratorsOnly, InspectView):
 # --- Actions -------------------------------------------------------------------------------
 
 
-class AdminFormView(AdministratorsOnly, WagtailAdminTemplateMixin, FormView):
+class AdminFormView(
+    AdministratorsOnly, StaffReauthRequiredMixin, WagtailAdminTemplateMixin, FormView
+):
+    """Every form here acts on records of legal weight: the password is asked
+    again first (accounts.decorators)."""
+
     template_name = "certificates/admin/form.html"
     header_icon = "doc-full"
     submit_label = "Save"
@@ -253,9 +270,9 @@ class CertificateActionView(AdminFormView):
     form_class = ReasonForm
     action = ""  # reissue / revoke / restore / release
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.object = get_object_or_404(Certificate, pk=kwargs["pk"])
+    @cached_property
+    def object(self):
+        return get_object_or_404(Certificate, pk=self.kwargs["pk"])
 
     def get_page_title(self):
         return f"{self.submit_label} certificate {self.object.number}"
@@ -418,9 +435,9 @@ class BulkJobView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateView):
     template_name = "certificates/admin/bulk_job.html"
     header_icon = "list-ul"
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.job = get_object_or_404(BulkJob.objects.select_related("actor"), pk=kwargs["pk"])
+    @cached_property
+    def job(self):
+        return get_object_or_404(BulkJob.objects.select_related("actor"), pk=self.kwargs["pk"])
 
     def get_page_title(self):
         return f"Bulk reissue #{self.job.pk}"

@@ -61,6 +61,22 @@ def staff_user(*, group: str, **kwargs) -> User:
     return user
 
 
+def client_reauthenticated(client):
+    """Mark a signed-in test client's session as freshly re-authenticated, as
+    allauth records it when the password is confirmed again, so that a test can
+    reach a sensitive action (accounts.decorators) without the password page."""
+    from allauth.account.internal.flows.login import record_authentication
+    from django.contrib.auth import SESSION_KEY
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.session = client.session
+    request.user = User.objects.get(pk=request.session[SESSION_KEY])
+    record_authentication(request, request.user, method="password", reauthenticated=True)
+    request.session.save()
+    return client
+
+
 # --- courses ------------------------------------------------------------------------------
 
 

@@ -31,6 +31,10 @@ env = environ.Env(
     # Reverse proxies in front of the site that append to X-Forwarded-For
     # (production.py: 1). 0 trusts no header: the client is REMOTE_ADDR.
     TRUSTED_PROXY_COUNT=(int, 0),
+    SESSION_IDLE_TIMEOUT_MINUTES=(int, 30),
+    SESSION_ABSOLUTE_TIMEOUT_MINUTES=(int, 12 * 60),
+    STAFF_SESSION_IDLE_TIMEOUT_MINUTES=(int, 15),
+    STAFF_SESSION_ABSOLUTE_TIMEOUT_MINUTES=(int, 8 * 60),
 )
 
 SECRET_KEY = env("SECRET_KEY")
@@ -80,10 +84,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
     "cms.middleware.SignedInResponsesNotStoredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cms.csp.SiteCSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.AdminReauthenticationMiddleware",
     "cms.middleware.NullCharacterQueryMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "courses.middleware.CoursePublishRefusedMiddleware",
@@ -155,6 +161,20 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+# Sessions: an idle timeout and an absolute lifetime, shorter for staff, enforced
+# by accounts.middleware.SessionTimeoutMiddleware (docs/operations.md has the
+# values and why). The cookie and the stored session never outlive the longest
+# lifetime, and they end when the browser closes: no "remember me".
+SESSION_IDLE_TIMEOUT_MINUTES = env("SESSION_IDLE_TIMEOUT_MINUTES")
+SESSION_ABSOLUTE_TIMEOUT_MINUTES = env("SESSION_ABSOLUTE_TIMEOUT_MINUTES")
+STAFF_SESSION_IDLE_TIMEOUT_MINUTES = env("STAFF_SESSION_IDLE_TIMEOUT_MINUTES")
+STAFF_SESSION_ABSOLUTE_TIMEOUT_MINUTES = env("STAFF_SESSION_ABSOLUTE_TIMEOUT_MINUTES")
+SESSION_COOKIE_AGE = 60 * max(SESSION_ABSOLUTE_TIMEOUT_MINUTES, STAFF_SESSION_ABSOLUTE_TIMEOUT_MINUTES)
+ACCOUNT_SESSION_REMEMBER = False
+# Revoking, reissuing or issuing certificates, bulk jobs, user and group edits and
+# MFA resets ask for the password again unless it was given this recently
+# (accounts.decorators).
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 # Clients are told apart by the address the configured number of trusted proxies
 # saw (accounts.client_ip: the rate limits of allauth and of the verify page).
 ALLAUTH_TRUSTED_PROXY_COUNT = env("TRUSTED_PROXY_COUNT")

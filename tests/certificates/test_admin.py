@@ -16,6 +16,7 @@ from courses.services import enrollment_create
 from tests.certificates.pdf import pdf_text
 from tests.factories import (
     aswb_accreditor,
+    client_reauthenticated,
     clinician,
     completion_record,
     course_build,
@@ -35,7 +36,7 @@ def admin(db):
 @pytest.fixture
 def admin_client(client, admin):
     client.force_login(admin)
-    return client
+    return client_reauthenticated(client)
 
 
 def inspect_url(certificate):
@@ -74,6 +75,28 @@ def test_instructors_cannot_act_on_a_certificate(client, issued):
     assert client.get(inspect_url(issued)).status_code == 403
     issued.refresh_from_db()
     assert issued.status == Certificate.Status.VALID
+
+
+def test_instructors_get_the_same_403_for_missing_and_existing_ids(proxied_client, admin, issued):
+    """No existence oracle: the permission is checked before the id is looked up."""
+    job = services.bulk_reissue_create(
+        certificate_ids=[issued.pk], actor=admin, reason="Test", filters={}
+    )
+    client = proxied_client("203.0.113.5")
+    client.force_login(staff_user(group="Instructors"))
+    for existing, missing in ((issued.pk, issued.pk + 10_000), (job.pk, job.pk + 10_000)):
+        for pattern in (
+            "/admin/certificates/inspect/{}/",
+            "/admin/certificates/{}/revoke/",
+            "/admin/certificates/{}/reissue/",
+            "/admin/certificates/{}/restore/",
+            "/admin/certificates/{}/release/",
+            "/admin/certificates/bulk/{}/",
+            "/admin/certificates/bulk/{}/status/",
+        ):
+            for pk in (existing, missing):
+                assert client.get(pattern.format(pk)).status_code == 403, pattern.format(pk)
+            assert client.post(pattern.format(missing), {"reason": "x"}).status_code == 403
 
 
 def test_the_admin_menu_shows_certificates_to_administrators_only(client, admin_client):
