@@ -32,8 +32,9 @@ COPY . .
 RUN SECRET_KEY=collectstatic-only-not-a-secret ALLOWED_HOSTS=localhost \
         python manage.py collectstatic --noinput --verbosity 0 \
     # Folders the named volumes are mounted on: a new volume copies their owner.
-    && mkdir -p /app/media /app/private_media /app/var \
-    && chown practicum:practicum /app/media /app/private_media /app/var
+    && mkdir -p /app/media /app/private_media /app/var /app/credential-keys \
+    && chown practicum:practicum /app/media /app/private_media /app/var /app/credential-keys \
+    && chmod 700 /app/credential-keys
 
 USER practicum:practicum
 

@@ -94,7 +94,10 @@ def test_models_and_migrations_agree():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_production_settings_pass_the_deploy_check():
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    from certificates.credentials.keys import key_generate
+
+    key_generate(tmp_path / "credential-keys")  # as `manage.py credentials_keygen` does
     result = _run(
         "manage.py",
         "check",
@@ -107,6 +110,7 @@ def test_production_settings_pass_the_deploy_check():
             "ALLOWED_HOSTS": "practicum.example",
             "DATABASE_URL": "postgres://practicum:secret@db:5432/practicum",
             "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example:587",
+            "CREDENTIAL_SIGNING_KEY_DIR": str(tmp_path / "credential-keys"),
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
