@@ -58,7 +58,7 @@ def sign_up_and_confirm(j, *, email: str, name: str, password: str) -> None:
 
     # The password rules are the password field's description, not a list beside it.
     rules = a11y.description_of(page.locator("#id_password1"))
-    assert "at least 8 characters" in rules, rules
+    assert "at least 12 characters" in rules, rules
     page.get_by_label("Email").fill(email)
     page.get_by_label("Full name").fill(name)
     page.locator("#id_password1").fill("short")
