@@ -188,40 +188,8 @@ def pytest_collection_modifyitems(config, items):
 # collection and default locale, our staff groups and their permissions, the course
 # approval workflow. Django's serialized rollback cannot restore them once another
 # transactional test has flushed first, so after each transactional test the data
-# migrations of our apps are replayed (they are idempotent) on top of Wagtail's roots.
-
-OUR_APPS = ("accounts", "cms", "courses", "quizzes", "certificates")
-
-
-def data_migrations_replay() -> None:
-    from django.conf import settings as django_settings
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-    from django.db.migrations.operations import RunPython
-    from django.utils.translation import get_supported_language_variant
-    from wagtail.models import Collection, Locale, Page
-
-    Locale.objects.get_or_create(
-        language_code=get_supported_language_variant(django_settings.LANGUAGE_CODE)
-    )
-    if not Collection.objects.filter(depth=1).exists():
-        Collection.add_root(name="Root")
-    if not Page.objects.filter(depth=1).exists():
-        Page.add_root(instance=Page(title="Root", slug="root"))
-
-    loader = MigrationLoader(connection)
-    leaves = [key for key in loader.graph.leaf_nodes() if key[0] in OUR_APPS]
-    plan = []
-    for leaf in leaves:
-        plan.extend(key for key in loader.graph.forwards_plan(leaf) if key not in plan)
-    apps = loader.project_state().apps
-    with connection.schema_editor(atomic=True) as editor:
-        for key in plan:
-            if key[0] not in OUR_APPS:
-                continue
-            for operation in loader.graph.nodes[key].operations:
-                if isinstance(operation, RunPython):
-                    operation.code(apps, editor)
+# migrations of our apps are replayed (they are idempotent) on top of Wagtail's roots,
+# by the same function `manage.py bootstrap` uses (cms.bootstrap).
 
 
 def _is_transactional(item) -> bool:
@@ -239,6 +207,8 @@ def pytest_runtest_teardown(item, nextitem):
     result = yield
     if nextitem is not None and _is_transactional(item):
         from pytest_django.plugin import blocking_manager_key
+
+        from cms.bootstrap import data_migrations_replay
 
         with item.config.stash[blocking_manager_key].unblock():
             data_migrations_replay()

@@ -112,11 +112,17 @@ def test_celery_commands_load_the_real_celery_app(service, subcommand, where):
     assert "cms.ping" in app.tasks
 
 
-def test_migrate_runs_a_real_management_command():
+def test_migrate_runs_migrate_then_bootstrap_both_real_management_commands():
     argv = _command("migrate")
-    assert argv[:3] == ["python", "manage.py", "migrate"]
+    assert argv[:2] == ["sh", "-c"]
+    steps = [shlex.split(step) for step in argv[2].split("&&")]
+    assert steps == [
+        ["python", "manage.py", "migrate", "--noinput"],
+        ["python", "manage.py", "bootstrap"],
+    ]
     assert (ROOT / "manage.py").is_file()
     assert get_commands()["migrate"] == "django.core"
+    assert get_commands()["bootstrap"] == "cms"
     for name in ("web", "worker", "beat"):
         condition = SERVICES[name]["depends_on"]["migrate"]["condition"]
         assert condition == "service_completed_successfully"

@@ -1,6 +1,7 @@
-"""Idempotent demo content: site tree, policy pages, the provider's logo and
-signature (generated, only where none is set), accounts for each role,
-accreditors, the demo instructor, the catalog and the launch modules."""
+"""Idempotent demo content. First `bootstrap` (groups, collections, site tree,
+policy pages, catalog and its approval workflow), then the demo: the
+provider's logo and signature (generated, only where none is set), accounts
+for each role, accreditors, the demo instructor and the launch modules."""
 
 import os
 
@@ -8,7 +9,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.seed import demo_users_ensure
-from cms.seed import provider_images_ensure, site_tree_ensure
+from cms.bootstrap import site_bootstrap
+from cms.seed import provider_images_ensure
 from courses import seed as course_seed
 from quizzes.seed import post_test_load
 
@@ -22,12 +24,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         password = os.environ.get("DEMO_PASSWORD") or "practicum-demo"
         with transaction.atomic():
-            home = site_tree_ensure()
+            catalog = site_bootstrap()
             provider_images_ensure()
             users = demo_users_ensure(password=password)
             accreditors = course_seed.accreditors_ensure()
             instructor = course_seed.demo_instructor_ensure(user=users["instructor@example.com"])
-            catalog = course_seed.catalog_ensure(home=home)
         if options["no_modules"]:
             return
         admin = users["admin@example.com"]
