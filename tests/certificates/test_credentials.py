@@ -452,3 +452,22 @@ def test_production_settings_refuse_to_start_without_a_signing_key_directory():
     assert result.returncode != 0
     assert "certificates.E001" in result.stderr
     assert "CREDENTIAL_SIGNING_KEY_DIR is not set" in result.stderr
+
+
+def test_delivery_signs_nothing(issued, monkeypatch, django_capture_on_commit_callbacks, deliver):
+    """Signing stays off the delivery path (render, store, email): a credential is
+    signed when first asked for (docs/benchmarks.md counts 0 ms for delivery)."""
+    from certificates import badges
+    from certificates.credentials import data_integrity
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("delivery must not sign a credential")
+
+    monkeypatch.setattr(data_integrity, "proof_add", refuse)
+    monkeypatch.setattr(badges, "proof_add", refuse)
+    monkeypatch.setattr(status_list, "proof_add", refuse)
+    with django_capture_on_commit_callbacks(execute=False):
+        course_completed_by(user=clinician(full_name="Lee Park"), course=issued.course)
+    certificate = Certificate.objects.exclude(pk=issued.pk).get()
+    delivered = deliver(certificate)
+    assert delivered.rendered_at is not None and delivered.emailed_at is not None
