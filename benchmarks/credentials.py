@@ -280,17 +280,17 @@ def main(argv=None) -> int:
         *[f"| {a} | {b} | {c} | {d} | {e} |" for a, b, c, d, e in rows],
     ]
     now = dt.datetime.now(dt.UTC)
+    load_note = "."
+    if max(load_before, load_after) > 1.5:
+        load_note = (
+            ": the machine was shared with other work, so wall-clock times are upper bounds; "
+            "the CPU times show what the code itself costs."
+        )
     body = "\n".join(
         [
             f"Measured {now:%Y-%m-%d %H:%M} UTC on {machine()}.",
             "Command: `make bench  (or: .venv/bin/python benchmarks/credentials.py)`.",
-            f"Load average (1 min) {load_before:.2f} before, {load_after:.2f} after"
-            + (
-                ": the machine was shared with other work, so wall-clock times are upper "
-                "bounds; the CPU times show what the code itself costs."
-                if max(load_before, load_after) > 1.5
-                else ".",
-            ),
+            f"Load average (1 min) {load_before:.2f} before, {load_after:.2f} after{load_note}",
             "",
             *table,
             "",
