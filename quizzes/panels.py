@@ -4,7 +4,7 @@ from wagtail.admin.panels import HelpPanel
 class PostTestCheckPanel(HelpPanel):
     """Shows the author how the post-test measures up to the rules of every
     accreditor the course is offered under. Shortfalls are warnings: they do
-    not block publishing (CE-REQUIREMENTS: "the authoring screens should warn")."""
+    not block publishing (docs/ce-rules.md, "The post-test")."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("template", "quizzes/admin/post_test_check_panel.html")

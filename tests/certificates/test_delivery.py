@@ -87,7 +87,7 @@ def test_completing_the_last_requirement_renders_stores_and_emails_the_certifica
     pdf = path.read_bytes()
     assert hashlib.sha256(pdf).hexdigest() == certificate.pdf_sha256
 
-    # One landscape page with every field of CE-REQUIREMENTS' list.
+    # One landscape page with every field of docs/ce-rules.md's list ("Certificates").
     reader = pdf_reader(pdf)
     assert len(reader.pages) == 1
     box = reader.pages[0].mediabox

@@ -1,4 +1,4 @@
-"""The course page carries everything CE-REQUIREMENTS.md asks a course to show."""
+"""The course page carries everything a course must show (docs/ce-rules.md)."""
 
 import html as html_lib
 from datetime import date

@@ -17,7 +17,7 @@ from tests.factories import AccreditorFactory, course_build
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_registry")]
 
-# CE-REQUIREMENTS.md, "Accrediting bodies the product must model", verbatim.
+# The statements docs/ce-rules.md gives ("The approval statement"), verbatim.
 REQUIRED_STATEMENTS = {
     "APA": (
         "{Provider} is approved by the American Psychological Association to sponsor continuing "
