@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from courses.registry import Step
+from courses.registry import Step, StepState
 
 from . import selectors
 
@@ -37,6 +37,8 @@ class CertificateStepProvider:
                     else "Issued when you complete every requirement."
                 ),
                 status_url=status_url if completed else "",
+                count=0,
+                state=StepState.PREPARING if completed else None,
             )
         states = [selectors.certificate_state(c) for c in certificates]
         ready = [c for c, s in zip(certificates, states, strict=True) if s == "ready"]
@@ -45,6 +47,8 @@ class CertificateStepProvider:
             for c in certificates
         )
         first_ready = ready[0] if ready else None
+        # None ready and one at least still being rendered: the dashboard waits for it.
+        preparing = not ready and "pending" in states
         return Step(
             key=self.key,
             label="Certificate" if len(certificates) == 1 else "Certificates",
@@ -55,6 +59,8 @@ class CertificateStepProvider:
             url=selectors.certificate_urls(first_ready)["pdf"] if first_ready else "",
             action_label="Download certificate" if first_ready else "",
             status_url=status_url,
+            count=len(certificates),
+            state=StepState.PREPARING if preparing else None,
         )
 
 

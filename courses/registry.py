@@ -12,10 +12,21 @@ Completion itself is announced by the one `courses.signals.course_completed` sig
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from .models import CoursePage, Enrollment
+
+
+class StepState(StrEnum):
+    """Where a step stands. Code, templates (`step.state == "preparing"`) and scripts
+    (the `data-step-state` attribute) decide on this, never on a step's words."""
+
+    LOCKED = "locked"  # not open yet: an earlier step comes first
+    OPEN = "open"  # the clinician can do it now
+    PREPARING = "preparing"  # nothing left for the clinician: the site is preparing it
+    DONE = "done"
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,19 @@ class Step:
     # A JSON endpoint the dashboard polls while the step is in progress (e.g. a
     # certificate being rendered); empty for steps that change only on a new page.
     status_url: str = ""
+    # How many records the step stands for (e.g. certificates), for words in the
+    # singular or the plural.
+    count: int = 1
+    # Follows `done` and `available` unless the provider says otherwise (PREPARING).
+    state: StepState | None = None
+
+    def __post_init__(self) -> None:
+        if self.state is None:
+            if self.done:
+                state = StepState.DONE
+            else:
+                state = StepState.OPEN if self.available else StepState.LOCKED
+            object.__setattr__(self, "state", state)
 
 
 class StepProvider(Protocol):

@@ -337,6 +337,7 @@ def certificate_on_dashboard(j, *, course_title: str, docs: bool = False) -> tup
     )
     step = card.locator("[data-step='certificate']")
     expect(step).to_contain_text("Being prepared")  # as the server rendered the page
+    expect(step).to_have_attribute("data-step-state", "preparing")
     page.evaluate("window.__sameDocument = true")
     download = card.get_by_role("link", name=re.compile(r"^Download PDF"))
     expect(download).to_be_visible(timeout=30_000)
@@ -345,6 +346,7 @@ def certificate_on_dashboard(j, *, course_title: str, docs: bool = False) -> tup
     expect(card.locator(".course-outcome")).to_contain_text("You completed this course on")
     expect(card).not_to_contain_text(re.compile("next step|being prepared", re.IGNORECASE))
     expect(step).to_have_class("step-done")
+    expect(step).to_have_attribute("data-step-state", "done")  # kept current by the script
     status = card.locator("[data-certificate-links]")
     assert (
         status.get_attribute("role") == "status" and status.get_attribute("aria-live") == "polite"

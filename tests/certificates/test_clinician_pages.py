@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from certificates import rendering, services
 from certificates.models import Certificate
+from certificates.steps import CertificateStepProvider
+from courses.registry import StepState
 from courses.services import enrollment_create
 from tests.certificates.pdf import pdf_reader, pdf_text, pdf_xmp_values
 from tests.factories import (
@@ -96,6 +98,61 @@ def test_a_completed_course_shows_its_completion_and_certificate_rather_than_a_n
     assert (
         'data-certificate-links role="status" aria-live="polite"></div>' in page
     )  # the script fills it
+
+
+def _dashboard_step(client, user):
+    """The certificate step's state attribute and the live region's words, as served."""
+    client.force_login(user)
+    page = client.get("/dashboard/").content.decode()
+    state = page.split('data-step="certificate" data-step-state="', 1)[1].split('"', 1)[0]
+    region = page.split("data-certificate-links", 1)[1].split("</div>", 1)[0]
+    return state, region
+
+
+def test_the_certificate_step_is_preparing_while_none_is_ready_and_one_is_rendered(
+    client, psychologist, apa, deliver, monkeypatch
+):
+    aswb = aswb_accreditor()
+    psychologist.licenses.create(profession="social_worker", license_number="LCSW 1", region="NY")
+    course = course_build(title="Ethics in practice", accreditors=[apa, aswb], hours="0.5")
+    enrollment = enrollment_create(user=psychologist, course=course)
+    first, second = services.certificates_issue(
+        completion=completion_record(enrollment=enrollment), accreditors=[apa, aswb]
+    )
+    # The dashboard decides on the step's state, not on the words a certificate shows.
+    monkeypatch.setattr(
+        "certificates.selectors.certificate_message", lambda certificate: "Rendering."
+    )
+    step = CertificateStepProvider().steps_for(enrollments=[enrollment])[enrollment.pk][0]
+    assert (step.state, step.count, step.done) == (StepState.PREPARING, 2, False)
+    state, region = _dashboard_step(client, enrollment.user)
+    assert state == "preparing"
+    assert "Your certificates are being prepared — they appear here in a moment." in region
+
+    Certificate.objects.filter(pk=second.pk).update(status=Certificate.Status.HELD)
+    state, region = _dashboard_step(client, enrollment.user)  # one held, one still rendered
+    assert state == "preparing"
+    assert "Your certificates are being prepared" in region
+
+    deliver(first)
+    state, region = _dashboard_step(client, enrollment.user)  # one ready, one held
+    assert state == "open"
+    assert "being prepared" not in region
+
+    Certificate.objects.filter(pk=second.pk).update(status=Certificate.Status.VALID)
+    deliver(second)
+    state, region = _dashboard_step(client, enrollment.user)
+    assert state == "done"
+    assert "being prepared" not in region
+
+
+def test_before_completion_the_certificate_step_is_locked(client, enrollment):
+    step = CertificateStepProvider().steps_for(enrollments=[enrollment])[enrollment.pk][0]
+    assert (step.state, step.available, step.status_url) == (StepState.LOCKED, False, "")
+    client.force_login(enrollment.user)
+    page = client.get("/dashboard/").content.decode()
+    assert 'data-step="certificate" data-step-state="locked"' in page
+    assert "data-certificate-links" not in page
 
 
 def test_the_status_endpoint_is_the_owners_only(client, issued):

@@ -71,6 +71,14 @@
     if (step && data.certificates.length) {
       var allReady = data.certificates.every(function (c) { return c.state === "ready"; });
       step.className = allReady ? "step-done" : "step-todo";
+      // The step's state (courses.registry.StepState), by certificates/steps.py's rule:
+      // preparing while none is ready and one at least is still being rendered.
+      var anyReady = data.certificates.some(function (c) { return c.state === "ready"; });
+      var anyPending = data.certificates.some(function (c) { return c.state === "pending"; });
+      step.setAttribute(
+        "data-step-state",
+        allReady ? "done" : !anyReady && anyPending ? "preparing" : "open"
+      );
       var done = step.querySelector(".visually-hidden");
       if (done) done.textContent = allReady ? "Done:" : "To do:";
       var muted = step.querySelector(".muted");
