@@ -1,6 +1,7 @@
 from django import forms
 
 from .models import ClinicianLicense
+from .services import MFA_RESET_REASON_MAX_LENGTH
 
 
 class SignupExtraForm(forms.Form):
@@ -46,3 +47,12 @@ class LicenseForm(forms.ModelForm):
 
     def clean_region(self):
         return self.cleaned_data["region"].strip()
+
+
+class MFAResetForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=MFA_RESET_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept in the log with your name, e.g. “Lost phone, identity confirmed by call”.",
+    )

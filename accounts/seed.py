@@ -1,8 +1,13 @@
-"""Idempotent demo accounts, one per role, email already verified."""
+"""Idempotent demo accounts, one per role, email already verified; the staff
+accounts with the demo's known authenticator app and recovery codes (accounts.demo)."""
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from allauth.mfa.utils import encrypt
 from django.contrib.auth.models import Group
 
+from .demo import DEMO_RECOVERY_CODES, DEMO_TOTP_SECRET
 from .models import ClinicianLicense, Profession, User
 
 DEMO_USERS = [
@@ -26,6 +31,8 @@ def demo_users_ensure(*, password: str) -> dict[str, User]:
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
+        if is_staff:
+            demo_mfa_ensure(user=user)
         users[email] = user
     ClinicianLicense.objects.get_or_create(
         user=users["clinician@example.com"],
@@ -34,3 +41,17 @@ def demo_users_ensure(*, password: str) -> dict[str, User]:
         license_number="PSY-04512",
     )
     return users
+
+
+def demo_mfa_ensure(*, user: User) -> None:
+    """The demo's authenticator app and all its recovery codes, as `make run`
+    prints them: whatever the account had is replaced, used codes come back."""
+    Authenticator.objects.filter(user=user).delete()
+    TOTP.activate(user, DEMO_TOTP_SECRET)
+    # allauth's stored form for a fixed list of codes (it derives its own from a
+    # random seed); each still works once.
+    Authenticator.objects.create(
+        user=user,
+        type=Authenticator.Type.RECOVERY_CODES,
+        data={"migrated_codes": [encrypt(code) for code in DEMO_RECOVERY_CODES]},
+    )

@@ -1,6 +1,9 @@
-from django.db.models import QuerySet
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import Permission
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from .models import ClinicianLicense, User
+from .sessions import user_is_staff
 
 
 def license_list(*, user: User) -> QuerySet[ClinicianLicense]:
@@ -9,3 +12,67 @@ def license_list(*, user: User) -> QuerySet[ClinicianLicense]:
 
 def user_professions(*, user: User) -> set[str]:
     return set(license_list(user=user).values_list("profession", flat=True))
+
+
+# --- Two-factor authentication (docs/operations.md, "Staff sign-in and MFA") --------------
+
+
+def user_requires_mfa(*, user) -> bool:
+    """Staff must have an authenticator app (TOTP) before any admin page or staff
+    action answers: everyone who can enter the Wagtail admin (Instructors,
+    Administrators, any group given its access), every superuser and every
+    is_staff account, as accounts.sessions defines staff. Clinicians may turn it
+    on; for them it stays optional."""
+    return user.is_authenticated and user.is_active and user_is_staff(user)
+
+
+def user_has_mfa(*, user) -> bool:
+    """An authenticator app (TOTP) is set up; recovery codes alone do not count."""
+    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
+
+
+def user_may_reset_mfa(*, actor) -> bool:
+    """Administrators (who may change users) and superusers reset staff members' MFA."""
+    return actor.is_active and (actor.is_superuser or actor.has_perm("accounts.change_user"))
+
+
+def mfa_reset_refusal(*, actor, user) -> str | None:
+    """Why `actor` may not reset `user`'s MFA, or None when they may."""
+    if not user_may_reset_mfa(actor=actor):
+        return "Only Administrators reset two-factor authentication."
+    if actor.pk == user.pk:
+        return (
+            "Your own two-factor authentication is managed on your account's "
+            "two-factor page, not reset here."
+        )
+    if user.is_superuser and not actor.is_superuser:
+        return "Only a superuser resets a superuser's two-factor authentication."
+    return None
+
+
+def staff_mfa_list() -> QuerySet[User]:
+    """Active staff (as user_requires_mfa counts them), each with `totp_added_at`
+    and `totp_last_used_at` (None without an authenticator app) and
+    `recovery_codes` (bool)."""
+    admin_access = Permission.objects.filter(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
+    totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
+    codes = Authenticator.objects.filter(
+        user=OuterRef("pk"), type=Authenticator.Type.RECOVERY_CODES
+    )
+    staff_ids = User.objects.filter(
+        Q(is_superuser=True)
+        | Q(is_staff=True)
+        | Q(groups__permissions__in=admin_access)
+        | Q(user_permissions__in=admin_access)
+    ).values("pk")
+    return (
+        User.objects.filter(is_active=True, pk__in=staff_ids)
+        .annotate(
+            totp_added_at=Subquery(totp.values("created_at")[:1]),
+            totp_last_used_at=Subquery(totp.values("last_used_at")[:1]),
+            recovery_codes=Exists(codes),
+        )
+        .order_by("email")
+    )

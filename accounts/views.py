@@ -1,7 +1,11 @@
+from allauth.account.views import logout as allauth_logout
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
@@ -61,3 +65,26 @@ def license_remove(request, license_id: int):
         raise Http404("No such license on your profile.") from exc
     messages.success(request, "License removed.")
     return redirect("accounts:profile")
+
+
+# --- The Wagtail admin's sign-in and sign-out, handed to allauth ---------------------------
+
+
+def admin_login(request):
+    """Wagtail's /admin/login/: never a form of its own (a POST authenticates
+    nobody). Sends to allauth's sign-in, keeping `next` when it stays on this site."""
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("wagtailadmin_home")
+    return redirect_to_login(next_url, login_url=reverse("account_login"))
+
+
+def admin_logout(request):
+    """Wagtail's /admin/logout/ is allauth's sign-out, so leaving the admin leaves
+    the site. Only a POST signs out; a GET shows allauth's confirmation page and
+    changes nothing."""
+    if request.method == "POST":
+        return allauth_logout(request)
+    return HttpResponseRedirect(reverse("account_logout"))

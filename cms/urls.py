@@ -4,10 +4,16 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts import views as account_views
+
 from .health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Everyone signs in and out through allauth, the admin's staff included
+    # (accounts.views; these come before Wagtail's own views of the same URLs).
+    path("admin/login/", account_views.admin_login),
+    path("admin/logout/", account_views.admin_logout),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),

@@ -19,8 +19,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-# Run as `python scripts/run.py`: make the sibling module importable either way.
+# Run as `python scripts/run.py`: make the sibling module importable either way,
+# and the project's (accounts.demo holds the demo staff's second factor; no Django).
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
 from services import (
     PROJECT_ROOT,
@@ -31,8 +33,11 @@ from services import (
     stop_process,
 )
 
+from accounts.demo import DEMO_RECOVERY_CODES, DEMO_TOTP_SECRET
+
 ROOT = PROJECT_ROOT
 DEMO_LOGINS = ("clinician@example.com", "instructor@example.com", "admin@example.com")
+DEMO_STAFF = ("instructor@example.com", "admin@example.com")
 STOP_TIMEOUT = 10.0
 
 _output_lock = threading.Lock()
@@ -115,7 +120,13 @@ def _banner(port: str, services_env: dict[str, str], eager: bool) -> None:
         f"  Admin:  {site}/admin/",
         f"  Login:  {site}/accounts/login/",
         f"  Demo logins (password {password!r}):",
-        *(f"    {login}" for login in DEMO_LOGINS),
+        *(
+            f"    {login}" + ("  (staff: then a second step)" if login in DEMO_STAFF else "")
+            for login in DEMO_LOGINS
+        ),
+        "  Staff's second step: a code from any authenticator app given the setup key",
+        f"    {DEMO_TOTP_SECRET}",
+        "    or a recovery code, each once per run: " + " ".join(DEMO_RECOVERY_CODES[:3]),
         f"  Database: {database}",
         f"  Broker:   {broker}",
         "  Ctrl-C stops everything.",

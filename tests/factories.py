@@ -43,6 +43,14 @@ class UserFactory(factory.django.DjangoModelFactory):
             user=obj, email=obj.email, defaults={"verified": True, "primary": True}
         )
 
+    @factory.post_generation
+    def mfa(obj, create, extracted, **kwargs):
+        """Staff and superusers have an authenticator app (TEST_TOTP_SECRET) and
+        recovery codes, as the admin requires; mfa=False leaves them without one,
+        mfa=True gives one to a clinician."""
+        if create and (extracted if extracted is not None else obj.is_staff or obj.is_superuser):
+            totp_enable(obj)
+
 
 class LicenseFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -55,10 +63,53 @@ class LicenseFactory(factory.django.DjangoModelFactory):
 
 
 def staff_user(*, group: str, **kwargs) -> User:
-    """An Instructors or Administrators member (groups come from a data migration)."""
+    """An Instructors or Administrators member (groups come from a data migration),
+    with an authenticator app unless mfa=False."""
     user = UserFactory(is_staff=True, **kwargs)
     user.groups.add(Group.objects.get(name=group))
     return user
+
+
+# Base32. Every factory authenticator app shares it; allauth keeps used codes per user.
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_enable(user: User, secret: str = TEST_TOTP_SECRET) -> str:
+    """An authenticator app and recovery codes for `user`, through allauth.mfa's own
+    API, as its setup page makes them. Returns the secret."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
+    return secret
+
+
+_totp_periods_used: dict[tuple[str, str], int] = {}
+
+
+def totp_code(secret: str = TEST_TOTP_SECRET, *, who: str = "") -> str:
+    """The current code of an authenticator app holding `secret`, computed by
+    allauth's own TOTP functions.
+
+    allauth accepts a code only within its 30-second period and only once per
+    person: this waits out the last two seconds of a period (so the code is still
+    current on arrival) and, for the same `secret` and `who`, the rest of a period
+    whose code was already handed out."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    period = app_settings.TOTP_PERIOD
+    while True:
+        now = time.time()
+        counter = int(now // period)
+        if now % period > period - 2 or _totp_periods_used.get((secret, who)) == counter:
+            time.sleep(period - now % period + 0.1)
+            continue
+        _totp_periods_used[(secret, who)] = counter
+        return format_hotp_value(hotp_value(secret, counter))
 
 
 def client_reauthenticated(client):

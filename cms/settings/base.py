@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cms.csp.SiteCSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Staff without an authenticator app are sent to set one up (accounts.admin_gate).
+    "accounts.admin_gate.AdminGateMiddleware",
     "accounts.middleware.AdminReauthenticationMiddleware",
     "cms.middleware.NullCharacterQueryMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -154,6 +156,11 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_CHANGE_EMAIL = True
+# Changing or removing an email address or the password asks for the password
+# (or an MFA code) again, and each change is told to the account's address (the
+# old one, for an email change): allauth's defaults are off for both.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
@@ -278,6 +285,13 @@ CONTENT_SECURITY_POLICY_ADMIN_UPDATE = {"script-src": ["'unsafe-inline'"]}
 WAGTAIL_SITE_NAME = "Practicum"
 # No third-party avatars: the admin must work offline and within the CSP.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# One sign-in for everyone: the admin's login and logout are allauth's (cms/urls.py),
+# so its rate limits, email verification and MFA apply to staff. The admin's own
+# password reset (no rate limit) is off, and its account page does not change the
+# sign-in email: that goes through allauth's verified flow (/accounts/email/).
+WAGTAILADMIN_LOGIN_URL = LOGIN_URL
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "txt", "rtf"]

@@ -82,11 +82,18 @@ def test_staff_reach_what_their_group_allows(client, site_tree, group, url, allo
         assert response.get("Location", "") in ("", "/admin/")
 
 
-def test_a_clinician_is_sent_to_the_admin_login_and_sees_no_admin_page(client, site_tree):
+def test_a_signed_in_clinician_is_sent_back_to_the_site_and_sees_no_admin_page(client, site_tree):
     client.force_login(UserFactory())
     for url in ("/admin/", "/admin/pages/", "/admin/users/", "/admin/images/"):
         response = client.get(url)
         assert response.status_code == 302, url
-        assert response["Location"].startswith("/admin/login/"), url
+        assert response["Location"] == "/dashboard/", url
     page = client.get("/admin/", follow=True)
+    assert page.redirect_chain == [("/dashboard/", 302)]
     assert "You do not have permission to access the admin" in page.content.decode()
+
+
+def test_an_anonymous_visitor_is_sent_to_allauths_sign_in_and_back(client, site_tree):
+    response = client.get("/admin/users/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/admin/users/"

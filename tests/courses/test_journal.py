@@ -6,7 +6,7 @@ from django.urls import reverse
 from courses.models import JournalEntry
 from courses.services import enrollment_create
 from tests.courses.conftest import client_for
-from tests.factories import lessons_of
+from tests.factories import lessons_of, totp_enable
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_registry")]
 
@@ -68,6 +68,7 @@ def test_staff_viewing_the_lesson_never_see_it(author, lesson, administrator, dj
     superuser = django_user_model.objects.create_superuser(
         email="root@example.org", password="x-Long-pass-42", full_name="Root"
     )
+    totp_enable(superuser)  # staff need it before any page answers
     for user in (administrator, superuser):
         client = client_for(user)
         response = client.get(lesson.url)

@@ -1,0 +1,56 @@
+from django.urls import include, path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.log_actions import LogFormatter
+
+from . import admin_views, selectors, user_admin_views
+from .services import MFA_RESET_ACTION
+
+
+@hooks.register("register_admin_urls")
+def register_mfa_urls():
+    urls = (admin_views.urlpatterns(), admin_views.NAMESPACE)
+    return [path("two-factor/", include(urls, namespace=admin_views.NAMESPACE))]
+
+
+class MFAMenuItem(MenuItem):
+    def is_shown(self, request):
+        return selectors.user_may_reset_mfa(actor=request.user)
+
+
+@hooks.register("register_settings_menu_item")
+def register_mfa_menu_item():
+    return MFAMenuItem(
+        "Two-factor authentication",
+        reverse(f"{admin_views.NAMESPACE}:index"),
+        icon_name="key",
+        order=610,
+    )
+
+
+@hooks.register("register_log_actions")
+def register_mfa_log_actions(actions):
+    @actions.register_action(MFA_RESET_ACTION)
+    class MFAResetFormatter(LogFormatter):
+        label = "Reset two-factor authentication"
+
+        def format_message(self, log_entry):
+            return f"Reset two-factor authentication: {log_entry.data.get('reason', '')}"
+
+
+@hooks.register("register_account_settings_panel")
+def register_sign_in_panel(request, user, profile):
+    return admin_views.SignInSettingsPanel(request, user, profile)
+
+
+# --- Deleting people (accounts.user_admin_views) -------------------------------------------
+
+
+@hooks.register("before_delete_user")
+def explain_accounts_that_records_keep(request, user):
+    return user_admin_views.user_delete_refusal(request, user)
+
+
+@hooks.register("register_admin_urls")
+def register_user_deactivate_url():
+    return user_admin_views.urlpatterns()
