@@ -271,9 +271,18 @@ def certificate_badge_download(request, number: str):
     certificate = selectors.certificate_for_owner_or_admin(user=request.user, number=number)
     if certificate is None or certificate.status != certificate.Status.VALID:
         return _not_found(request)
-    badge = certificate_credential(
-        certificate=certificate, verify_url=verify_url(certificate.number)
-    )
+    try:
+        badge = certificate_credential(
+            certificate=certificate, verify_url=verify_url(certificate.number)
+        )
+    except (ImproperlyConfigured, keys.KeyStoreError):
+        logger.exception("Cannot sign the Open Badge of %s", certificate.number)
+        return _message(
+            request,
+            "Badge not available",
+            "The signed Open Badge cannot be made right now. Try again later, or contact us.",
+            status=503,
+        )
     response = HttpResponse(
         json.dumps(badge, ensure_ascii=False, indent=2), content_type="application/ld+json"
     )

@@ -471,3 +471,20 @@ def test_delivery_signs_nothing(issued, monkeypatch, django_capture_on_commit_ca
     certificate = Certificate.objects.exclude(pk=issued.pk).get()
     delivered = deliver(certificate)
     assert delivered.rendered_at is not None and delivered.emailed_at is not None
+
+
+def test_without_a_key_the_badge_urls_answer_503_and_the_page_still_verifies(
+    client, issued, tmp_path, settings
+):
+    settings.CREDENTIAL_SIGNING_KEY_AUTOGENERATE = False
+    settings.CREDENTIAL_SIGNING_KEY_DIR = str(tmp_path / "empty")
+    assert client.get(f"/verify/{issued.number}/credential/").status_code == 503
+    assert client.get("/.well-known/did.json").status_code == 503
+    assert client.get(f"/credentials/status/{issued.status_list}/").status_code == 503
+    page = client.get(f"/verify/{issued.number}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Valid" in text
+    assert "The signed badge for this certificate is not available right now." in text
+    client.force_login(issued.user)
+    assert client.get(f"/certificates/{issued.number}/badge/").status_code == 503
