@@ -2,6 +2,8 @@
 authenticator app and recovery codes whose secret and codes the run banner
 prints (accounts.demo); the demo clinician has none."""
 
+import re
+
 import pytest
 from allauth.mfa.models import Authenticator
 
@@ -49,3 +51,13 @@ def test_seeding_again_restores_the_demo_codes_and_the_clinician_has_no_mfa(site
     assert codes.wrap().get_unused_codes() == list(DEMO_RECOVERY_CODES)
     assert Authenticator.objects.filter(user=admin, type=Authenticator.Type.TOTP).count() == 1
     assert not Authenticator.objects.filter(user=users["clinician@example.com"]).exists()
+
+
+def test_the_readme_gives_the_demo_key_and_recovery_codes_the_seed_uses():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("### Demo logins", 1)[1].split("\n## ", 1)[0]
+    assert f"`{DEMO_TOTP_SECRET}`" in section
+    codes = re.findall(r"`(\d{8})`", section)
+    assert codes and set(codes) <= set(DEMO_RECOVERY_CODES), codes
