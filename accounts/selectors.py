@@ -76,3 +76,31 @@ def staff_mfa_list() -> QuerySet[User]:
         )
         .order_by("email")
     )
+
+
+# --- Deleting people ------------------------------------------------------------------------
+
+
+def user_kept_records(*, user: User) -> list[tuple[str, int]]:
+    """The records that keep this account from being deleted, as (kind, count):
+    whatever points at the person with on_delete=PROTECT (or RESTRICT), in any
+    app: Django's deletion collector, run dry, finds them without accounts
+    knowing which apps they belong to. Empty when the account can go."""
+    from collections import Counter
+
+    from django.db import router
+    from django.db.models import ProtectedError, RestrictedError
+    from django.db.models.deletion import Collector
+
+    try:
+        Collector(using=router.db_for_write(User)).collect([user])
+    except (ProtectedError, RestrictedError) as refused:
+        counts = Counter(type(obj) for obj in refused.args[1])
+        return sorted(
+            (
+                str(model._meta.verbose_name if n == 1 else model._meta.verbose_name_plural),
+                n,
+            )
+            for model, n in counts.items()
+        )
+    return []

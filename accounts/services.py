@@ -82,3 +82,108 @@ def mfa_reset(*, actor: User, user: User, reason: str) -> list[str]:
         data={"reason": reason, "removed": types},
     )
     return types
+
+
+# --- Deleting people ------------------------------------------------------------------------
+
+
+class AccountDeletionError(Exception):
+    pass
+
+
+#: RFC 2606 reserves .invalid: mail to it never leaves the machine.
+ERASED_EMAIL = "deleted-{pk}@deleted.invalid"
+
+
+def user_delete_self(*, user: User) -> bool:
+    """A clinician deletes their own account.
+
+    Without CE records the account goes, and everything that cascades from it.
+    With records (selectors.user_kept_records: enrollments, certificates and
+    what hangs off them, which protect themselves with on_delete=PROTECT) the
+    row stays for them, under the name printed on them, but the login and the
+    personal data records do not need go: the email becomes a non-routable
+    placeholder, the password unusable, the account inactive; every row that
+    cascades from the account is deleted (licenses not printed on a
+    certificate, email addresses, MFA authenticators, journal reflections);
+    and every session ends. Returns True when the row itself was deleted."""
+    from .registry import kept_license_ids
+    from .sessions import user_is_staff
+
+    if user_is_staff(user):
+        raise AccountDeletionError(
+            "Staff accounts are closed by an Administrator, who can hand over your pages first."
+        )
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user_id = user.pk
+        if not selectors.user_kept_records(user=user):
+            user.delete()
+            _sessions_end(user_id=user_id)
+            return True
+        kept_licenses = kept_license_ids(user=user)
+        for relation in _cascading_relations():
+            rows = relation.related_model._base_manager.filter(**{relation.field.name: user})
+            if relation.related_model is ClinicianLicense:
+                rows = rows.exclude(pk__in=kept_licenses)
+            rows.delete()
+        user.email = ERASED_EMAIL.format(pk=user.pk)
+        user.first_name = user.last_name = ""
+        user.is_active = False
+        user.last_login = None
+        user.set_unusable_password()  # also ends sessions whose auth hash was the old one
+        user.save()
+    _sessions_end(user_id=user_id)
+    return False
+
+
+def _cascading_relations():
+    """Everything that points at a user and goes with them (on_delete=CASCADE):
+    personal data, by the convention docs/architecture.md states. Group
+    memberships and direct permissions are among them (their link tables)."""
+    from django.db import models
+
+    return [
+        field
+        for field in User._meta.get_fields(include_hidden=True)
+        if field.auto_created
+        and not field.concrete
+        and (field.one_to_many or field.one_to_one)
+        and field.on_delete is models.CASCADE
+    ]
+
+
+def _sessions_end(*, user_id: int) -> None:
+    """Delete the stored sessions signed in as this user (database sessions;
+    other engines are ended by the password change and the inactive flag)."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import SESSION_KEY
+    from django.utils import timezone
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store, "get_model_class"):
+        return
+    model = store.get_model_class()
+    stale = [
+        session.pk
+        for session in model.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get(SESSION_KEY) == str(user_id)
+    ]
+    model.objects.filter(pk__in=stale).delete()
+
+
+def user_deactivate(*, user: User, actor: User) -> User:
+    """An Administrator closes an account that records keep: it can no longer
+    sign in, and nothing is deleted. Logged in Wagtail's history."""
+    if user.pk == actor.pk:
+        raise AccountDeletionError("You cannot deactivate your own account.")
+    if user.is_superuser and not actor.is_superuser:
+        raise AccountDeletionError("Only a superuser deactivates a superuser.")
+    with transaction.atomic():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        log(instance=user, action="wagtail.edit", user=actor, data={"is_active": False})
+    _sessions_end(user_id=user.pk)
+    return user

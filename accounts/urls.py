@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.profile, name="profile"),
     path("licenses/add/", views.license_add, name="license_add"),
     path("licenses/<int:license_id>/remove/", views.license_remove, name="license_remove"),
+    path("delete/", views.account_delete, name="delete"),
 ]

@@ -1,5 +1,8 @@
+from allauth.account.forms import ReauthenticateForm
 from allauth.account.views import logout as allauth_logout
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponseRedirect
@@ -11,6 +14,7 @@ from django.views.decorators.http import require_POST
 from . import selectors, services
 from .forms import CertificateNameForm, LicenseForm
 from .models import ClinicianLicense
+from .sessions import user_is_staff
 
 
 def _render_profile(request, *, name_form=None, license_form=None, status=200):
@@ -65,6 +69,43 @@ def license_remove(request, license_id: int):
         raise Http404("No such license on your profile.") from exc
     messages.success(request, "License removed.")
     return redirect("accounts:profile")
+
+
+@login_required
+def account_delete(request):
+    """The clinician deletes their own account, after reading what goes and what
+    stays, and giving their password again."""
+    user = request.user
+    form = ReauthenticateForm(user=user, data=request.POST if request.method == "POST" else None)
+    refusal = None
+    if form.is_bound and form.is_valid():
+        try:
+            deleted = services.user_delete_self(user=user)
+        except services.AccountDeletionError as exc:
+            refusal = str(exc)
+        else:
+            logout(request)
+            messages.success(
+                request,
+                "Your account is deleted."
+                if deleted
+                else "Your account is deleted. Your CE records are kept for "
+                f"{settings.RECORD_RETENTION_YEARS} years, as accreditors require, and your "
+                "certificates can still be verified.",
+            )
+            return redirect("/")
+    return render(
+        request,
+        "accounts/delete_account.html",
+        {
+            "form": form,
+            "refusal": refusal,
+            "is_staff": user_is_staff(user),
+            "kept_records": selectors.user_kept_records(user=user),
+            "retention_years": settings.RECORD_RETENTION_YEARS,
+        },
+        status=400 if form.is_bound else 200,
+    )
 
 
 # --- The Wagtail admin's sign-in and sign-out, handed to allauth ---------------------------

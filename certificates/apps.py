@@ -22,6 +22,7 @@ class CertificatesConfig(AppConfig):
         from celery.signals import worker_process_init
         from django.core import checks
 
+        from accounts.registry import register_kept_licenses
         from cms.media import register_media_hold
         from courses.registry import register_step_provider
         from courses.signals import course_completed
@@ -36,4 +37,5 @@ class CertificatesConfig(AppConfig):
         )
         register_step_provider(steps.CertificateStepProvider())
         register_media_hold(selectors.frozen_image_holds)
+        register_kept_licenses(selectors.licenses_frozen_on_certificates)
         worker_process_init.connect(_warm_up_renderer, weak=False)

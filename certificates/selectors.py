@@ -334,3 +334,20 @@ def frozen_image_holds(obj) -> list[str]:
                 f"{count} issued certificate{'s' if count != 1 else ''} printed it as {label}"
             )
     return reasons
+
+
+def licenses_frozen_on_certificates(*, user) -> set[int]:
+    """accounts' seam (accounts.registry): the ids of `user`'s licenses that one
+    of their certificates printed, which outlive the deletion of their account."""
+    printed = {
+        (lic.get("profession", ""), lic.get("number", ""), lic.get("region", ""))
+        for licenses in Certificate.objects.filter(user=user).values_list(
+            "snapshot__licenses", flat=True
+        )
+        for lic in licenses or []
+    }
+    return {
+        lic.pk
+        for lic in user.licenses.all()
+        if (lic.get_profession_display(), lic.license_number, lic.region) in printed
+    }

@@ -60,6 +60,9 @@ POLICIES = {
             "reflections are visible to you alone.",
             "Certificate verification pages show only your name, the course, its credits, the date "
             "and the status, never your email or license numbers.",
+            "You can delete your account from your profile. Your sign-in, email address, journal "
+            "reflections and the licenses no certificate printed are removed at once; your CE "
+            "records stay for the retention period, and your certificates can still be verified.",
         ],
     ),
 }
