@@ -7,6 +7,6 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.profile, name="profile"),
     path("licenses/add/", views.license_add, name="license_add"),
-    path("licenses/<int:license_id>/remove/", views.license_remove, name="license_remove"),
+    path("licenses/<id:license_id>/remove/", views.license_remove, name="license_remove"),
     path("delete/", views.account_delete, name="delete"),
 ]

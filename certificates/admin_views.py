@@ -30,6 +30,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
 from accounts.decorators import StaffReauthRequiredMixin
+from cms.ids import IdModelChoiceFilter
 from courses.models import Accreditor, CoursePage
 
 from . import selectors, services
@@ -78,9 +79,7 @@ def _accreditor_choices():
 
 class CertificateFilterSet(WagtailFilterSet):
     status = django_filters.ChoiceFilter(choices=Certificate.Status.choices, label="Status")
-    course = django_filters.ModelChoiceFilter(
-        queryset=CoursePage.objects.order_by("title"), label="Course"
-    )
+    course = IdModelChoiceFilter(queryset=CoursePage.objects.order_by("title"), label="Course")
     accreditor = django_filters.ChoiceFilter(
         choices=_accreditor_choices, method="filter_accreditor", label="Accreditor"
     )
@@ -600,15 +599,15 @@ class CertificateViewSet(ModelViewSet):
         return [
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+            path("inspect/<id:pk>/", self.inspect_view, name="inspect"),
             path("issue/", ManualIssueView.as_view(), name="issue_manual"),
-            path("<int:pk>/release/", ReleaseView.as_view(), name="release"),
-            path("<int:pk>/reissue/", ReissueView.as_view(), name="reissue"),
-            path("<int:pk>/revoke/", RevokeView.as_view(), name="revoke"),
-            path("<int:pk>/restore/", RestoreView.as_view(), name="restore"),
+            path("<id:pk>/release/", ReleaseView.as_view(), name="release"),
+            path("<id:pk>/reissue/", ReissueView.as_view(), name="reissue"),
+            path("<id:pk>/revoke/", RevokeView.as_view(), name="revoke"),
+            path("<id:pk>/restore/", RestoreView.as_view(), name="restore"),
             path("export/", CertificateExportView.as_view(), name="export"),
             path("bulk/", BulkJobListView.as_view(), name="bulk_jobs"),
             path("bulk/reissue/", BulkReissueView.as_view(), name="bulk_reissue"),
-            path("bulk/<int:pk>/", BulkJobView.as_view(), name="bulk_job"),
-            path("bulk/<int:pk>/status/", BulkJobStatusView.as_view(), name="bulk_job_status"),
+            path("bulk/<id:pk>/", BulkJobView.as_view(), name="bulk_job"),
+            path("bulk/<id:pk>/status/", BulkJobStatusView.as_view(), name="bulk_job_status"),
         ]

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User
+from cms.ids import IdModelChoiceField
 from courses.models import Accreditor, CoursePage, Enrollment
 
 from .numbers import number_normalize
@@ -99,8 +100,8 @@ class ReasonForm(forms.Form):
 
 class ManualIssueForm(ReasonForm):
     email = forms.EmailField(label="Clinician's email")
-    course = forms.ModelChoiceField(queryset=CoursePage.objects.order_by("title"), label="Course")
-    accreditor = forms.ModelChoiceField(
+    course = IdModelChoiceField(queryset=CoursePage.objects.order_by("title"), label="Course")
+    accreditor = IdModelChoiceField(
         queryset=Accreditor.objects.order_by("short_name"),
         required=False,
         label="Accreditor",

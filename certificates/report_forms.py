@@ -8,6 +8,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
+from cms.ids import IdModelChoiceField
 from courses.models import Accreditor, CoursePage
 
 from .forms import TranscriptPeriodForm
@@ -41,7 +42,7 @@ class ReportPeriodForm(TranscriptPeriodForm):
 
 
 def _course_field(**kwargs) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
+    return IdModelChoiceField(
         queryset=CoursePage.objects.order_by("title"),
         label="Course",
         empty_label="— Choose a course —",
@@ -51,7 +52,7 @@ def _course_field(**kwargs) -> forms.ModelChoiceField:
 
 
 def _accreditor_field(*, required: bool, **kwargs) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
+    return IdModelChoiceField(
         queryset=Accreditor.objects.order_by("short_name"),
         required=required,
         label="Accreditor",

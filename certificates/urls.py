@@ -10,14 +10,14 @@ urlpatterns = [
     path("verify/<str:number>/credential/", views.credential_download, name="credential"),
     path(".well-known/did.json", views.did_document, name="did_document"),
     path(
-        "credentials/status/<int:list_number>/",
+        "credentials/status/<id:list_number>/",
         views.status_list_credential,
         name="status_list",
     ),
     path("certificates/<str:number>/pdf/", views.certificate_pdf, name="pdf"),
     path("certificates/<str:number>/badge/", views.certificate_badge_download, name="badge"),
     path(
-        "certificates/status/<int:enrollment_id>/",
+        "certificates/status/<id:enrollment_id>/",
         views.enrollment_status,
         name="enrollment_status",
     ),

@@ -6,11 +6,16 @@ class CmsConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
+        from django.urls import register_converter
         from wagtail.documents import get_document_model, get_document_model_string
         from wagtail.images import get_image_model
         from wagtail.permissions import register_permission_policy
 
+        from .ids import IdConverter
         from .media import MediaPermissionPolicy
+
+        # <id:name> in every app's URLs: ids any database can look up (cms.ids).
+        register_converter(IdConverter, "id")
 
         # exact_class: ours wins over the policy wagtail.images and wagtail.documents
         # register in their own ready(), which runs after this one (INSTALLED_APPS order).

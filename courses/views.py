@@ -11,12 +11,12 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from accounts.models import Profession
+from cms.ids import id_parse
 from cms.models import ProviderSettings
 
 from . import selectors, services
 from .models import CoursePage, LessonPage, credit_total_hours
 
-MAX_ID_DIGITS = 12
 MAX_SECONDS_DIGITS = 6
 HOUR_CHOICES = ["1", "2", "3", "6"]
 
@@ -26,10 +26,10 @@ class BadInput(Exception):
 
 
 def _posted_id(request, name: str) -> int:
-    raw = request.POST.get(name, "")
-    if not raw.isascii() or not raw.isdigit() or len(raw) > MAX_ID_DIGITS:
+    page_id = id_parse(request.POST.get(name, ""))
+    if page_id is None:
         raise BadInput(f"“{name}” must be a page id (digits only).")
-    return int(raw)
+    return page_id
 
 
 def _posted_page(request, name: str, model):

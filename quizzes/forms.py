@@ -3,6 +3,7 @@ and validates input; quizzes.services records it."""
 
 from django import forms
 
+from cms.ids import IdModelMultipleChoiceField
 from courses.models import Accreditor
 
 from .models import ATTESTATION_STATEMENT, HoursAccuracy, RatingScale
@@ -80,7 +81,7 @@ class EvaluationForm(forms.Form):
                 ("The course", ["relevance", "content_quality"]),
             ]
         self.claim_options = claim_options
-        self.fields["claim"] = forms.ModelMultipleChoiceField(
+        self.fields["claim"] = IdModelMultipleChoiceField(
             label="Claim credit under",
             queryset=Accreditor.objects.filter(pk__in=[o.accreditor.pk for o in claim_options]),
             required=False,

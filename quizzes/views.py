@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cms.ids import id_parse
 from courses.models import CoursePage
 from courses.selectors import enrollment_get
 
@@ -50,9 +51,10 @@ def _post(request):
 
 
 def _page_id(raw: str, what: str) -> int:
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+    page_id = id_parse(raw)
+    if page_id is None:
         raise BadInput(f"“{what}” must be a page id.")
-    return int(raw)
+    return page_id
 
 
 # --- The post-test page ---------------------------------------------------------------------

@@ -13,8 +13,8 @@ from .selectors import objectives_moved_under_questions
 def register_admin_urls():
     urls = [
         path("", admin_views.EvaluationCourseListView.as_view(), name="index"),
-        path("<int:course_id>/", admin_views.EvaluationAggregateView.as_view(), name="course"),
-        path("<int:course_id>/csv/", admin_views.evaluation_csv, name="csv"),
+        path("<id:course_id>/", admin_views.EvaluationAggregateView.as_view(), name="course"),
+        path("<id:course_id>/csv/", admin_views.evaluation_csv, name="csv"),
     ]
     return [path("evaluations/", include((urls, "quizzes_admin"), namespace="quizzes_admin"))]
 
