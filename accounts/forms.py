@@ -2,6 +2,7 @@ from django import forms
 
 from .models import ClinicianLicense
 from .services import MFA_RESET_REASON_MAX_LENGTH
+from .validators import validate_printable_line
 
 
 class SignupExtraForm(forms.Form):
@@ -10,6 +11,7 @@ class SignupExtraForm(forms.Form):
     full_name = forms.CharField(
         label="Full name (as printed on certificates)",
         max_length=200,
+        validators=[validate_printable_line],
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
 
@@ -22,6 +24,7 @@ class CertificateNameForm(forms.Form):
     full_name = forms.CharField(
         label="Name on certificates",
         max_length=200,
+        validators=[validate_printable_line],
         help_text="Printed exactly as written on certificates issued from now on.",
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )

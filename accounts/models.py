@@ -3,6 +3,8 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models.functions import Lower
 
+from .validators import validate_printable_line
+
 
 class Profession(models.TextChoices):
     PSYCHOLOGIST = "psychologist", "Psychologist"
@@ -47,6 +49,14 @@ class User(AbstractUser):
         "name on certificates",
         max_length=200,
         help_text="Exactly as it should be printed on your CE certificates.",
+        validators=[validate_printable_line],
+    )
+    # Django's own name fields (the admin's user forms show them): the same rule.
+    first_name = models.CharField(
+        "first name", max_length=150, blank=True, validators=[validate_printable_line]
+    )
+    last_name = models.CharField(
+        "last name", max_length=150, blank=True, validators=[validate_printable_line]
     )
 
     objects = UserManager()
@@ -73,8 +83,13 @@ class User(AbstractUser):
 class ClinicianLicense(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="licenses")
     profession = models.CharField(max_length=32, choices=Profession.choices)
-    license_number = models.CharField(max_length=64)
-    region = models.CharField("state or province", max_length=64, help_text="e.g. CA, NY, Ontario")
+    license_number = models.CharField(max_length=64, validators=[validate_printable_line])
+    region = models.CharField(
+        "state or province",
+        max_length=64,
+        help_text="e.g. CA, NY, Ontario",
+        validators=[validate_printable_line],
+    )
     expires_on = models.DateField("expiry date", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,5 +1,6 @@
 """The site layer: home page, policy pages and the provider's identity.
-Apps may import this module; it imports no app."""
+Apps may import this module; of the apps it imports only accounts, beside it at
+the bottom (the rule for text printed on certificates)."""
 
 from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -7,6 +8,8 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
+
+from accounts.validators import validate_printable_line, validate_printable_text
 
 from .blocks import BasicStreamBlock
 
@@ -41,23 +44,37 @@ class StandardPage(Page):
 class ProviderSettings(BaseGenericSetting):
     """Who issues the certificates: printed on every certificate and course page."""
 
+    # Everything below is printed on certificates: no invisible characters (accounts.validators).
     name = models.CharField(
-        "provider name", max_length=200, default="Practicum Continuing Education"
+        "provider name",
+        max_length=200,
+        default="Practicum Continuing Education",
+        validators=[validate_printable_line],
     )
     address = models.TextField(
-        blank=True, default="100 Example Street, Suite 200, Baltimore, MD 21201"
+        blank=True,
+        default="100 Example Street, Suite 200, Baltimore, MD 21201",
+        validators=[validate_printable_text],
     )
     contact_email = models.EmailField(default="ce@practicum.example")
-    phone = models.CharField(max_length=40, blank=True, default="+1 410 555 0100")
+    phone = models.CharField(
+        max_length=40, blank=True, default="+1 410 555 0100", validators=[validate_printable_line]
+    )
     website = models.URLField(blank=True, default="https://practicum.example")
     logo = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     ce_administrator_name = models.CharField(
-        "CE administrator name", max_length=200, default="Jordan Avery, PsyD"
+        "CE administrator name",
+        max_length=200,
+        default="Jordan Avery, PsyD",
+        validators=[validate_printable_line],
     )
     ce_administrator_title = models.CharField(
-        "CE administrator title", max_length=200, default="Director of Continuing Education"
+        "CE administrator title",
+        max_length=200,
+        default="Director of Continuing Education",
+        validators=[validate_printable_line],
     )
     signature = models.ForeignKey(
         "wagtailimages.Image",
