@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("", include("quizzes.urls")),
     path("", include("certificates.urls")),
+    path("renewals/", include("renewals.urls")),
 ]
 
 if settings.DEBUG:

@@ -533,3 +533,123 @@ def aswb_accreditor(**kwargs):
         ),
         **kwargs,
     )
+
+
+# --- renewals -----------------------------------------------------------------------------
+
+
+def course_build_in(*, category: str, hours="0.5", accreditors=None, **fields):
+    """A published course whose credit (and lesson words) are in `category`
+    (course_build credits the general category)."""
+    from courses.models import CourseCredit, CoursePage, LessonPage
+
+    instructor = fields.pop("instructor", None) or InstructorFactory(license="LCSW 1234 (CA)")
+    course = course_build(
+        hours=hours, accreditors=accreditors, publish=False, instructor=instructor, **fields
+    )
+    LessonPage.objects.child_of(course).update(credit_category=category)
+    course = CoursePage.objects.get(pk=course.pk)
+    course.credits = [
+        CourseCredit(accreditor=c.accreditor, category=category, hours=c.hours)
+        for c in course.credits.all()
+    ]
+    course.save_revision().publish()
+    return CoursePage.objects.get(pk=course.pk)
+
+
+def certificates_completed_on(*, user, day, course=None, accreditors=None, **course_fields):
+    """The certificates of a real completion of `course` by `user`, dated `day`
+    (as if it had been completed then)."""
+    from certificates.models import Certificate
+
+    enrollment, _ = course_completed_by(
+        user=user, course=course, accreditors=accreditors, **course_fields
+    )
+    certificates = Certificate.objects.filter(enrollment=enrollment)
+    certificates.update(completion_date=day)
+    return list(certificates.order_by("pk"))
+
+
+def requirement_template(*, minimums=None, **fields):
+    """A board's template (a snippet with a first revision), by default a psychology
+    board's: 40 h every 24 months, ethics 3, cultural diversity 3, home study at most 20,
+    APA credit accepted."""
+    from renewals.models import RequirementTemplate, RequirementTemplateMinimum
+
+    defaults = {
+        "board": "Example Board of Psychology",
+        "region": "MD",
+        "profession": Profession.PSYCHOLOGIST,
+        "credential": f"Psychologist {next(_course_numbers)}",
+        "cycle_months": 24,
+        "total_hours": Decimal("40"),
+        "home_study_cap": Decimal("20"),
+        "accepted_accreditors": "APA\nAmerican Psychological Association",
+        "source_url": "https://board.example/ce",
+        "source_checked_on": date(2026, 12, 1),
+    }
+    template = RequirementTemplate(**(defaults | fields))
+    minimums = {"ethics": "3", "cultural_diversity": "3"} if minimums is None else minimums
+    template.minimums = [
+        RequirementTemplateMinimum(category=category, hours=Decimal(str(hours)), sort_order=i)
+        for i, (category, hours) in enumerate(minimums.items())
+    ]
+    template.full_clean()
+    template.save()
+    template.save_revision()
+    return template
+
+
+def license_tracked(*, license=None, user=None, cycle_start, deadline, **requirement):
+    """A license (made for `user` if not given) tracked through the service: under
+    `template=`, or with the clinician's own numbers."""
+    from renewals.services import requirement_save
+
+    license = license or LicenseFactory(user=user or UserFactory())
+    requirement_save(license=license, cycle_start=cycle_start, deadline=deadline, **requirement)
+    return license
+
+
+def pdf_bytes(text: str = "Certificate of completion", pages: int = 1) -> bytes:
+    """A small real PDF (made with Pillow: one page of text per page)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    images = []
+    for page in range(pages):
+        image = Image.new("RGB", (600, 400), "white")
+        ImageDraw.Draw(image).text((40, 40), f"{text} — page {page + 1}", fill="black")
+        images.append(image)
+    out = io.BytesIO()
+    images[0].save(out, format="PDF", save_all=True, append_images=images[1:])
+    return out.getvalue()
+
+
+def image_bytes(fmt: str = "PNG", size=(400, 300)) -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", size, "white")
+    ImageDraw.Draw(image).text((20, 20), "Certificate", fill="black")
+    out = io.BytesIO()
+    image.save(out, format=fmt)
+    return out.getvalue()
+
+
+def outside_certificate(*, user, data: bytes | None = None, **fields):
+    """An uploaded certificate, through the service (a real PDF unless `data`)."""
+    from renewals.services import outside_certificate_add
+
+    defaults = {
+        "original_name": "certificate.pdf",
+        "title": "Trauma-informed care",
+        "provider": "Elsewhere CE",
+        "accreditor": "APA",
+        "category": "general",
+        "hours": Decimal("3"),
+        "completed_on": date(2026, 6, 1),
+        "home_study": True,
+    }
+    return outside_certificate_add(user=user, data=data or pdf_bytes(), **(defaults | fields))

@@ -35,6 +35,8 @@ env = environ.Env(
     SESSION_ABSOLUTE_TIMEOUT_MINUTES=(int, 12 * 60),
     STAFF_SESSION_IDLE_TIMEOUT_MINUTES=(int, 15),
     STAFF_SESSION_ABSOLUTE_TIMEOUT_MINUTES=(int, 8 * 60),
+    # The largest certificate a clinician may upload for the renewal tracker.
+    RENEWAL_UPLOAD_MAX_MB=(int, 10),
 )
 
 SECRET_KEY = env("SECRET_KEY")
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "courses",
     "quizzes",
     "certificates",
+    "renewals",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -225,6 +228,10 @@ CELERY_BEAT_SCHEDULE = {
     # Certificates without a rendered PDF or a sent email a minute after issue are
     # enqueued again (a worker killed mid-render, a broker down at issue).
     "certificates-sweep": {"task": "certificates.sweep", "schedule": 60.0},
+    # Renewal reminders at 90, 30 and 7 days (once per threshold however often it
+    # runs: renewals.services.reminders_send), and renewal packets whose task was lost.
+    "renewals-reminders": {"task": "renewals.reminders_send", "schedule": 6 * 3600.0},
+    "renewals-packets-sweep": {"task": "renewals.packets_sweep", "schedule": 300.0},
 }
 
 # Email
@@ -321,6 +328,11 @@ CERTIFICATE_VERIFY_RATE_LIMIT = (60, 600)
 # and test make a first key by themselves; anywhere else a missing key is an error.
 CREDENTIAL_SIGNING_KEY_DIR = env("CREDENTIAL_SIGNING_KEY_DIR")
 CREDENTIAL_SIGNING_KEY_AUTOGENERATE = False
+
+# License renewals (see docs/renewals.md).
+RENEWAL_UPLOAD_MAX_BYTES = env("RENEWAL_UPLOAD_MAX_MB") * 1024 * 1024
+RENEWAL_PACKET_SWEEP_MIN_AGE_SECONDS = 600
+RENEWAL_PACKET_MAX_ATTEMPTS = 5
 
 LOGGING = {
     "version": 1,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("cms", "accounts", "courses", "quizzes", "certificates")
+PACKAGES = ("cms", "accounts", "courses", "quizzes", "certificates", "renewals")
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 

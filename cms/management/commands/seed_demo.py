@@ -1,18 +1,21 @@
 """Idempotent demo content. First `bootstrap` (groups, collections, site tree,
 policy pages, catalog and its approval workflow), then the demo: the
 provider's logo and signature (generated, only where none is set), accounts
-for each role, accreditors, the demo instructor and the launch modules."""
+for each role, accreditors, the demo instructor, example renewal requirements
+(the demo clinician's license tracked) and the launch modules."""
 
 import os
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.seed import demo_users_ensure
 from cms.bootstrap import site_bootstrap
 from cms.seed import provider_images_ensure
 from courses import seed as course_seed
 from quizzes.seed import post_test_load
+from renewals import seed as renewal_seed
 
 
 class Command(BaseCommand):
@@ -29,6 +32,12 @@ class Command(BaseCommand):
             users = demo_users_ensure(password=password)
             accreditors = course_seed.accreditors_ensure()
             instructor = course_seed.demo_instructor_ensure(user=users["instructor@example.com"])
+            # Example renewal requirements, and the demo clinician's license tracked.
+            renewal_seed.demo_requirement_ensure(
+                user=users["clinician@example.com"],
+                templates=renewal_seed.templates_ensure(),
+                today=timezone.localdate(),
+            )
         if options["no_modules"]:
             return
         admin = users["admin@example.com"]

@@ -1,0 +1,86 @@
+"""The dashboard with renewal cards runs a fixed number of queries whatever the
+number of licenses, certificates and uploads: measured with one of each and with
+several (under templates and under the clinician's own numbers, with courses
+suggested on each card), the counts are equal and under the budget."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.courses.conftest import client_for
+from tests.factories import (
+    LicenseFactory,
+    certificates_completed_on,
+    clinician,
+    course_build,
+    course_build_in,
+    license_tracked,
+    outside_certificate,
+    requirement_template,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Measured 25: the dashboard without renewals (20, tests/certificates/test_query_budgets.py)
+# and five for the cards: licenses with their requirements and templates, the
+# templates' minimums, certificates, uploads and the suggested courses.
+DASHBOARD_BUDGET = 25
+
+
+def _queries(client) -> list[str]:
+    assert client.get("/dashboard/").status_code == 200  # warms per-process caches
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/dashboard/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert content.count('data-requirement="total"') == _queries.expected
+    assert "Practicum courses that fill the gap" in content
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def _history(user, apa, label: str, day: date):
+    course = course_build(title=f"Done {label}", accreditors=[apa])
+    certificates_completed_on(user=user, course=course, day=day)
+    outside_certificate(user=user, title=f"Elsewhere {label}", completed_on=day)
+
+
+def test_the_dashboard_is_constant_in_licenses_certificates_and_uploads(apa):
+    user = clinician(professions=("psychologist",))
+    template = requirement_template()
+    license_tracked(
+        license=user.licenses.get(),
+        template=template,
+        cycle_start=date(2025, 4, 1),
+        deadline=date(2027, 3, 31),
+    )
+    course_build_in(category="ethics", accreditors=[apa], title="Suggested ethics")
+    course_build(title="Suggested general", accreditors=[apa])
+    _history(user, apa, "one", date(2026, 2, 1))
+    client = client_for(user)
+    _queries.expected = 1
+    small = _queries(client)
+
+    license_tracked(
+        license=LicenseFactory(user=user, region="CA", license_number="PSY 2"),
+        template=requirement_template(region="CA", minimums={"ethics": 4}),
+        cycle_start=date(2025, 1, 1),
+        deadline=date(2026, 12, 31),
+    )
+    license_tracked(
+        license=LicenseFactory(user=user, region="NY", license_number="PSY 3"),
+        cycle_start=date(2024, 1, 1),
+        deadline=date(2027, 1, 1),
+        cycle_months=36,
+        total_hours="36",
+        minimums={"ethics": "3"},
+        accepted_accreditors="APA",
+    )
+    LicenseFactory(user=user, region="TX", license_number="PSY 4")  # not tracked
+    for label, day in (("two", date(2026, 3, 1)), ("three", date(2026, 4, 1))):
+        _history(user, apa, label, day)
+    _queries.expected = 3
+    large = _queries(client)
+    assert len(small) == len(large), "\n".join(large)
+    assert len(large) <= DASHBOARD_BUDGET, "\n".join(large)
