@@ -31,6 +31,7 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from accounts.decorators import StaffReauthRequiredMixin
 from cms.ids import IdModelChoiceFilter
+from cms.spreadsheet import spreadsheet_text
 from courses.models import Accreditor, CoursePage
 
 from . import selectors, services
@@ -510,11 +511,7 @@ class _Echo:
 def _cell(value) -> str:
     if value is None:
         return ""
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    # A cell a spreadsheet would run as a formula is kept as text.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        text = "'" + text
-    return text
+    return spreadsheet_text(value.isoformat() if hasattr(value, "isoformat") else str(value))
 
 
 class CertificateExportView(AdministratorsOnly, View):

@@ -13,9 +13,9 @@ from django.utils.text import slugify
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
-from . import selectors
+from cms.spreadsheet import spreadsheet_text
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from . import selectors
 
 
 def _visible_course(request, course_id: int):
@@ -65,9 +65,7 @@ class EvaluationAggregateView(WagtailAdminTemplateMixin, TemplateView):
 
 
 def _csv_cell(value):
-    """Spreadsheet-safe: text that a spreadsheet would run as a formula is quoted."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return spreadsheet_text("" if value is None else str(value))
 
 
 def evaluation_csv(request, course_id: int):
