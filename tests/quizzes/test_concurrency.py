@@ -46,17 +46,17 @@ def enrollment():
     return enrollment
 
 
-def test_two_concurrent_submits_of_the_same_attempt_grade_it_exactly_once(enrollment):
+def test_six_concurrent_submits_of_the_same_attempt_grade_it_exactly_once(enrollment):
     attempt = attempt_start(enrollment=enrollment)
     key = answer_key(attempt.questions)
     user = enrollment.user
 
-    results = race(2, lambda: attempt_submit(attempt_id=attempt.pk, user=user, answers=key))
+    results = race(6, lambda: attempt_submit(attempt_id=attempt.pk, user=user, answers=key))
 
     graded = [r for r in results if isinstance(r, Attempt)]
     refused = [r for r in results if isinstance(r, QuizError)]
-    assert len(graded) == 1 and len(refused) == 1, results
-    assert "graded once" in str(refused[0])
+    assert len(graded) == 1 and len(refused) == 5, results
+    assert all("graded once" in str(r) for r in refused)
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.SUBMITTED and attempt.passed
 
