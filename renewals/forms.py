@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 
 from certificates.forms import AccessibleForm
+from cms.ids import IdModelChoiceField
 
 from .models import CATEGORY_CHOICES, MAX_HOURS, RequirementTemplate
 
@@ -30,7 +31,7 @@ def hours_field(label: str, *, required: bool = False, minimum: str = "0", **kwa
 class RequirementForm(AccessibleForm):
     """A board's template, or the clinician's own numbers; and the cycle's dates."""
 
-    template = forms.ModelChoiceField(
+    template = IdModelChoiceField(
         label="Your board's requirement",
         queryset=RequirementTemplate.objects.none(),
         required=False,

@@ -611,19 +611,17 @@ def license_tracked(*, license=None, user=None, cycle_start, deadline, **require
 
 
 def pdf_bytes(text: str = "Certificate of completion", pages: int = 1) -> bytes:
-    """A small real PDF (made with Pillow: one page of text per page)."""
-    import io
+    """A small real PDF with `text` on each page (laid out by Typst), readable back."""
+    import json
 
-    from PIL import Image, ImageDraw
+    import typst
 
-    images = []
-    for page in range(pages):
-        image = Image.new("RGB", (600, 400), "white")
-        ImageDraw.Draw(image).text((40, 40), f"{text} — page {page + 1}", fill="black")
-        images.append(image)
-    out = io.BytesIO()
-    images[0].save(out, format="PDF", save_all=True, append_images=images[1:])
-    return out.getvalue()
+    source = (
+        "#set page(width: 300pt, height: 200pt)\n"
+        f"#let text = json(bytes({json.dumps(json.dumps(text))}))\n"
+        f"#for page in range({pages}) {{ if page > 0 {{ pagebreak() }}; [#text, page #(page + 1)] }}\n"
+    )
+    return typst.Compiler().compile(source.encode(), format="pdf")
 
 
 def image_bytes(fmt: str = "PNG", size=(400, 300)) -> bytes:
