@@ -590,6 +590,21 @@ class CertificateViewSet(ModelViewSet):
             {"edit_url_name": self.get_url_name("inspect")},
         )
 
+    def get_common_view_kwargs(self, **kwargs):
+        # No add, edit, delete, history or usage views (get_urlpatterns): without
+        # this, the listing and the certificate page would link to them for a
+        # superuser, who holds every permission, and fail to build the links.
+        return super().get_common_view_kwargs(
+            **{
+                "add_url_name": None,
+                "edit_url_name": None,
+                "delete_url_name": None,
+                "history_url_name": None,
+                "usage_url_name": None,
+                **kwargs,
+            }
+        )
+
     def get_urlpatterns(self):
         # Only the listing and the certificate page of the generic views: a
         # certificate is never created, edited or deleted through a form.

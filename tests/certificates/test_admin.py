@@ -99,6 +99,16 @@ def test_instructors_get_the_same_403_for_missing_and_existing_ids(proxied_clien
             assert client.post(pattern.format(missing), {"reason": "x"}).status_code == 403
 
 
+def test_a_superuser_opens_the_listing_and_the_certificate_page(client, issued):
+    """A superuser holds every permission: the pages must not link to add, edit or
+    delete views that do not exist (that was a 500)."""
+    client.force_login(staff_user(group="Administrators", is_superuser=True))
+    for url in (INDEX, inspect_url(issued)):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert issued.number in response.content.decode()
+
+
 def test_the_admin_menu_shows_certificates_to_administrators_only(client, admin_client):
     assert "/admin/certificates/" in admin_client.get("/admin/").content.decode()
     client.force_login(staff_user(group="Instructors"))
