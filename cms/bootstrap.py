@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 #: Apps whose data migrations are ours to replay.
-OUR_APPS = ("accounts", "cms", "courses", "quizzes", "certificates", "renewals")
+OUR_APPS = ("accounts", "audit", "cms", "courses", "quizzes", "certificates", "renewals")
 
 
 def data_migrations_replay() -> None:

@@ -49,6 +49,7 @@ SITE_URL = env("SITE_URL").rstrip("/")
 INSTALLED_APPS = [
     "cms",
     "accounts",
+    "audit",
     "courses",
     "quizzes",
     "certificates",
@@ -68,6 +69,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    # The audit log's append-only trigger (audit.models).
+    "pgtrigger",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -87,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The request being served, for the address in audit rows written by services.
+    "audit.context.AuditRequestMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "cms.middleware.SignedInResponsesNotStoredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
