@@ -7,7 +7,16 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE_DIRS = ("cms", "accounts", "courses", "quizzes", "certificates", "renewals", "scripts")
+CODE_DIRS = (
+    "cms",
+    "accounts",
+    "audit",
+    "courses",
+    "quizzes",
+    "certificates",
+    "renewals",
+    "scripts",
+)
 OS_ENVIRON_READ = re.compile(
     r"""(?:environ\.get\(|environ\[|getenv\(|environ\.setdefault\()\s*["']([A-Z][A-Z0-9_]+)["']"""
 )

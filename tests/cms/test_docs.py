@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 NOT_CONFIGURATION = {"PATH"}  # read to find programs, not to configure Practicum
-OUR_PACKAGES = ("cms", "accounts", "courses", "quizzes", "certificates", "renewals")
+OUR_PACKAGES = ("cms", "accounts", "audit", "courses", "quizzes", "certificates", "renewals")
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
 
