@@ -1,27 +1,29 @@
 """The "Audit reports" area of the Wagtail admin (Administrators only): the
 course roster, the accreditor report and the course evidence packet, each an
-HTML page and (roster, accreditor report) a streamed CSV.
+HTML page and (roster, accreditor report) a streamed CSV or an XLSX file; each
+export is recorded in the audit log (who, which filters, how many rows).
 
 Views are thin: a GET form validates the filters (400 with the errors tied to
 their fields when it does not), certificates.reports reads."""
 
 from __future__ import annotations
 
-import csv
-from itertools import chain
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from audit.services import audit_export_recorder
+from cms.spreadsheet import SpreadsheetFormat, spreadsheet_response
+
 from . import reports
-from .admin_views import AdministratorsOnly, _cell, _Echo
+from .admin_views import AdministratorsOnly
 from .report_forms import AccreditorReportForm, EvidenceForm, RosterForm
 
 NAMESPACE = "certificate_reports"
@@ -31,17 +33,17 @@ def report_url(name: str, *args) -> str:
     return reverse(f"{NAMESPACE}:{name}", args=args)
 
 
-def csv_response(*, lines, filename: str) -> StreamingHttpResponse:
-    """Stream `lines` (lists of values) as a UTF-8 CSV with a BOM, each cell made
-    safe by the certificate export's own helper (no formulas in a spreadsheet)."""
-    writer = csv.writer(_Echo())
-    rows = (writer.writerow([_cell(value) for value in line]) for line in lines)
-    response = StreamingHttpResponse(
-        chain(["\ufeff"], rows), content_type="text/csv; charset=utf-8"
+def report_export(request, *, report: str, obj, lines, filename_stem: str, file_format: str):
+    """The CSV or XLSX of a report (cms.spreadsheet), recorded in the audit log
+    once its rows are written."""
+    return spreadsheet_response(
+        file_format=file_format,
+        lines=lines,
+        filename_stem=filename_stem,
+        on_done=audit_export_recorder(
+            request=request, report=report, file_format=file_format, obj=obj
+        ),
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _display(value) -> str:
@@ -89,13 +91,14 @@ class ReportsIndexView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateVi
 
 class ReportView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateView):
     """A report page: the filter form, then the report once the form is valid.
-    `export=True` streams the CSV instead; invalid filters get the page with
-    their errors and a 400 either way."""
+    `export="csv"` or `"xlsx"` answers with the file instead; invalid filters get
+    the page with their errors and a 400 either way."""
 
     form_class = None
-    #: The report's URL name; its CSV, where it has one, is "<url_name>_csv".
+    #: The report's URL name; its exports, where it has them, are "<url_name>_csv"
+    #: and "<url_name>_xlsx".
     url_name = ""
-    export = False
+    export = ""  # a SpreadsheetFormat, or "" for the page
     header_icon = "table"
     per_page = 50
 
@@ -130,6 +133,9 @@ class ReportView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateView):
 
     def csv_url(self, query: str) -> str:
         return report_url(f"{self.url_name}_csv") + "?" + query
+
+    def xlsx_url(self, query: str) -> str:
+        return report_url(f"{self.url_name}_xlsx") + "?" + query
 
     def report_context(self, form) -> dict:
         """What the page shows once the filters are valid (each report adds its own)."""
@@ -176,13 +182,20 @@ class RosterView(ReportView):
             "rows": rows,
             "query": query,
             "csv_url": self.csv_url(query),
+            "xlsx_url": self.xlsx_url(query),
         }
 
     def export_response(self, form):
         filters = self._filters(form)
         course = filters["course"]
-        name = f"roster-{slugify(course.slug)[:50]}-{form.period.start}-{form.period.end}.csv"
-        return csv_response(lines=reports.roster_csv(**filters), filename=name)
+        return report_export(
+            self.request,
+            report="roster",
+            obj=course,
+            lines=reports.roster_csv(**filters),
+            filename_stem=f"roster-{slugify(course.slug)[:50]}-{form.period.start}-{form.period.end}",
+            file_format=self.export,
+        )
 
 
 class AccreditorReportView(ReportView):
@@ -216,13 +229,20 @@ class AccreditorReportView(ReportView):
             "lines": lines,
             "query": query,
             "csv_url": self.csv_url(query),
+            "xlsx_url": self.xlsx_url(query),
         }
 
     def export_response(self, form):
         filters = self._filters(form)
         short = slugify(filters["accreditor"].short_name)[:30]
-        name = f"accreditor-{short}-{form.period.start}-{form.period.end}.csv"
-        return csv_response(lines=reports.accreditor_report_csv(**filters), filename=name)
+        return report_export(
+            self.request,
+            report="accreditor",
+            obj=filters["accreditor"],
+            lines=reports.accreditor_report_csv(**filters),
+            filename_stem=f"accreditor-{short}-{form.period.start}-{form.period.end}",
+            file_format=self.export,
+        )
 
 
 class EvidenceView(ReportView):
@@ -243,11 +263,15 @@ class EvidenceView(ReportView):
 def report_urlpatterns():
     from django.urls import path
 
+    CSV, XLSX = SpreadsheetFormat.CSV, SpreadsheetFormat.XLSX
+
     return [
         path("", ReportsIndexView.as_view(), name="index"),
         path("roster/", RosterView.as_view(), name="roster"),
-        path("roster/csv/", RosterView.as_view(export=True), name="roster_csv"),
+        path("roster/csv/", RosterView.as_view(export=CSV), name="roster_csv"),
+        path("roster/xlsx/", RosterView.as_view(export=XLSX), name="roster_xlsx"),
         path("accreditor/", AccreditorReportView.as_view(), name="accreditor"),
-        path("accreditor/csv/", AccreditorReportView.as_view(export=True), name="accreditor_csv"),
+        path("accreditor/csv/", AccreditorReportView.as_view(export=CSV), name="accreditor_csv"),
+        path("accreditor/xlsx/", AccreditorReportView.as_view(export=XLSX), name="accreditor_xlsx"),
         path("evidence/", EvidenceView.as_view(), name="evidence"),
     ]

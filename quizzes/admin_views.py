@@ -1,19 +1,18 @@
-"""Wagtail admin: evaluation aggregates per course, and their CSV export.
+"""Wagtail admin: evaluation aggregates per course, and their export (CSV, XLSX),
+recorded in the audit log.
 
 Administrators (quizzes.view_evaluation) see every course; instructors see
 the courses they teach or own. Evaluations are shown without names.
 """
 
-import csv
-
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
-from cms.spreadsheet import spreadsheet_text
+from audit.services import audit_export_recorder
+from cms.spreadsheet import SpreadsheetFormat, spreadsheet_response
 
 from . import selectors
 
@@ -61,21 +60,18 @@ class EvaluationAggregateView(WagtailAdminTemplateMixin, TemplateView):
         context["course"] = self.course
         context["aggregate"] = selectors.evaluation_aggregate(course=self.course)
         context["csv_url"] = reverse("quizzes_admin:csv", args=[self.course.pk])
+        context["xlsx_url"] = reverse("quizzes_admin:xlsx", args=[self.course.pk])
         return context
 
 
-def _csv_cell(value):
-    return spreadsheet_text("" if value is None else str(value))
-
-
-def evaluation_csv(request, course_id: int):
+def evaluation_export(request, course_id: int, file_format: str = SpreadsheetFormat.CSV):
     # Wagtail wraps admin URLs in its admin-access check; this narrows to the course.
     course = _visible_course(request, course_id)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="evaluations-{slugify(course.slug)[:60]}.csv"'
+    return spreadsheet_response(
+        file_format=file_format,
+        lines=selectors.evaluation_csv_rows(course=course),
+        filename_stem=f"evaluations-{slugify(course.slug)[:60]}",
+        on_done=audit_export_recorder(
+            request=request, report="evaluations", file_format=file_format, obj=course
+        ),
     )
-    writer = csv.writer(response)
-    for row in selectors.evaluation_csv_rows(course=course):
-        writer.writerow([_csv_cell(v) for v in row])
-    return response

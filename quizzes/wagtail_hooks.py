@@ -4,6 +4,8 @@ from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from cms.spreadsheet import SpreadsheetFormat
+
 from . import admin_views
 from .models import PostTestPage
 from .selectors import objectives_moved_under_questions
@@ -14,7 +16,13 @@ def register_admin_urls():
     urls = [
         path("", admin_views.EvaluationCourseListView.as_view(), name="index"),
         path("<id:course_id>/", admin_views.EvaluationAggregateView.as_view(), name="course"),
-        path("<id:course_id>/csv/", admin_views.evaluation_csv, name="csv"),
+        path("<id:course_id>/csv/", admin_views.evaluation_export, name="csv"),
+        path(
+            "<id:course_id>/xlsx/",
+            admin_views.evaluation_export,
+            {"file_format": SpreadsheetFormat.XLSX},
+            name="xlsx",
+        ),
     ]
     return [path("evaluations/", include((urls, "quizzes_admin"), namespace="quizzes_admin"))]
 
