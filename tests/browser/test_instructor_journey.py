@@ -22,9 +22,13 @@ import uuid
 
 from playwright.sync_api import expect
 
-INSTRUCTOR = ("instructor@example.com", "practicum-demo")
-ADMINISTRATOR = ("admin@example.com", "practicum-demo")
-CLINICIAN = ("clinician@example.com", "practicum-demo")
+from accounts.demo import DEMO_TOTP_SECRET
+from tests.browser.walks import Login, log_in
+
+# The demo accounts (seed_demo); staff sign in with the demo's authenticator app.
+INSTRUCTOR = Login("instructor@example.com", "practicum-demo", DEMO_TOTP_SECRET)
+ADMINISTRATOR = Login("admin@example.com", "practicum-demo", DEMO_TOTP_SECRET)
+CLINICIAN = Login("clinician@example.com", "practicum-demo")
 TIME_LIMIT_MINUTES = 10
 
 LESSONS = [
@@ -58,15 +62,6 @@ QUESTIONS = [
         3,
     ),
 ]
-
-
-def log_in(j, credentials, *, check: str) -> None:
-    page = j.page
-    j.goto("/accounts/login/", check=check)
-    page.get_by_label("Email").fill(credentials[0])
-    page.get_by_label("Password").fill(credentials[1])
-    page.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(re.compile(r"/dashboard/$"))
 
 
 def admin_footer_action(page, name: str) -> None:
@@ -343,4 +338,93 @@ def test_instructor_writes_a_course_an_administrator_approves_it_and_it_is_in_th
     expect(page.get_by_role("heading", level=1)).to_have_text("Attempt 1: passed")
     clinician.check("new course, post-test passed")
     for j in (author, reviewer, clinician):
+        assert j.console_errors == [], (j.name, j.console_errors)
+
+
+# --- A new instructor's first admin visit ---------------------------------------------------
+
+
+def reauthenticate(j, *, password: str, check: str) -> None:
+    page = j.page
+    expect(page).to_have_url(re.compile(r"/accounts/reauthenticate/"))
+    j.check(check)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Confirm").click()
+
+
+def instructor_role_give(j, *, email: str, password: str) -> None:
+    """The Administrator finds the person in the admin's users and assigns them the
+    Instructors role (a bulk action on users: the password is asked again first)."""
+    page = j.page
+    j.goto(f"/admin/users/?q={email}", check="users, searched")
+    page.locator("input[data-bulk-action-checkbox]").first.check()
+    page.locator("[data-bulk-action-button]", has_text="Assign role").click()
+    reauthenticate(j, password=password, check="re-authentication before a user edit")
+    page.get_by_label("Role").select_option(label="Instructors")
+    page.get_by_role("button", name="Yes, assign").click()
+    expect(page.locator(".messages")).to_contain_text("assigned as Instructors")
+
+
+def totp_set_up(j, *, password: str) -> str:
+    """Staff without an authenticator app, on any page: sent to set it up and told
+    why; the password again; the secret read from the setup page, as one types it
+    into an app, gives the code; the recovery codes are shown. Returns the secret."""
+    from tests.factories import totp_code
+
+    page = j.page
+    expect(page.get_by_text("Staff accounts need two-factor authentication")).to_be_visible()
+    reauthenticate(j, password=password, check="two-factor required: password again")
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/$"))
+    j.check("set up an authenticator app")
+    secret = page.get_by_label("Authenticator secret").input_value()
+    assert re.fullmatch(r"[A-Z2-7]{32}", secret), secret
+    page.get_by_label("Authenticator code").fill(totp_code(secret, who="setup"))
+    page.get_by_role("button", name="Activate").click()
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/recovery-codes/$"))
+    expect(page.locator("main")).to_contain_text(re.compile(r"\d{8}"))
+    j.check("recovery codes")
+    return secret
+
+
+def test_a_new_instructors_first_admin_visit_sets_up_totp_and_then_they_author(journey):
+    from allauth.mfa.models import Authenticator
+
+    from accounts.models import User
+    from courses.models import CourseIndexPage, CoursePage
+    from tests.browser.walks import sign_up_and_confirm, unique
+
+    # Someone signs up on the site; the Administrator makes them an instructor.
+    newcomer = journey("new instructor")
+    email = f"{unique('instructor')}@example.com"
+    password = f"rare-{uuid.uuid4().hex}"
+    newcomer.goto("/")
+    name = "Morgan Ashdown, LCSW"
+    sign_up_and_confirm(newcomer, email=email, name=name, password=password)
+    admin = journey("administrator (roles)")
+    log_in(admin, ADMINISTRATOR, check="login (administrator)")
+    instructor_role_give(admin, email=email, password=ADMINISTRATOR.password)
+
+    # The first admin visit: no page answers before the authenticator app is set up.
+    newcomer.goto("/admin/")
+    secret = totp_set_up(newcomer, password=password)
+    user = User.objects.get(email=email)
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+    # Then the admin answers, and they write a course.
+    newcomer.goto("/admin/", check="admin dashboard (new instructor)")
+    title = f"Supervising new clinicians {uuid.uuid4().hex[:6]}"
+    course_id = write_course(newcomer, catalog_id=CourseIndexPage.objects.get().id, title=title)
+    course = CoursePage.objects.get(pk=course_id)
+    assert course.owner == user and not course.live
+
+    # Signed out, the password alone stops at the second step; the app's code lets in.
+    newcomer.goto("/admin/")
+    newcomer.page.locator("button.sidebar-footer__account").click()  # the account menu
+    newcomer.page.get_by_role("button", name="Log out").click()
+    expect(newcomer.page).to_have_url(newcomer.url("/"))
+    newcomer.goto("/dashboard/")  # signed out of the site too
+    expect(newcomer.page).to_have_url(re.compile(r"/accounts/login/\?next=/dashboard/$"))
+    log_in(newcomer, Login(email, password, secret), check="login (new instructor)")
+    newcomer.goto("/admin/", check="admin dashboard (new instructor, second visit)")
+    for j in (newcomer, admin):
         assert j.console_errors == [], (j.name, j.console_errors)

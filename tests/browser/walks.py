@@ -20,10 +20,12 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from playwright.sync_api import expect
 
 from tests.browser import a11y
+from tests.factories import totp_code
 
 
 @dataclass
@@ -47,6 +49,30 @@ def unique(prefix: str) -> str:
 
 
 # --- Account -------------------------------------------------------------------------------
+
+
+class Login(NamedTuple):
+    email: str
+    password: str
+    # Staff: the secret of their authenticator app, for the second step.
+    totp_secret: str | None = None
+
+
+def log_in(j, login: Login, *, check: str) -> None:
+    """allauth's sign-in, the only one (the admin's sends there too); staff then give
+    the code of their authenticator app. Ends on the dashboard."""
+    page = j.page
+    j.goto("/accounts/login/", check=check)
+    page.get_by_label("Email").fill(login.email)
+    page.get_by_label("Password").fill(login.password)
+    page.get_by_role("button", name="Sign In").click()
+    if login.totp_secret:
+        expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/$"))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Two-Factor Authentication")
+        j.check(f"{check}, second step")
+        page.get_by_label("Code").fill(totp_code(login.totp_secret, who=login.email))
+        page.get_by_role("button", name="Sign In").click()
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
 
 
 def sign_up_and_confirm(j, *, email: str, name: str, password: str) -> None:
