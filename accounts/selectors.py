@@ -104,3 +104,54 @@ def user_kept_records(*, user: User) -> list[tuple[str, int]]:
             for model, n in counts.items()
         )
     return []
+
+
+# --- What the audit log records of people and groups (accounts.wagtail_hooks) --------------
+
+
+def user_roles(*, user: User) -> dict:
+    """A person's access as the audit log compares it before and after an edit."""
+    if not user.pk:
+        return {}
+    return {
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "permissions": sorted(
+            f"{app}.{codename}"
+            for app, codename in user.user_permissions.values_list(
+                "content_type__app_label", "codename"
+            )
+        ),
+        "is_active": user.is_active,
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+    }
+
+
+def group_permissions(*, group) -> dict:
+    """A group's name and every permission it grants (on models, on pages and on
+    collections), as the audit log compares them before and after an edit."""
+    if not group.pk:
+        return {}
+    from wagtail.models import GroupCollectionPermission, GroupPagePermission
+
+    return {
+        "name": group.name,
+        "permissions": sorted(
+            f"{app}.{codename}"
+            for app, codename in group.permissions.values_list(
+                "content_type__app_label", "codename"
+            )
+        ),
+        "page_permissions": sorted(
+            f"{title} (page {page_id}): {codename}"
+            for page_id, title, codename in GroupPagePermission.objects.filter(
+                group=group
+            ).values_list("page_id", "page__title", "permission__codename")
+        ),
+        "collection_permissions": sorted(
+            f"{name}: {codename}"
+            for name, codename in GroupCollectionPermission.objects.filter(group=group).values_list(
+                "collection__name", "permission__codename"
+            )
+        ),
+    }

@@ -4,6 +4,9 @@ from allauth.mfa.models import Authenticator
 from django.db import IntegrityError, transaction
 from wagtail.log_actions import log
 
+from audit.models import AuditAction
+from audit.services import audit_record
+
 from . import selectors
 from .models import ClinicianLicense, User
 
@@ -81,6 +84,9 @@ def mfa_reset(*, actor: User, user: User, reason: str) -> list[str]:
         user=actor,
         data={"reason": reason, "removed": types},
     )
+    audit_record(
+        actor=actor, action=AuditAction.MFA_RESET, obj=user, reason=reason, data={"removed": types}
+    )
     return types
 
 
@@ -117,7 +123,14 @@ def user_delete_self(*, user: User) -> bool:
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         user_id = user.pk
-        if not selectors.user_kept_records(user=user):
+        kept = selectors.user_kept_records(user=user)
+        audit_record(
+            actor=user,
+            action=AuditAction.USER_DELETE,
+            obj=user,
+            data={"by": "self", "records_kept": bool(kept)},
+        )
+        if not kept:
             user.delete()
             _sessions_end(user_id=user_id)
             return True
@@ -185,5 +198,6 @@ def user_deactivate(*, user: User, actor: User) -> User:
         user.is_active = False
         user.save(update_fields=["is_active"])
         log(instance=user, action="wagtail.edit", user=actor, data={"is_active": False})
+        audit_record(actor=actor, action=AuditAction.USER_DEACTIVATE, obj=user)
     _sessions_end(user_id=user.pk)
     return user

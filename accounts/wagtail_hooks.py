@@ -3,7 +3,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import LogFormatter
 
-from . import admin_views, selectors, user_admin_views
+from . import access_audit, admin_views, selectors, user_admin_views
 from .services import MFA_RESET_ACTION
 
 
@@ -54,3 +54,37 @@ def explain_accounts_that_records_keep(request, user):
 @hooks.register("register_admin_urls")
 def register_user_deactivate_url():
     return user_admin_views.urlpatterns()
+
+
+# --- The audit log: changes to who may do what (accounts.access_audit) ----------------------
+
+
+@hooks.register("before_edit_user")
+def audit_user_edit_started(request, user):
+    access_audit.user_edit_started(request, user)
+
+
+@hooks.register("after_edit_user")
+def audit_user_edit_finished(request, user):
+    access_audit.user_edit_finished(request, user)
+
+
+@hooks.register("after_create_user")
+def audit_user_created(request, user):
+    access_audit.user_created(request, user)
+
+
+@hooks.register("before_delete_user")
+def audit_user_delete_started(request, user):
+    access_audit.user_edit_started(request, user)
+
+
+@hooks.register("after_delete_user")
+def audit_user_deleted(request, user):
+    access_audit.user_deleted(request, user)
+
+
+# Last of the group views' permission panels, so that it saves after the others.
+@hooks.register("register_group_permission_panel", order=1000)
+def register_group_audit_panel():
+    return access_audit.GroupAuditPanel

@@ -27,13 +27,15 @@ def _address(request: HttpRequest | None) -> str | None:
         return None
 
 
-def _actor(actor, request: HttpRequest | None):
-    if actor is None and request is not None:
-        user = getattr(request, "user", None)
-        actor = user if user is not None and user.is_authenticated else None
+def _actor(actor) -> tuple[int | None, str]:
     if actor is None or not getattr(actor, "pk", None):
         return None, ""
     return actor.pk, (getattr(actor, "email", "") or str(actor))[:254]
+
+
+def _request_user(request: HttpRequest):
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
 
 
 def object_reference(obj: models.Model) -> tuple[str, str, str]:
@@ -56,18 +58,22 @@ def audit_record(
     object_id: str | int = "",
     object_label: str = "",
 ) -> AuditEvent:
-    """Add one row. `actor` is the person who acted (None: the system, or the
-    signed-in user of `request`); `request` defaults to the request being served
-    (audit.context), for the address. An object is given as `obj`, or as type,
-    id and label when there is no instance (a deleted one)."""
+    """Add one row. `actor` is the person who acted, None for the system (a
+    certificate issued on completion, a worker's job). The address is that of
+    `request`, by default the request being served (audit.context), when the
+    actor is the person who sent it; the system's rows have none. An object is
+    given as `obj`, or as type, id and label when there is no instance (a
+    deleted one)."""
     request = request if request is not None else current_request()
-    actor_id, actor_label = _actor(actor, request)
+    actor_id, actor_label = _actor(actor)
+    requester = _request_user(request) if request is not None else None
+    from_request = actor_id is not None and requester is not None and requester.pk == actor_id
     if obj is not None:
         object_type, object_id, object_label = object_reference(obj)
     return AuditEvent.objects.create(
         actor_id=actor_id,
         actor_label=actor_label,
-        ip_address=_address(request),
+        ip_address=_address(request) if from_request else None,
         action=AuditAction(action),
         object_type=object_type,
         object_id=str(object_id),
@@ -100,7 +106,7 @@ def audit_export_recorder(
     actor and address are taken now, while the request is being served; a
     streamed CSV calls back when its last line has gone (or the download was cut
     short: complete=False)."""
-    actor_id, actor_label = _actor(None, request)
+    actor_id, actor_label = _actor(_request_user(request))
     address = _address(request)
     filters = export_filters(request) if filters is None else filters
     reference = object_reference(obj) if obj is not None else ("", "", "")
@@ -124,3 +130,43 @@ def audit_export_recorder(
         )
 
     return record
+
+
+def audit_change(
+    *,
+    actor,
+    action: AuditAction | str,
+    obj: models.Model,
+    before: dict,
+    after: dict,
+    request: HttpRequest | None = None,
+) -> AuditEvent | None:
+    """A row for an edit made through a form of Wagtail's own (a person's groups,
+    a group's permissions) when something recorded changed: what each changed
+    field was and became. Nothing changed, no row."""
+    changed = sorted(
+        key for key in before.keys() | after.keys() if before.get(key) != after.get(key)
+    )
+    if not changed:
+        return None
+    return audit_record(
+        actor=actor,
+        action=action,
+        obj=obj,
+        request=request,
+        data={
+            "changed": changed,
+            "before": {key: before.get(key) for key in changed},
+            "after": {key: after.get(key) for key in changed},
+        },
+    )
+
+
+def audit_fields(obj: models.Model) -> dict[str, str]:
+    """Every concrete field of `obj` as text (what audit_change compares for an
+    edit made through a snippet's form)."""
+    return {
+        field.name: field.value_to_string(obj)
+        for field in obj._meta.concrete_fields
+        if not field.primary_key
+    }

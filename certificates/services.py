@@ -23,6 +23,8 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from cms.models import ProviderSettings
 from courses.models import Accreditor, CourseCompletion, Enrollment
 from courses.services import course_snapshot
@@ -172,6 +174,9 @@ def _issue(
 
     if held:
         _event(certificate, CertificateEvent.Action.HELD, reason=hold_reason)
+        audit_record(
+            actor=actor, action=AuditAction.CERTIFICATE_HOLD, obj=certificate, reason=hold_reason
+        )
         logger.warning("Certificate %s held: %s", certificate.number, hold_reason)
     elif actor is not None:
         data = {"outside_approval_period": period_reason} if outside else {}
@@ -182,8 +187,16 @@ def _issue(
             actor=actor,
             data=data,
         )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CERTIFICATE_ISSUE_MANUAL,
+            obj=certificate,
+            reason=reason,
+            data=data,
+        )
     else:
         _event(certificate, CertificateEvent.Action.ISSUED)
+        audit_record(actor=None, action=AuditAction.CERTIFICATE_ISSUE, obj=certificate)
     if not held:
         _enqueue_after_commit(certificate.pk)
     return certificate
@@ -653,6 +666,9 @@ def certificate_release(*, certificate: Certificate, actor, reason: str) -> Cert
             actor=actor,
             data={"released_hold": certificate.hold_reason},
         )
+        audit_record(
+            actor=actor, action=AuditAction.CERTIFICATE_RELEASE, obj=certificate, reason=reason
+        )
         _enqueue_after_commit(certificate.pk)
     return certificate
 
@@ -741,6 +757,13 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str) -> Cert
             actor=actor,
             data={"reissue_of": old.number},
         )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CERTIFICATE_REISSUE,
+            obj=old,
+            reason=reason,
+            data={"new_number": new.number},
+        )
         _enqueue_after_commit(new.pk)
     return new
 
@@ -771,6 +794,9 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
         certificate.revoked_at = timezone.now()
         certificate.save(update_fields=["status", "revoked_at"])
         _event(certificate, CertificateEvent.Action.REVOKED, reason=reason, actor=actor)
+        audit_record(
+            actor=actor, action=AuditAction.CERTIFICATE_REVOKE, obj=certificate, reason=reason
+        )
     return certificate
 
 
@@ -787,6 +813,9 @@ def certificate_restore(*, certificate: Certificate, actor, reason: str) -> Cert
             certificate.queued_at = timezone.now()
         certificate.save(update_fields=["status", "revoked_at", "queued_at"])
         _event(certificate, CertificateEvent.Action.RESTORED, reason=reason, actor=actor)
+        audit_record(
+            actor=actor, action=AuditAction.CERTIFICATE_RESTORE, obj=certificate, reason=reason
+        )
         if undelivered:
             _enqueue_after_commit(certificate.pk)
     return certificate
@@ -814,6 +843,13 @@ def bulk_reissue_create(
         )
         BulkJobItem.objects.bulk_create(
             [BulkJobItem(job=job, certificate_id=pk) for pk in ids], batch_size=1000
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.BULK_JOB_CREATE,
+            obj=job,
+            reason=reason,
+            data={"kind": job.kind, "certificates": len(ids), "filters": filters},
         )
         transaction.on_commit(lambda: bulk_job_enqueue(job_id=job.pk))
     return job

@@ -11,3 +11,13 @@ class CoursesConfig(AppConfig):
         from .selectors import instructor_cv_holds
 
         register_media_hold(instructor_cv_holds)
+
+        from wagtail.signals import page_published, task_approved, task_rejected, task_submitted
+
+        from . import audit_hooks
+
+        # The audit log (courses.audit_hooks): credit rows as published, approval decisions.
+        page_published.connect(audit_hooks.course_published, dispatch_uid="courses.audit_credits")
+        task_submitted.connect(audit_hooks.task_submitted, dispatch_uid="courses.audit_submit")
+        task_approved.connect(audit_hooks.task_approved, dispatch_uid="courses.audit_approve")
+        task_rejected.connect(audit_hooks.task_rejected, dispatch_uid="courses.audit_reject")

@@ -7,6 +7,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from . import audit_hooks
 from .models import Accreditor, Instructor
 from .selectors import accreditor_warnings
 
@@ -76,3 +77,31 @@ def refuse_deleting_pages_with_learner_records(request, page):
         )
         return redirect("wagtailadmin_pages:edit", page.pk)
     return None
+
+
+# --- The audit log: accreditors' create, edit and delete (courses.audit_hooks) ---------------
+
+
+@hooks.register("before_edit_snippet")
+def audit_accreditor_edit_started(request, instance):
+    audit_hooks.accreditor_edit_started(request, instance)
+
+
+@hooks.register("after_edit_snippet")
+def audit_accreditor_edited(request, instance):
+    audit_hooks.accreditor_saved(request, instance, created=False)
+
+
+@hooks.register("after_create_snippet")
+def audit_accreditor_created(request, instance):
+    audit_hooks.accreditor_saved(request, instance, created=True)
+
+
+@hooks.register("before_delete_snippet")
+def audit_accreditors_delete_started(request, instances):
+    audit_hooks.accreditors_delete_started(request, instances)
+
+
+@hooks.register("after_delete_snippet")
+def audit_accreditors_deleted(request, instances):
+    audit_hooks.accreditors_deleted(request, instances)
