@@ -58,6 +58,21 @@ class Level(models.TextChoices):
     ADVANCED = "advanced", "Advanced"
 
 
+class RuleKind(models.TextChoices):
+    """Whether an accreditor's post-test rules bind (NASW) or only advise (APA's FAQ:
+    "there are no specific requirements, we recommend 6-8 questions")."""
+
+    REQUIREMENT = "requirement", "Requirement"
+    RECOMMENDATION = "recommendation", "Recommendation"
+
+
+CREDIT_INCREMENTS = [
+    (Decimal("0.25"), "Quarter hours"),
+    (Decimal("0.50"), "Half hours"),
+    (Decimal("1.00"), "Whole hours"),
+]
+
+
 # --- The CE credit model -------------------------------------------------------------------
 
 # What seed_demo writes where a real provider number belongs (see courses.seed).
@@ -134,7 +149,28 @@ class Accreditor(models.Model):
     max_true_false_percent = models.PositiveSmallIntegerField(
         default=10,
         validators=[MaxValueValidator(100)],
-        help_text="Largest true/false share of a post-test.",
+        help_text="Largest true/false share of a post-test (100 for no limit).",
+    )
+    post_test_rule_kind = models.CharField(
+        "the question rules above are",
+        max_length=20,
+        choices=RuleKind.choices,
+        default=RuleKind.REQUIREMENT,
+        help_text="A recommendation is shown to authors as advice, a requirement as a shortfall.",
+    )
+    credit_increment = models.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        choices=CREDIT_INCREMENTS,
+        default=Decimal("0.25"),
+        help_text="Credit is offered in multiples of this, per category (NASW: half hours).",
+    )
+    credit_minimum = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.25"),
+        validators=[MinValueValidator(Decimal("0.25"))],
+        help_text="The smallest total a course may offer under this accreditor (NASW: 1 hour).",
     )
     attempts_allowed = models.PositiveSmallIntegerField(
         default=3, validators=[MinValueValidator(1)]
@@ -174,8 +210,13 @@ class Accreditor(models.Model):
                     ]
                 ),
                 FieldPanel("max_true_false_percent"),
+                FieldPanel("post_test_rule_kind"),
             ],
             heading="Post-test rules",
+        ),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("credit_increment"), FieldPanel("credit_minimum")])],
+            heading="Credit hours",
         ),
         MultiFieldPanel(
             [FieldPanel("requires_minimum_time"), FieldPanel("minimum_time_percent")],
@@ -216,16 +257,42 @@ class Accreditor(models.Model):
             credits=credits,
         )
 
+    @property
+    def post_test_rules_required(self) -> bool:
+        return self.post_test_rule_kind == RuleKind.REQUIREMENT
+
     def minimum_questions(self, hours: Decimal) -> int:
-        """The smallest post-test this accreditor accepts for a course of `hours`."""
+        """The smallest post-test this accreditor accepts (or recommends) for a course
+        of `hours`. The banded rule counts every further hour or part of one: NASW asks
+        10 for the first hour and 5 more for each further hour or half hour, so 1.5 h
+        and 2 h need 15, 2.5 h needs 20."""
         per_hour = math.ceil(float(hours) * self.questions_per_hour)
         banded = 0
         if self.questions_first_hour:
-            extra = max(Decimal("0"), hours - 1)
-            banded = self.questions_first_hour + math.ceil(
-                float(extra) * self.questions_per_additional_hour
-            )
+            further = max(0, math.ceil(hours - 1))
+            banded = self.questions_first_hour + further * self.questions_per_additional_hour
         return max(per_hour, banded)
+
+    def credit_problems(self, *, hours_by_category: dict[str, Decimal]) -> list[str]:
+        """Why the hours a course offers under this accreditor do not fit its credit
+        rules: a category not in its increment, or a total under its minimum."""
+        problems = []
+        labels = dict(CreditCategory.choices)
+        increment = Decimal(self.credit_increment)
+        for category, hours in hours_by_category.items():
+            if hours % increment:
+                problems.append(
+                    f"{self.short_name} {labels.get(category, category)} credit ({hours} h) is not "
+                    f"in {self.get_credit_increment_display().lower()}: {self.short_name} credits "
+                    f"multiples of {increment} h"
+                )
+        total = sum(hours_by_category.values(), Decimal("0"))
+        if hours_by_category and total < self.credit_minimum:
+            problems.append(
+                f"{self.short_name} credit totals {total} h, under {self.short_name}'s minimum "
+                f"of {self.credit_minimum} h per course"
+            )
+        return problems
 
 
 class Instructor(models.Model):
@@ -247,6 +314,18 @@ class Instructor(models.Model):
         "conflict-of-interest and commercial-support disclosure",
         help_text='Required. Write "No relevant financial or non-financial relationships" when none.',
     )
+    license = models.CharField(
+        "professional license",
+        max_length=200,
+        blank=True,
+        help_text='Type, number and jurisdiction, e.g. "LCSW 12345 (MD)". Needed for ethics '
+        "credit: ASWB ACE expects ethics content developed or presented by a licensed social worker.",
+    )
+    is_sample = models.BooleanField(
+        "fictional sample instructor",
+        default=False,
+        help_text="Demo content only: the course page then says it is a sample course.",
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -262,6 +341,8 @@ class Instructor(models.Model):
         FieldPanel("photo"),
         FieldPanel("cv"),
         FieldPanel("disclosure"),
+        FieldPanel("license"),
+        FieldPanel("is_sample"),
         FieldPanel("user"),
     ]
 
@@ -382,6 +463,13 @@ class CoursePage(Page):
         features=["bold", "italic", "ol", "ul"], help_text="The syllabus, one item per line."
     )
     target_audience = models.TextField()
+    limitations = RichTextField(
+        "limitations and risks",
+        blank=True,
+        features=["bold", "italic", "ul", "link"],
+        help_text="What the course does not cover or establish, and the risks of applying it. "
+        "Required before publishing.",
+    )
     level = models.CharField(max_length=20, choices=Level.choices, default=Level.INTERMEDIATE)
     delivery_format = models.CharField(
         max_length=40, choices=DeliveryFormat.choices, default=DeliveryFormat.SELF_PACED_READING
@@ -420,6 +508,7 @@ class CoursePage(Page):
         InlinePanel("objectives", heading="Learning objectives", label="Objective", min_num=3),
         FieldPanel("outline"),
         FieldPanel("target_audience"),
+        FieldPanel("limitations"),
         FieldRowPanel(
             [FieldPanel("level"), FieldPanel("delivery_format"), FieldPanel("estimated_minutes")]
         ),

@@ -10,7 +10,7 @@ class CreditCheckPanel(HelpPanel):
 
     class BoundPanel(HelpPanel.BoundPanel):
         def get_context_data(self, parent_context=None):
-            from .selectors import accreditor_warnings, course_credit_check
+            from .selectors import course_credit_check, course_warnings
 
             context = super().get_context_data(parent_context)
             saved = bool(self.instance.pk)
@@ -28,7 +28,17 @@ class CreditCheckPanel(HelpPanel):
                 context["allowed"] = labelled(check.allowed_hours_by_category)
                 context["media_minutes"] = labelled(check.media_minutes_by_category)
                 context["media_hours"] = labelled(check.media_hours_by_category)
-            context["warnings"] = accreditor_warnings(course=self.instance) if saved else []
+            context["warnings"] = course_warnings(course=self.instance) if saved else []
+            context["increments"] = (
+                sorted(
+                    {
+                        (a.short_name, a.get_credit_increment_display().lower(), a.credit_minimum)
+                        for a in (c.accreditor for c in self.instance.credits.all())
+                    }
+                )
+                if saved
+                else []
+            )
             context["course"] = self.instance
             return context
 
@@ -45,9 +55,9 @@ class PublishChecklistPanel(HelpPanel):
     class BoundPanel(HelpPanel.BoundPanel):
         def get_context_data(self, parent_context=None):
             from .selectors import (
-                accreditor_warnings,
                 course_children_pending,
                 course_publish_problems,
+                course_warnings,
             )
 
             context = super().get_context_data(parent_context)
@@ -63,7 +73,7 @@ class PublishChecklistPanel(HelpPanel):
             context["problems"] = problems
             context["before_publishing"] = before_publishing
             context["pending"] = pending
-            context["warnings"] = accreditor_warnings(course=self.instance) if saved else []
+            context["warnings"] = course_warnings(course=self.instance) if saved else []
             return context
 
 

@@ -30,6 +30,7 @@ from .models import (
     Instructor,
     LearningObjective,
     LessonPage,
+    RuleKind,
 )
 from .wordcount import hours_from_words, stream_word_count
 
@@ -37,23 +38,50 @@ LAUNCH_MODULES_DIR = Path(__file__).resolve().parent / "launch_modules"
 
 PLACEHOLDER_NUMBER = "REPLACE-ME"
 
+# Where no written rule was found: no post-test size or true/false rule, and the product's
+# defaults for the pass mark (75 %) and the credit increment (quarter hours).
+NO_WRITTEN_RULE = {
+    "questions_per_hour": 0,
+    "questions_first_hour": 0,
+    "questions_per_additional_hour": 0,
+    "max_true_false_percent": 100,
+    "post_test_rule_kind": RuleKind.REQUIREMENT,
+    "pass_mark": Decimal("75"),
+    "credit_increment": Decimal("0.25"),
+    "credit_minimum": Decimal("0.25"),
+}
+
+# Each rule below carries its source (also listed in docs/courses.md). Where no written
+# rule was found, the value is the product's default and says so: a default is not a rule.
 SEEDED_ACCREDITORS = [
     {
         "short_name": "APA",
         "name": "American Psychological Association",
         "professions": [Profession.PSYCHOLOGIST],
+        # Statement: APA, "FAQs for Applicants and Approved CE Sponsors" (apa.org/ed/sponsor).
         "statement_template": (
             "{provider} is approved by the American Psychological Association to sponsor continuing "
             "education for psychologists. {provider} maintains responsibility for this program and its content."
         ),
+        # APA's sponsor FAQ: "Although there are no specific requirements, we recommend 6-8
+        # questions for every one credit and a passing criterion of at least 75%" — a
+        # recommendation, shown to authors as one. No APA true/false limit was found (the
+        # "one true/false per hour" figure is a sponsor's FAQ), hence 100 %.
         "questions_per_hour": 6,
         "questions_first_hour": 0,
         "questions_per_additional_hour": 0,
+        "max_true_false_percent": 100,
+        "post_test_rule_kind": RuleKind.RECOMMENDATION,
+        "pass_mark": Decimal("75"),
+        # Quarter hours: common practice (CE-REQUIREMENTS.md), no APA rule to the contrary found.
+        "credit_increment": Decimal("0.25"),
+        "credit_minimum": Decimal("0.25"),
     },
     {
         "short_name": "ASWB ACE",
         "name": "Association of Social Work Boards Approved Continuing Education",
         "professions": [Profession.SOCIAL_WORKER],
+        # Statement: the ACE provider statement as CE-REQUIREMENTS.md gives it.
         "statement_template": (
             "{provider}, provider #{number}, is approved to offer social work continuing education by the "
             "Association of Social Work Boards (ASWB) Approved Continuing Education (ACE) program. "
@@ -63,44 +91,86 @@ SEEDED_ACCREDITORS = [
             "ACE provider approval period: {start}–{end}. Social workers completing this course receive "
             "{credits} continuing education credits."
         ),
+        # No ACE post-test size or true/false rule was found (the 10 + 5 rule is NASW's, below):
+        # none is seeded. Pass mark 75 % and quarter hours are the product's defaults.
+        **NO_WRITTEN_RULE,
+    },
+    {
+        "short_name": "NASW",
+        "name": "National Association of Social Workers CE Approval Program",
+        "professions": [Profession.SOCIAL_WORKER],
+        # NASW approves programs, not providers; its certificates carry the program's approval
+        # number and NASW's statement (socialworkers.org, CE Approval Program FAQ). Copy the exact
+        # statement from the approval letter; {number} holds the approval number here.
+        "statement_template": (
+            "This program is Approved by the National Association of Social Workers (Approval # "
+            "{number}) for {credits} continuing education contact hours."
+        ),
+        # socialworkers.org, "Apply to the NASW CE Approval Program" (distance learning): a
+        # post-test with a passing score of 80 % or more; at least ten multiple-choice questions
+        # for the first credit hour and five more for each further hour or half hour; no more
+        # than 10 % true/false. The same page: written materials, 1 CEU = 10,000 words.
         "questions_per_hour": 0,
         "questions_first_hour": 10,
         "questions_per_additional_hour": 5,
+        "max_true_false_percent": 10,
+        "post_test_rule_kind": RuleKind.REQUIREMENT,
+        "pass_mark": Decimal("80"),
+        # socialworkers.org, "Application Checklist Information": requested CEs "must be on the
+        # whole or half hour"; "programs and sessions must be a minimum of one hour".
+        "credit_increment": Decimal("0.50"),
+        "credit_minimum": Decimal("1.00"),
     },
     {
         "short_name": "NBCC",
         "name": "National Board for Certified Counselors",
         "professions": [Profession.COUNSELOR],
+        # Statement: the ACEP statement as CE-REQUIREMENTS.md gives it.
         "statement_template": (
             "{provider} has been approved by NBCC as an Approved Continuing Education Provider, ACEP No. "
             "{number}. Programs that do not qualify for NBCC credit are clearly identified. {provider} is "
             "solely responsible for all aspects of the programs."
         ),
-        "questions_per_hour": 6,
-        "questions_first_hour": 0,
-        "questions_per_additional_hour": 0,
+        # No NBCC post-test size or true/false rule was found, so none is seeded (APA's
+        # recommendation is APA's). Pass mark 75 % and quarter hours are the product's defaults.
+        **NO_WRITTEN_RULE,
     },
 ]
 
+# The rule fields accreditors_ensure keeps in step with the list above, on rows an
+# administrator has not configured yet (still carrying the placeholder number).
+SEEDED_RULE_FIELDS = (
+    "questions_per_hour",
+    "questions_first_hour",
+    "questions_per_additional_hour",
+    "max_true_false_percent",
+    "post_test_rule_kind",
+    "pass_mark",
+    "credit_increment",
+    "credit_minimum",
+)
+
 DEMO_INSTRUCTOR = {
     "name": "Rowan Ellery",
-    "credentials": "PhD, licensed psychologist",
+    "credentials": "Fictional sample instructor (no real credentials)",
     "bio": (
         "<p><strong>Rowan Ellery is a fictional demo instructor</strong> created for Practicum's "
-        "launch modules. The profile stands in for the real author whose name, credentials and CV "
-        "an administrator enters before the courses are offered for credit.</p>"
+        "launch modules. The profile stands in for the real author whose name, credentials, "
+        "license and CV an administrator enters before the courses are offered for credit.</p>"
     ),
     "disclosure": (
-        "No relevant financial or non-financial relationships to disclose. This course receives no "
-        "commercial support."
+        "Fictional sample profile: a real author's conflict-of-interest and commercial-support "
+        "disclosure goes here. The launch modules receive no commercial support."
     ),
+    "license": "",
+    "is_sample": True,
 }
 
 
 def accreditors_ensure() -> list[Accreditor]:
     result = []
     for spec in SEEDED_ACCREDITORS:
-        accreditor, _ = Accreditor.objects.get_or_create(
+        accreditor, created = Accreditor.objects.get_or_create(
             short_name=spec["short_name"],
             defaults={
                 **spec,
@@ -114,14 +184,24 @@ def accreditors_ensure() -> list[Accreditor]:
                 ],
             },
         )
+        if not created and accreditor.has_placeholder_number:
+            # A seeded row nobody has configured: bring its rules in step with their sources
+            # (an earlier seed gave ASWB ACE the NASW post-test rule and NBCC APA's figure).
+            for name in SEEDED_RULE_FIELDS:
+                setattr(accreditor, name, spec[name])
+            accreditor.save(update_fields=list(SEEDED_RULE_FIELDS))
         result.append(accreditor)
     return result
 
 
 def demo_instructor_ensure(*, user=None) -> Instructor:
-    instructor, _ = Instructor.objects.get_or_create(
+    instructor, created = Instructor.objects.get_or_create(
         name=DEMO_INSTRUCTOR["name"], defaults={**DEMO_INSTRUCTOR, "user": user}
     )
+    if not created and not instructor.is_sample:
+        # Rows from an earlier seed: the demo instructor is always marked fictional.
+        instructor.is_sample = True
+        instructor.save(update_fields=["is_sample"])
     return instructor
 
 
@@ -201,6 +281,7 @@ def launch_module_load(
         summary=spec["summary"].strip(),
         outline="<ul>" + "".join(f"<li>{line}</li>" for line in spec["outline"]) + "</ul>",
         target_audience=spec["target_audience"].strip(),
+        limitations=spec.get("limitations", "").strip(),
         level=spec.get("level", "intermediate"),
         delivery_format=DeliveryFormat.SELF_PACED_READING,
         estimated_minutes=spec.get("estimated_minutes", 60),
@@ -237,17 +318,33 @@ def launch_module_load(
             lesson.body.raw_data
         )
     course.credits = [
-        CourseCredit(
-            accreditor=accreditor,
-            category=category,
-            hours=hours_from_words(count, words_per_hour=course.words_per_credit_hour),
-        )
+        CourseCredit(accreditor=accreditor, category=category, hours=hours)
         for accreditor in accreditors
-        for category, count in sorted(words.items())
-        if hours_from_words(count, words_per_hour=course.words_per_credit_hour) > Decimal("0")
+        for category, hours in sorted(
+            credit_by_category(
+                words=words, words_per_hour=course.words_per_credit_hour, accreditor=accreditor
+            ).items()
+        )
     ]
     course.save()
     return course
+
+
+def credit_by_category(
+    *, words: dict[str, int], words_per_hour: int, accreditor: Accreditor
+) -> dict[str, Decimal]:
+    """The hours the word-count rule gives each category, rounded down to the accreditor's
+    increment; nothing when the total falls under its minimum (NASW: one hour)."""
+    increment = Decimal(accreditor.credit_increment)
+    hours = {}
+    for category, count in words.items():
+        allowed = hours_from_words(count, words_per_hour=words_per_hour)
+        rounded = (allowed // increment) * increment
+        if rounded > 0:
+            hours[category] = rounded.quantize(Decimal("0.01"))
+    if sum(hours.values(), Decimal("0")) < accreditor.credit_minimum:
+        return {}
+    return hours
 
 
 def launch_course_publish(*, course: CoursePage, user=None) -> None:

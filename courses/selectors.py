@@ -24,6 +24,7 @@ from .models import (
     JournalEntry,
     LessonPage,
     LessonProgress,
+    credit_hours_by_accreditor,
 )
 from .registry import Step, publish_check_problems, step_providers
 from .wordcount import (
@@ -46,6 +47,8 @@ class CreditCheck:
     #: Hours the media-minutes rule allows (reading time plus running time).
     media_hours_by_category: dict[str, Decimal] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    #: Not blocking: the estimated time and the credit disagree (both show on the catalog card).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def total_words(self) -> int:
@@ -63,10 +66,13 @@ def course_credit_check(
     credits: list[CourseCredit] | None = None,
     method: str | None = None,
     words_per_hour: int | None = None,
+    estimated_minutes: int | None = None,
 ) -> CreditCheck:
     """Compare the hours credited with what the course's method allows: the
     word-count rule, or reading time plus media running time (media minutes).
-    A pilot test is checked by its evidence only."""
+    A pilot test is checked by its evidence only. Whatever the method, each
+    accreditor's hours must fit its credit increment and minimum; and the
+    estimated time should agree with the credit (a warning)."""
     words: dict[str, int] = defaultdict(int)
     media: dict[str, int] = defaultdict(int)
     if course.pk:
@@ -113,7 +119,39 @@ def course_credit_check(
                     f"{words.get(credit.category, 0):,} words at {words_per_hour:,} words per hour"
                     f"{more(credit.category)})"
                 )
+    check.problems.extend(credit_rule_problems(credits=credits))
+    minutes = course.estimated_minutes if estimated_minutes is None else estimated_minutes
+    totals = credit_hours_by_accreditor(credits=credits)
+    if totals and minutes is not None:
+        check.warnings.extend(time_credit_disagreement(minutes=minutes, totals=totals))
     return check
+
+
+def credit_rule_problems(*, credits: list[CourseCredit]) -> list[str]:
+    """Each accreditor's hours against its credit increment and minimum (whatever the
+    method that set them): NASW credits half hours, at least one hour per course."""
+    by_accreditor: dict[int, tuple[Accreditor, dict[str, Decimal]]] = {}
+    for credit in credits:
+        accreditor, hours = by_accreditor.setdefault(credit.accreditor.pk, (credit.accreditor, {}))
+        hours[credit.category] = hours.get(credit.category, Decimal("0")) + credit.hours
+    problems = []
+    for accreditor, hours in sorted(by_accreditor.values(), key=lambda a: a[0].short_name):
+        problems.extend(accreditor.credit_problems(hours_by_category=hours))
+    return problems
+
+
+def time_credit_disagreement(*, minutes: int, totals: dict[int, Decimal]) -> list[str]:
+    """The catalog card and the course page show the credit and the estimated time side
+    by side: they agree when the credit is the time rounded down to the quarter hour,
+    i.e. the time is at least the credit and less than a quarter hour more."""
+    largest = max(totals.values())
+    low, high = int(largest * 60), int(largest * 60) + 15
+    if low <= minutes < high:
+        return []
+    return [
+        f"Estimated time ({minutes} min) and credit ({largest} h) disagree: a course credited "
+        f"{largest} h should take {low}–{high - 1} minutes. Correct the time or the credit."
+    ]
 
 
 def course_publish_problems(
@@ -153,6 +191,7 @@ def course_publish_problems(
         method = data.get("credit_method", course.credit_method)
         evidence = data.get("credit_evidence", course.credit_evidence)
         words_per_hour = data.get("words_per_credit_hour") or course.words_per_credit_hour
+        estimated_minutes = data.get("estimated_minutes", course.estimated_minutes)
     else:
         objectives = [o.text for o in course.objectives.all()]
         instructors = [ci.instructor for ci in course.course_instructors.all()]
@@ -160,6 +199,7 @@ def course_publish_problems(
         fields = {name: getattr(course, name) for name in _REQUIRED_TEXT}
         method, evidence = course.credit_method, course.credit_evidence
         words_per_hour = course.words_per_credit_hour
+        estimated_minutes = course.estimated_minutes
     delivery_format = fields["delivery_format"]
 
     for name, label in _REQUIRED_TEXT.items():
@@ -177,6 +217,15 @@ def course_publish_problems(
             problems.append(f"Instructor {instructor.name} has no credentials")
         if not instructor.disclosure.strip():
             problems.append(f"Instructor {instructor.name} has no conflict-of-interest disclosure")
+    real_instructors = [i for i in instructors if not i.is_sample]
+    ethics_credit = any(c.category == CreditCategory.ETHICS for c in credits)
+    # A sample course (fictional instructors only) is flagged by course_warnings instead.
+    if ethics_credit and real_instructors and not any(i.license.strip() for i in instructors):
+        problems.append(
+            "Ethics credit: no instructor has a professional license on record (ASWB ACE expects "
+            "ethics content developed or presented by a licensed social worker; state boards "
+            "ask the same of their licensees)"
+        )
     if not credits:
         problems.append("Credit hours: at least one accreditor and its hours are required")
     today = timezone.localdate()
@@ -209,9 +258,16 @@ def course_publish_problems(
         problems.append("Lessons: none is published yet (publish or approve its lessons first)")
     if lessons:
         check = course_credit_check(
-            course=course, credits=credits, method=method, words_per_hour=words_per_hour
+            course=course,
+            credits=credits,
+            method=method,
+            words_per_hour=words_per_hour,
+            estimated_minutes=estimated_minutes,
         )
         problems.extend(check.problems)
+    else:
+        # Without lessons there is no word count, but the accreditors' increments still apply.
+        problems.extend(credit_rule_problems(credits=credits))
 
     provider = ProviderSettings.load()
     policies = [
@@ -297,6 +353,7 @@ _REQUIRED_TEXT = {
     "summary": "Summary",
     "outline": "Outline",
     "target_audience": "Target audience",
+    "limitations": "Limitations and risks",
     "level": "Level",
     "delivery_format": "Delivery format",
 }
@@ -349,6 +406,32 @@ def accreditor_warnings(*, course: CoursePage | None = None) -> list[str]:
                 f"{accreditor.short_name}: the approval period ends on "
                 f"{accreditor.approval_end:%Y-%m-%d} ({days_left} days)."
             )
+    return warnings
+
+
+# What an accreditor needs from a real author, said wherever a sample instructor appears.
+REAL_AUTHOR_NEEDS = (
+    "credentials and a CV; a conflict-of-interest and commercial-support disclosure; for ethics "
+    "credit, a professional license (ASWB ACE: a licensed social worker); APA: a doctoral "
+    "psychologist involved in planning; NASW: a social worker with a social work degree in "
+    "planning and evaluation; NBCC: an assessment author with an advanced degree"
+)
+
+
+def course_warnings(*, course: CoursePage) -> list[str]:
+    """Everything staff should fix before credit is really offered that does not block
+    publishing: the accreditor records, fictional sample instructors, and an estimated
+    time that disagrees with the credit."""
+    warnings = accreditor_warnings(course=course)
+    for ci in course.course_instructors.all().select_related("instructor"):
+        if ci.instructor.is_sample:
+            warnings.append(
+                f"{ci.instructor.name} is a fictional sample instructor: the course page says it "
+                f"is a sample course. Before offering credit, name a real author with "
+                f"{REAL_AUTHOR_NEEDS}."
+            )
+    if course.pk:
+        warnings.extend(course_credit_check(course=course).warnings)
     return warnings
 
 

@@ -93,12 +93,16 @@ def course_page_context(*, request, page: CoursePage) -> dict:
         summary = selectors.enrollment_summaries(enrollments=[enrollment])[0]
     credits = selectors.course_credits(course=page)
     provider = ProviderSettings.load(request_or_site=request)
+    instructors = selectors.course_instructors(course=page)
     return {
         "enrollment": enrollment,
         "outline": outline,
         "resume": selectors.resume_lesson(outline=outline, enrollment=enrollment),
         "summary": summary,
-        "instructors": selectors.course_instructors(course=page),
+        "instructors": instructors,
+        # A course whose instructors are fictional samples says so (the demo's modules).
+        "sample_course": any(instructor.is_sample for instructor in instructors),
+        "real_author_needs": selectors.REAL_AUTHOR_NEEDS,
         "credits": credits,
         "total_hours": credit_total_hours(credits=credits),
         "statements": selectors.course_statements(credits=credits, provider_name=provider.name),

@@ -21,6 +21,7 @@ from courses.models import (
 )
 
 from .grading import TRUE_FALSE
+from .item_quality import ItemStats, item_stats
 from .models import (
     DEFAULT_ATTEMPTS,
     DEFAULT_PASS_MARK,
@@ -132,6 +133,8 @@ class AccreditorCheck:
     questions_per_attempt: int
     true_false_percent: Decimal
     max_true_false_percent: int
+    #: The accreditor's question rules bind (NASW) rather than advise (APA).
+    required: bool = True
 
     @property
     def size_ok(self) -> bool:
@@ -153,10 +156,14 @@ class PostTestCheck:
     pass_mark: Decimal
     attempts_allowed: int
     warnings: list[str] = field(default_factory=list)
+    #: Item-writing advice (quizzes.item_quality): longest-option keys, unbalanced
+    #: true/false keys, a pool too small for a retake to differ.
+    item_warnings: list[str] = field(default_factory=list)
+    item_stats: ItemStats | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.warnings
+        return not self.warnings and not self.item_warnings
 
     @property
     def objective_rows(self) -> list[tuple[int, str, int]]:
@@ -195,6 +202,7 @@ def post_test_check(*, post_test: PostTestPage, course: CoursePage) -> PostTestC
             questions_per_attempt=per_attempt,
             true_false_percent=tf_percent,
             max_true_false_percent=accreditors[accreditor_id].max_true_false_percent,
+            required=accreditors[accreditor_id].post_test_rules_required,
         )
         for accreditor_id in sorted(hours, key=lambda i: accreditors[i].short_name)
     ]
@@ -217,15 +225,16 @@ def post_test_check(*, post_test: PostTestPage, course: CoursePage) -> PostTestC
         check.warnings.append("The post-test has no questions yet.")
     for row in rows:
         name = row.accreditor.short_name
+        verb = "requires" if row.required else "recommends"
         if not row.size_ok:
             check.warnings.append(
-                f"{name}: {row.hours} credit hours call for at least {row.minimum_questions} "
-                f"questions per attempt; this post-test gives {per_attempt}."
+                f"{name} {verb} at least {row.minimum_questions} questions per attempt for "
+                f"{row.hours} credit hours; this post-test gives {per_attempt}."
             )
         if not row.true_false_ok:
             check.warnings.append(
-                f"{name}: true/false items may be at most {row.max_true_false_percent} % of a "
-                f"post-test; an attempt here can hold {row.true_false_percent} % "
+                f"{name} {verb} that true/false items be at most {row.max_true_false_percent} % "
+                f"of a post-test; an attempt here can hold {row.true_false_percent} % "
                 f"({worst_tf} of {per_attempt})."
             )
     for number, text in enumerate(objectives, start=1):
@@ -244,6 +253,10 @@ def post_test_check(*, post_test: PostTestPage, course: CoursePage) -> PostTestC
             f"An attempt draws {per_attempt} questions, fewer than the {len(objectives)} "
             "objectives: some attempts cannot measure every objective."
         )
+    check.item_stats = item_stats(post_test.questions.raw_data)
+    check.item_warnings = check.item_stats.warnings(
+        per_attempt=per_attempt, retakes=check.attempts_allowed > 1
+    )
     return check
 
 

@@ -241,6 +241,9 @@ def course_build(
         summary=fields.pop("summary", "A course for testing."),
         outline=fields.pop("outline", "<ul><li>Lesson one</li><li>Lesson two</li></ul>"),
         target_audience=fields.pop("target_audience", "Licensed psychotherapists."),
+        limitations=fields.pop(
+            "limitations", "<p>A course for testing: it does not replace supervision.</p>"
+        ),
         level=fields.pop("level", m.Level.INTERMEDIATE),
         delivery_format=fields.pop("delivery_format", m.DeliveryFormat.SELF_PACED_READING),
         estimated_minutes=fields.pop("estimated_minutes", 30),

@@ -118,6 +118,9 @@ def write_course(j, *, catalog_id: int, title: str) -> int:
     page.get_by_role("textbox", name="Target audience").fill(
         "Licensed psychotherapists in individual practice."
     )
+    limitations = page.get_by_role("region", name="Limitations and risks").get_by_role("textbox")
+    limitations.click()
+    page.keyboard.type("Reading about ruptures does not replace supervision or consultation.")
     page.get_by_role("spinbutton", name="Estimated minutes").fill("45")
     choose_snippet(page, "Choose instructor", "Rowan Ellery")
 

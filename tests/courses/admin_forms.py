@@ -32,6 +32,7 @@ def course_form(
         ),
         "outline": rich_text("<ul><li>Markers of rupture</li><li>Repair</li></ul>"),
         "target_audience": "Licensed psychotherapists in individual practice.",
+        "limitations": rich_text("<p>Reading about ruptures does not replace supervision.</p>"),
         "level": "intermediate",
         "delivery_format": "self_paced_reading",
         "estimated_minutes": "30",

@@ -32,6 +32,10 @@ REQUIRED_STATEMENTS = {
         "ACE provider approval period: {start}–{end}. Social workers completing this course receive "
         "{credits} continuing education credits."
     ),
+    "NASW": (
+        "This program is Approved by the National Association of Social Workers (Approval # "
+        "{number}) for {credits} continuing education contact hours."
+    ),
     "NBCC": (
         "{Provider} has been approved by NBCC as an Approved Continuing Education Provider, ACEP No. "
         "{number}. Programs that do not qualify for NBCC credit are clearly identified. {Provider} is "
@@ -42,26 +46,88 @@ REQUIRED_STATEMENTS = {
 
 def test_seeded_accreditors_carry_the_required_statements_and_a_placeholder_number():
     seeded = {a.short_name: a for a in accreditors_ensure()}
-    assert set(seeded) == {"APA", "ASWB ACE", "NBCC"}
+    assert set(seeded) == {"APA", "ASWB ACE", "NASW", "NBCC"}
     for short_name, statement in REQUIRED_STATEMENTS.items():
         accreditor = seeded[short_name]
         assert accreditor.statement_template == statement.replace("{Provider}", "{provider}")
         assert accreditor.provider_number == PLACEHOLDER_NUMBER
         assert accreditor.has_placeholder_number
-        assert accreditor.pass_mark == Decimal("75")
         accreditor.full_clean()
     assert seeded["APA"].professions == ["psychologist"]
     assert seeded["ASWB ACE"].professions == ["social_worker"]
+    assert seeded["NASW"].professions == ["social_worker"]
     assert seeded["NBCC"].professions == ["counselor"]
+
+
+def test_each_seeded_rule_belongs_to_the_body_whose_source_states_it():
+    seeded = {a.short_name: a for a in accreditors_ensure()}
+    rules = {
+        name: (
+            a.minimum_questions(Decimal("1")),
+            a.minimum_questions(Decimal("1.5")),
+            a.max_true_false_percent,
+            a.post_test_rule_kind,
+            a.pass_mark,
+            a.credit_increment,
+            a.credit_minimum,
+        )
+        for name, a in seeded.items()
+    }
+    # NASW (socialworkers.org): 10 questions for the first hour, 5 more per further hour
+    # or half hour, at most 10 % true/false, 80 % to pass; whole or half hours, 1 h minimum.
+    assert rules["NASW"] == (
+        10,
+        15,
+        10,
+        "requirement",
+        Decimal("80"),
+        Decimal("0.50"),
+        Decimal("1.00"),
+    )
+    # APA's sponsor FAQ recommends 6-8 per credit and 75 %: a recommendation, no T/F rule.
+    assert rules["APA"] == (
+        6,
+        9,
+        100,
+        "recommendation",
+        Decimal("75"),
+        Decimal("0.25"),
+        Decimal("0.25"),
+    )
+    # No written size or true/false rule found for ASWB ACE or NBCC: none is seeded.
+    for name in ("ASWB ACE", "NBCC"):
+        assert rules[name] == (
+            0,
+            0,
+            100,
+            "requirement",
+            Decimal("75"),
+            Decimal("0.25"),
+            Decimal("0.25"),
+        )
+
+
+def test_seeding_again_moves_the_rules_of_unconfigured_rows_to_their_sources():
+    aswb = next(a for a in accreditors_ensure() if a.short_name == "ASWB ACE")
+    # What an earlier seed wrote: the NASW rule on ASWB ACE.
+    Accreditor.objects.filter(pk=aswb.pk).update(
+        questions_first_hour=10, questions_per_additional_hour=5
+    )
+    accreditors_ensure()
+    aswb.refresh_from_db()
+    assert aswb.minimum_questions(Decimal("1")) == 0
 
 
 def test_seeding_again_keeps_what_an_administrator_entered():
     apa = next(a for a in accreditors_ensure() if a.short_name == "APA")
     apa.provider_number = "APA-7781"
     apa.save()
+    apa.questions_per_hour = 8
+    apa.save()
     accreditors_ensure()
-    assert Accreditor.objects.count() == 3
-    assert Accreditor.objects.get(short_name="APA").provider_number == "APA-7781"
+    assert Accreditor.objects.count() == 4
+    apa.refresh_from_db()
+    assert (apa.provider_number, apa.questions_per_hour) == ("APA-7781", 8)
 
 
 def test_statement_renders_provider_number_period_and_credits():
@@ -111,6 +177,10 @@ def test_post_test_size_rules():
     assert apa.minimum_questions(Decimal("1")) == 6
     assert apa.minimum_questions(Decimal("2.5")) == 15
     assert nasw.minimum_questions(Decimal("1")) == 10
+    # each further hour or half hour adds 5 (NASW: "such as 1.5 CEs requested")
+    assert nasw.minimum_questions(Decimal("1.5")) == 15
+    assert nasw.minimum_questions(Decimal("2")) == 15
+    assert nasw.minimum_questions(Decimal("2.5")) == 20
     assert nasw.minimum_questions(Decimal("3")) == 20
     assert nasw.minimum_questions(Decimal("0.5")) == 10
 
@@ -139,7 +209,8 @@ def test_placeholder_numbers_are_flagged_in_the_course_editor_without_blocking_p
     administrator,
 ):
     seeded = accreditors_ensure()
-    course = course_build(lessons=2, accreditors=seeded)
+    # One hour: NASW credits no less (its minimum), and 2 x 5,000 words allow it.
+    course = course_build(lessons=2, words_per_lesson=5000, hours="1.0", accreditors=seeded)
     assert course.live, "demo content publishes with placeholder numbers"
     html = client_for(administrator).get(f"/admin/pages/{course.pk}/edit/").content.decode()
     assert "NBCC: the provider number is still the placeholder" in html
@@ -168,11 +239,16 @@ def test_administrators_add_an_accreditor_through_the_snippet_editor(administrat
             "questions_first_hour": "0",
             "questions_per_additional_hour": "0",
             "max_true_false_percent": "10",
+            "post_test_rule_kind": "requirement",
+            "credit_increment": "1.00",
+            "credit_minimum": "1.00",
             "minimum_time_percent": "80",
         },
     )
     assert response.status_code == 302
     bbs = Accreditor.objects.get(short_name="CA BBS")
+    # Its credit rules as entered: whole hours, at least one.
+    assert (bbs.credit_increment, bbs.credit_minimum) == (Decimal("1.00"), Decimal("1.00"))
     assert bbs.professions == ["mft", "social_worker"]
     assert bbs.delivery_formats == ["self_paced_reading"]
     assert bbs.pass_mark == Decimal("70")

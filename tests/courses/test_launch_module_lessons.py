@@ -22,7 +22,7 @@ EXPECTED_VIGNETTE_LESSONS = {
     },
     "countertransference-as-information": {
         "from-obstacle-to-instrument",
-        "failure-as-communication",
+        "countertransference-across-difference",
         "managing-countertransference",
         "disclosure-and-consultation",
     },
@@ -30,6 +30,7 @@ EXPECTED_VIGNETTE_LESSONS = {
         "perfectionism-burnout-self-forgiveness",
         "rupture-and-repair",
         "ethics-when-therapy-is-not-helping",
+        "ethics-of-the-therapists-limits",
     },
 }
 JOURNAL_FORM = '<form method="post" action="/learn/journal/" class="journal-form">'

@@ -3,6 +3,7 @@ path that publishes (direct publish, workflow approval, schedule)."""
 
 import logging
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -10,12 +11,14 @@ from django.utils import timezone
 
 from cms.models import ProviderSettings
 from courses.models import (
+    CourseCredit,
     CoursePage,
     CoursePublishRefused,
+    CreditCategory,
     CreditMethod,
     LearningObjective,
 )
-from courses.selectors import course_publish_problems
+from courses.selectors import course_credit_check, course_publish_problems, course_warnings
 from courses.wordcount import stream_word_count
 from tests.courses.admin_forms import edit_form_of
 from tests.courses.conftest import client_for
@@ -42,6 +45,7 @@ def test_an_empty_course_names_every_missing_item():
         "Summary is missing",
         "Outline is missing",
         "Target audience is missing",
+        "Limitations and risks is missing",
         "Learning objectives: at least 3 are required (the course has 0)",
         "Instructors: at least one instructor is required",
         "Credit hours: at least one accreditor and its hours are required",
@@ -318,3 +322,87 @@ def test_approving_from_the_editor_is_refused_naming_the_missing_items(
         reverse("wagtailadmin_pages:workflow_action", args=(course.pk, "approve", task_state.pk))
     )
     assert CoursePage.objects.get(pk=course.pk).live
+
+
+# --- Credit increments and minimums, ethics authors, sample courses (issue 21) --------------
+
+
+def _nasw(**fields):
+    return AccreditorFactory(
+        short_name="NASW",
+        name="National Association of Social Workers",
+        credit_increment=Decimal("0.50"),
+        credit_minimum=Decimal("1.00"),
+        **fields,
+    )
+
+
+def test_credit_outside_an_accreditors_increment_or_under_its_minimum_is_named():
+    course = course_build(hours="0.75", words_per_lesson=4000, accreditors=[_nasw()], publish=False)
+    problems = course_publish_problems(course=course)
+    assert (
+        "NASW General credit (0.75 h) is not in half hours: NASW credits multiples of 0.50 h"
+        in problems
+    )
+    assert "NASW credit totals 0.75 h, under NASW's minimum of 1.00 h per course" in problems
+    # The same problems are what the editor's credit panel lists.
+    assert set(course_credit_check(course=course).problems) >= {
+        p for p in problems if p.startswith("NASW")
+    }
+
+
+def test_credit_in_the_increment_and_at_the_minimum_passes():
+    course = course_build(hours="1.0", words_per_lesson=5000, accreditors=[_nasw()])
+    assert course.live
+    assert course_publish_problems(course=course) == []
+
+
+def test_the_credit_panel_shows_the_increments_and_their_problems(administrator):
+    course = course_build(hours="0.75", words_per_lesson=4000, accreditors=[_nasw()], publish=False)
+    html = client_for(administrator).get(f"/admin/pages/{course.pk}/edit/").content.decode()
+    assert "NASW half hours, at least 1.00 h" in html
+    assert "NASW credit totals 0.75 h, under NASW" in html
+
+
+def test_ethics_credit_needs_an_instructor_with_a_license_on_record():
+    course = course_build(publish=False, instructor=InstructorFactory(license=""))
+    CourseCredit.objects.filter(page=course).update(category=CreditCategory.ETHICS)
+    course.refresh_from_db()
+    message = next(p for p in course_publish_problems(course=course) if p.startswith("Ethics"))
+    assert "no instructor has a professional license on record" in message
+    instructor = course.course_instructors.get().instructor
+    instructor.license = "LCSW 12345 (MD)"
+    instructor.save()
+    assert not any(p.startswith("Ethics") for p in course_publish_problems(course=course))
+
+
+def test_a_sample_course_publishes_but_is_flagged_for_staff_and_on_its_page(client):
+    sample = InstructorFactory(name="Sample Author", is_sample=True, license="")
+    course = course_build(instructor=sample, estimated_minutes=30)
+    assert course.live
+    warnings = course_warnings(course=course)
+    assert any(w.startswith("Sample Author is a fictional sample instructor") for w in warnings)
+    page = client.get(course.url).content.decode()
+    assert "Sample course." in page and "a professional license" in page
+    # A course with a real instructor carries no such notice.
+    real = course_build(slug="real-course")
+    assert "data-sample-course" not in client.get(real.url).content.decode()
+
+
+def test_the_course_page_shows_its_limitations_and_risks(client):
+    course = course_build(limitations="<p>Reading this is not supervision.</p>")
+    page = client.get(course.url).content.decode()
+    assert "Limitations and risks" in page
+    assert "Reading this is not supervision." in page
+
+
+def test_an_estimated_time_that_disagrees_with_the_credit_is_a_warning_not_a_problem():
+    course = course_build(hours="0.75", words_per_lesson=4000, estimated_minutes=96)
+    assert course.live  # not a publishing problem
+    assert course_warnings(course=course)[-1] == (
+        "Estimated time (96 min) and credit (0.75 h) disagree: a course credited 0.75 h should "
+        "take 45–59 minutes. Correct the time or the credit."
+    )
+    course.estimated_minutes = 50
+    course.save()
+    assert not any("Estimated time" in w for w in course_warnings(course=course))

@@ -32,6 +32,7 @@ def test_seed_demo_without_modules_is_idempotent():
     assert sorted(Accreditor.objects.values_list("short_name", flat=True)) == [
         "APA",
         "ASWB ACE",
+        "NASW",
         "NBCC",
     ]
     instructor = Instructor.objects.get(name=DEMO_INSTRUCTOR["name"])
@@ -58,7 +59,7 @@ LAUNCH_SLUGS = {
     "countertransference-as-information",
     "good-enough-therapist",
 }
-SEEDED_ACCREDITORS = {"APA", "ASWB ACE", "NBCC"}
+SEEDED_ACCREDITORS = {"APA", "ASWB ACE", "NASW", "NBCC"}
 
 
 def test_seed_demo_publishes_the_three_launch_modules(client):
@@ -80,9 +81,12 @@ def test_seed_demo_publishes_the_three_launch_modules(client):
 
         post_test = PostTestPage.objects.child_of(course).get().specific
         assert post_test.live and post_test.live_revision_id, slug
-        # ASWB ACE asks for at least 10 questions for the first hour; the pool is larger.
+        # NASW asks for at least 10 questions for the first hour; the pool is twice the draw.
         assert post_test.questions_per_attempt() >= 10, slug
-        assert len(post_test.questions) > post_test.questions_per_attempt(), slug
+        assert len(post_test.questions) >= 2 * post_test.questions_per_attempt(), slug
+        # A sample course: the page says so and names what a real author needs.
+        page = client.get(course.url).content.decode()
+        assert "data-sample-course" in page and "Sample course." in page, slug
 
         offered = set(
             CourseCredit.objects.filter(page=course).values_list(

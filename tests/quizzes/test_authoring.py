@@ -72,22 +72,35 @@ def test_too_few_questions_per_attempt_are_warned_per_accreditor():
     course = course_build(
         accreditors=[AccreditorFactory(), aswb()], hours="1.5", words_per_lesson=8000
     )
-    check = check_for(course, questions=singles(14), draw_count=8)
+    check = check_for(course, questions=singles(16), draw_count=8)
     assert check.warnings == [
-        "APA: 1.50 credit hours call for at least 9 questions per attempt; this post-test gives 8.",
-        "ASWB ACE: 1.50 credit hours call for at least 13 questions per attempt; "
+        "APA requires at least 9 questions per attempt for 1.50 credit hours; this post-test "
+        "gives 8.",
+        # NASW's rule: 10 for the first hour and 5 more for the further half hour.
+        "ASWB ACE requires at least 15 questions per attempt for 1.50 credit hours; "
         "this post-test gives 8.",
     ]
-    # The whole pool (14) satisfies both.
-    assert check_for(course, questions=singles(14), draw_count=0).warnings == []
+    # The whole pool (16) satisfies both.
+    assert check_for(course, questions=singles(16), draw_count=0).warnings == []
+
+
+def test_a_recommendation_is_worded_as_advice_not_as_a_requirement():
+    advisory = AccreditorFactory(post_test_rule_kind="recommendation")
+    course = course_build(accreditors=[advisory], hours="1.0", words_per_lesson=5000)
+    check = check_for(course, questions=singles(4))
+    assert check.warnings == [
+        "APA recommends at least 6 questions per attempt for 1.00 credit hours; this post-test "
+        "gives 4."
+    ]
+    assert check.rows[0].required is False
 
 
 def test_the_true_false_share_is_judged_on_the_worst_possible_draw():
     course = course_build(accreditors=[AccreditorFactory()])
     questions = singles(8) + [q_true_false(f"T{i}.", objective=1) for i in range(2)]
     assert check_for(course, questions=questions).warnings == [
-        "APA: true/false items may be at most 10 % of a post-test; an attempt here can hold "
-        "20.0 % (2 of 10)."
+        "APA requires that true/false items be at most 10 % of a post-test; an attempt here can "
+        "hold 20.0 % (2 of 10)."
     ]
     # Drawing 8 of the 10 could still draw both true/false items: 25 %.
     check = check_for(course, questions=questions, draw_count=8)
@@ -106,6 +119,105 @@ def test_a_question_without_a_rationale_is_warned():
     questions = singles(3)
     questions[1]["value"]["rationale"] = " "
     assert check_for(course, questions=questions).warnings == ["Question 2 has no rationale."]
+
+
+# --- Item writing (Haladyna, Downing & Rodriguez, 2002) --------------------------------------
+
+
+def rotated(n: int) -> list[dict]:
+    """n single-choice questions whose key moves through the four positions."""
+    return [q_single(f"Rotated {i + 1}?", correct=i % 4, objective=i % 3 + 1) for i in range(n)]
+
+
+def _single(stem, key, distractors, *, position=0, objective=1):
+    choices = [{"text": text, "correct": False} for text in distractors]
+    choices.insert(position, {"text": key, "correct": True})
+    return {
+        "type": "single",
+        "value": {
+            "stem": stem,
+            "choices": choices,
+            "rationale": "Because.",
+            "objective": objective,
+        },
+    }
+
+
+def test_a_key_longer_than_every_distractor_in_over_a_third_of_items_is_warned():
+    course = course_build()
+    long_keys = [
+        _single(
+            f"Q{i}?",
+            "A long, careful and qualified answer.",
+            ["No.", "Yes.", "Maybe."],
+            position=i % 4,
+            objective=i % 3 + 1,
+        )
+        for i in range(5)
+    ]
+    even = [
+        _single(
+            f"R{i}?",
+            "Right answer.",
+            ["Wrong answer.", "Other answer.", "Third answer."],
+            position=i % 4,
+            objective=i % 3 + 1,
+        )
+        for i in range(7)
+    ]
+    check = check_for(course, questions=long_keys + even, draw_count=6)
+    assert check.item_stats.key_longest == 5 and check.item_stats.singles == 12
+    assert check.item_warnings == [
+        "In 5 of 12 single-choice questions the right answer is the longest option: participants "
+        "who pick the longest option score without knowing the content. Lengthen a distractor or "
+        "shorten the key."
+    ]
+    # A third is the limit: four long keys in twelve pass.
+    assert (
+        check_for(course, questions=long_keys[:4] + even + even[:1], draw_count=6).item_warnings
+        == []
+    )
+
+
+def test_true_false_items_keyed_one_way_are_warned():
+    course = course_build()
+    questions = rotated(18) + [q_true_false(f"T{i}.", answer=False) for i in range(2)]
+    check = check_for(course, questions=questions, draw_count=10)
+    assert check.item_warnings == [
+        "The true/false items are keyed 0 “True” and 2 “False”: balance them, or rewrite them "
+        "as multiple-choice questions."
+    ]
+    balanced = [*rotated(18), q_true_false("T.", answer=False), q_true_false("F.", answer=True)]
+    assert check_for(course, questions=balanced, draw_count=10).item_warnings == []
+
+
+def test_a_pool_smaller_than_twice_the_draw_is_warned_when_a_retake_is_allowed():
+    course = course_build()
+    check = check_for(course, questions=rotated(14), draw_count=10, attempts_allowed=2)
+    assert check.item_warnings == [
+        "The pool has 14 questions for 10 per attempt: a retake repeats at least 6 of them. A pool "
+        "of 20 or more makes a retake a different test."
+    ]
+    assert check_for(course, questions=rotated(20), draw_count=10).item_warnings == []
+    # One attempt only: there is no retake to differ.
+    assert (
+        check_for(course, questions=rotated(14), draw_count=10, attempts_allowed=1).item_warnings
+        == []
+    )
+
+
+def test_keys_piled_in_one_position_and_select_all_items_with_one_count_are_warned():
+    course = course_build()
+    questions = singles(8) + [
+        q_multiple(f"Select all that apply {i}.", correct=(0, 1, 2), objective=i % 3 + 1)
+        for i in range(3)
+    ]
+    check = check_for(course, questions=questions, draw_count=5)
+    assert check.item_warnings == [
+        "In 8 of 8 single-choice questions the right answer is option 1: vary its position.",
+        "All 3 select-all questions have exactly 3 right answers: vary the number, so that it "
+        "gives nothing away.",
+    ]
 
 
 # --- The publishing check -------------------------------------------------------------------
@@ -313,7 +425,8 @@ def test_the_editor_shows_the_rules_check(client):
     client.force_login(admin)
     html = client.get(reverse("wagtailadmin_pages:edit", args=[post_test.pk])).content.decode()
     assert "data-post-test-check" in html
-    assert "ASWB ACE: 0.50 credit hours call for at least 10 questions per attempt" in html
+    assert "ASWB ACE requires at least 10 questions per attempt for 0.50 credit hours" in html
+    assert "Item writing" in html
     assert "Objective 3 has no question" in html
 
 
