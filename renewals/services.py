@@ -436,6 +436,16 @@ def packet_build(*, packet_id: int) -> str:
         locked.error = ""
         locked.finished_at = timezone.now()
         locked.save()
+        # A packet replaces the finished ones before it: their PDFs go too.
+        older = RenewalPacket.objects.filter(
+            license_id=locked.license_id,
+            status__in=[RenewalPacket.Status.DONE, RenewalPacket.Status.FAILED],
+            created_at__lt=locked.created_at,
+        )
+        files = [p.pdf.name for p in older if p.pdf]
+        older.delete()
+        storage = locked.pdf.storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in files])
     return "built"
 
 

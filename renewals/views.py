@@ -2,6 +2,7 @@
 packet that is not the requester's own answers 404 with the same message as
 one that does not exist, and changes nothing."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse, JsonResponse
@@ -46,6 +47,7 @@ def _license_or_none(request, license_id: int):
 
 
 def _render_index(request, *, upload_form=None, status: int = 200):
+    feed = selectors.calendar_feed_for(user=request.user)
     return TemplateResponse(
         request,
         "renewals/index.html",
@@ -53,7 +55,12 @@ def _render_index(request, *, upload_form=None, status: int = 200):
             "cards": selectors.license_cards(user=request.user, suggest=False),
             "uploads": selectors.outside_certificates(user=request.user),
             "upload_form": upload_form or UploadForm(),
-            "feed": selectors.calendar_feed_for(user=request.user),
+            "feed": feed,
+            "feed_url": (
+                settings.SITE_URL + reverse("renewals:calendar_feed", args=[feed.token])
+                if feed
+                else ""
+            ),
             "max_upload": megabytes(services.upload_max_bytes()),
         },
         status=status,

@@ -5,6 +5,7 @@ Celery worker with the progress the license page polls."""
 import io
 import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -156,3 +157,28 @@ def test_the_packet_is_built_by_the_worker_while_the_page_shows_its_progress(cli
     assert download.status_code == 200
     text = " ".join(_pages_text(b"".join(download.streaming_content)))
     assert certificate.number in text and "Ethics in telehealth" in text
+
+
+@pytest.mark.django_db
+def test_a_new_packet_replaces_the_finished_one_and_its_file(
+    apa, django_capture_on_commit_callbacks
+):
+    user = clinician()
+    license = license_tracked(
+        license=user.licenses.get(),
+        template=requirement_template(),
+        cycle_start=START,
+        deadline=DEADLINE,
+    )
+    packets = []
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=False):  # the task is not sent
+            packet = services.packet_request(user=user, license=license)
+        with django_capture_on_commit_callbacks(execute=True):  # as the worker would
+            services.packet_build(packet_id=packet.pk)
+        packet.refresh_from_db()
+        assert packet.status == "done"
+        packets.append(packet)
+    assert list(RenewalPacket.objects.values_list("pk", flat=True)) == [packets[1].pk]
+    assert not Path(packets[0].pdf.path).exists()
+    assert Path(packets[1].pdf.path).exists()

@@ -195,3 +195,13 @@ def test_the_owner_removes_an_upload_and_its_file_once_that_commits(
     assert response.status_code == 302
     assert not OutsideCertificate.objects.exists()
     assert not path.exists()
+
+
+def test_an_upload_without_the_csrf_token_is_refused(psychologist):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(psychologist)
+    response = _post(client, pdf_bytes())
+    assert response.status_code == 403
+    assert not OutsideCertificate.objects.exists()
