@@ -223,9 +223,7 @@ def outside_certificate_delete(*, user, upload_id: int) -> None:
     upload = OutsideCertificate.objects.filter(pk=upload_id, user=user).first()
     if upload is None:
         raise RenewalError("There is no such certificate among your uploads.")
-    stored = upload.file.name
-    upload.delete()
-    transaction.on_commit(lambda: upload.file.storage.delete(stored))
+    upload.delete()  # its file goes on commit (renewals.receivers)
 
 
 # --- Reminders ------------------------------------------------------------------------------
@@ -436,16 +434,12 @@ def packet_build(*, packet_id: int) -> str:
         locked.error = ""
         locked.finished_at = timezone.now()
         locked.save()
-        # A packet replaces the finished ones before it: their PDFs go too.
-        older = RenewalPacket.objects.filter(
+        # A packet replaces the finished ones before it (their PDFs go on commit).
+        RenewalPacket.objects.filter(
             license_id=locked.license_id,
             status__in=[RenewalPacket.Status.DONE, RenewalPacket.Status.FAILED],
             created_at__lt=locked.created_at,
-        )
-        files = [p.pdf.name for p in older if p.pdf]
-        older.delete()
-        storage = locked.pdf.storage
-        transaction.on_commit(lambda: [storage.delete(name) for name in files])
+        ).delete()
     return "built"
 
 

@@ -205,3 +205,15 @@ def test_an_upload_without_the_csrf_token_is_refused(psychologist):
     response = _post(client, pdf_bytes())
     assert response.status_code == 403
     assert not OutsideCertificate.objects.exists()
+
+
+def test_a_deleted_account_takes_its_uploaded_files_with_it(
+    psychologist, django_capture_on_commit_callbacks
+):
+    from accounts.services import user_delete_self
+
+    path = Path(outside_certificate(user=psychologist).file.path)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert user_delete_self(user=psychologist) is True
+    assert not OutsideCertificate.objects.exists()
+    assert not path.exists()
