@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from renewals.models import RequirementTemplate
-from tests.factories import client_reauthenticated, license_tracked, staff_user
-from tests.renewals.conftest import DEADLINE, START
+from tests.factories import client_reauthenticated, staff_user
+from tests.renewals.conftest import md_tracked
 
 pytestmark = pytest.mark.django_db
 
@@ -54,12 +54,7 @@ def test_an_administrators_edit_is_a_new_revision_and_cards_follow_it(
 ):
     from renewals.selectors import license_cards
 
-    license_tracked(
-        license=psychologist.licenses.get(),
-        template=md_template,
-        cycle_start=START,
-        deadline=DEADLINE,
-    )
+    md_tracked(psychologist, md_template)
     url = reverse("wagtailsnippets_renewals_requirementtemplate:edit", args=[md_template.pk])
     assert admin_client.get(url).status_code == 200
     revisions = md_template.revisions.count()
@@ -82,12 +77,7 @@ def test_a_home_study_limit_above_the_total_is_refused(admin_client, md_template
 
 
 def test_a_template_clinicians_follow_is_not_deleted(admin_client, psychologist, md_template):
-    license_tracked(
-        license=psychologist.licenses.get(),
-        template=md_template,
-        cycle_start=START,
-        deadline=DEADLINE,
-    )
+    md_tracked(psychologist, md_template)
     url = reverse("wagtailsnippets_renewals_requirementtemplate:delete", args=[md_template.pk])
     response = admin_client.post(url, follow=True)
     assert RequirementTemplate.objects.filter(pk=md_template.pk).exists()

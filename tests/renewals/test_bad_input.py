@@ -13,7 +13,7 @@ from tests.factories import (
     outside_certificate,
     requirement_template,
 )
-from tests.renewals.conftest import DEADLINE, START
+from tests.renewals.conftest import DEADLINE, START, md_tracked
 
 pytestmark = pytest.mark.django_db
 
@@ -156,12 +156,7 @@ def test_a_license_page_for_a_removed_license_answers_404(client, psychologist):
 def test_a_tracked_license_removed_from_the_profile_takes_its_requirement_with_it(
     client, psychologist, md_template
 ):
-    license = license_tracked(
-        license=psychologist.licenses.get(),
-        template=md_template,
-        cycle_start=START,
-        deadline=DEADLINE,
-    )
+    license = md_tracked(psychologist, md_template)
     client.force_login(psychologist)
     assert client.post(f"/profile/licenses/{license.pk}/remove/").status_code == 302
     assert not LicenseRequirement.objects.exists()

@@ -8,7 +8,7 @@ import pytest
 
 from renewals.models import CalendarFeed
 from tests.factories import LicenseFactory, UserFactory, license_tracked
-from tests.renewals.conftest import DEADLINE, START
+from tests.renewals.conftest import DEADLINE, START, md_tracked
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +20,7 @@ def _feed_url(user) -> str:
 def test_the_feed_lists_each_deadline_with_its_reminders_without_signing_in(
     client, psychologist, md_template
 ):
-    license = license_tracked(
-        license=psychologist.licenses.get(),
-        template=md_template,
-        cycle_start=START,
-        deadline=DEADLINE,
-    )
+    license = md_tracked(psychologist, md_template)
     LicenseFactory(user=psychologist, region="TX", license_number="PSY 9")  # not tracked
     client.force_login(psychologist)
     assert client.post("/renewals/calendar/reset/").status_code == 302

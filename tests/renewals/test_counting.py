@@ -20,7 +20,7 @@ from tests.factories import (
     outside_certificate,
     requirement_template,
 )
-from tests.renewals.conftest import DEADLINE, START
+from tests.renewals.conftest import DEADLINE, START, md_tracked
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +39,7 @@ def _counted(standing) -> dict[str, Decimal]:
 def test_certificates_count_by_category_in_the_cycle_of_their_completion_date(
     psychologist, apa, md_template
 ):
-    license = license_tracked(
-        license=psychologist.licenses.get(),
-        template=md_template,
-        cycle_start=START,
-        deadline=DEADLINE,
-    )
+    license = md_tracked(psychologist, md_template)
     ethics = course_build_in(category="ethics", accreditors=[apa], title="Ethics before")
     certificates_completed_on(user=psychologist, course=ethics, day=DEADLINE - timedelta(days=1))
     later = course_build_in(category="ethics", accreditors=[apa], title="Ethics after")
@@ -148,12 +143,7 @@ def test_one_course_certified_under_two_accepted_bodies_counts_once(apa):
 def test_the_home_study_limit_applies_to_uploads_and_certificates_together(
     psychologist, apa, md_template
 ):
-    license_tracked(
-        license=psychologist.licenses.get(),
-        template=md_template,
-        cycle_start=START,
-        deadline=DEADLINE,
-    )
+    md_tracked(psychologist, md_template)
     certificates_completed_on(
         user=psychologist, course=course_build(accreditors=[apa]), day=date(2026, 1, 1)
     )
@@ -169,12 +159,7 @@ def test_the_home_study_limit_applies_to_uploads_and_certificates_together(
 
 
 def test_courses_that_fill_the_gap_are_suggested_best_fit_first(psychologist, apa, md_template):
-    license_tracked(
-        license=psychologist.licenses.get(),
-        template=md_template,
-        cycle_start=START,
-        deadline=DEADLINE,
-    )
+    md_tracked(psychologist, md_template)
     outside_certificate(
         user=psychologist, hours="20", completed_on=date(2026, 1, 1), home_study=False
     )
