@@ -18,7 +18,6 @@ from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -270,9 +269,10 @@ def reminders_send(*, on: date | None = None) -> int:
     on = on or selectors.today()
     horizon = on + timedelta(days=max(REMINDER_THRESHOLDS))
     requirements = (
-        LicenseRequirement.objects.filter(reminders_enabled=True, license__user__is_active=True)
-        # Deadlines that passed may have rolled over into the horizon.
-        .filter(Q(deadline__lte=horizon) | Q(deadline__lt=on))
+        # A deadline that passed counts too: its cycle may have rolled over into the horizon.
+        LicenseRequirement.objects.filter(
+            reminders_enabled=True, license__user__is_active=True, deadline__lte=horizon
+        )
         .select_related("license__user", "template")
         .order_by("pk")
     )
