@@ -63,6 +63,48 @@ def user_deleted(request, user) -> None:
     )
 
 
+_BULK_BEFORE = "_audit_bulk_users_before"
+
+
+def users_bulk_started(request, objects) -> None:
+    """`before_bulk_action` on people (delete, activate or deactivate, add to a group)."""
+    setattr(
+        request,
+        _BULK_BEFORE,
+        {user.pk: (str(user), user.email, user_roles(user=user)) for user in objects},
+    )
+
+
+def users_bulk_finished(request, action_type: str, objects) -> None:
+    """`after_bulk_action` on people: a row per person whose access changed, or
+    who was deleted."""
+    from .models import User
+
+    before = getattr(request, _BULK_BEFORE, {})
+    remaining = {user.pk: user for user in User.objects.filter(pk__in=before)}
+    for pk, (label, email, roles) in before.items():
+        user = remaining.get(pk)
+        if user is None:
+            audit_record(
+                actor=request.user,
+                action=AuditAction.USER_DELETE,
+                object_type="accounts.user",
+                object_id=pk,
+                object_label=label,
+                data={"by": "administrator", "bulk": action_type, "email": email, "roles": roles},
+                request=request,
+            )
+            continue
+        audit_change(
+            actor=request.user,
+            action=AuditAction.USER_ROLES_EDIT,
+            obj=user,
+            before=roles,
+            after=user_roles(user=user),
+            request=request,
+        )
+
+
 class GroupAuditPanel(forms.Form):
     """A permission panel of Wagtail's group views with nothing to show
     (`register_group_permission_panel`, registered last): built before the

@@ -4,6 +4,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import LogFormatter
 
 from . import access_audit, admin_views, selectors, user_admin_views
+from .models import User
 from .services import MFA_RESET_ACTION
 
 
@@ -82,6 +83,18 @@ def audit_user_delete_started(request, user):
 @hooks.register("after_delete_user")
 def audit_user_deleted(request, user):
     access_audit.user_deleted(request, user)
+
+
+@hooks.register("before_bulk_action")
+def audit_users_bulk_started(request, action_type, objects, action_class_instance):
+    if action_class_instance.model is User:
+        access_audit.users_bulk_started(request, objects)
+
+
+@hooks.register("after_bulk_action")
+def audit_users_bulk_finished(request, action_type, objects, action_class_instance):
+    if action_class_instance.model is User:
+        access_audit.users_bulk_finished(request, action_type, objects)
 
 
 # Last of the group views' permission panels, so that it saves after the others.
