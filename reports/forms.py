@@ -8,11 +8,11 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
+from certificates.forms import TranscriptPeriodForm
 from cms.ids import IdModelChoiceField
 from courses.models import Accreditor, CoursePage
 
-from .forms import TranscriptPeriodForm
-from .reports import Period, RosterBasis
+from .selectors import Period, RosterBasis
 
 #: The longest "completed within the last N days" window (ten years).
 MAX_WITHIN_DAYS = 3660

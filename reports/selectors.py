@@ -8,11 +8,11 @@
 - the **course evidence packet**: the approved course version, its credit
   basis, instructors, post-test rules, and the period's counts.
 
-Certificates is the top app, so this module reads every lower one. Each
-report runs a constant number of queries whatever the number of
-participants: the listings page through one annotated query plus two
-batched look-ups per page (or per CSV chunk). See docs/certificates.md,
-"Audit reports".
+The reports app sits at the top of the stack (below the cms wiring), so this
+module reads every app below it. Each report runs a constant number of
+queries whatever the number of participants: the listings page through one
+annotated query plus two batched look-ups per page (or per CSV chunk). See
+docs/certificates.md, "Audit reports".
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from django.utils import timezone
 from wagtail.models import TaskState
 
 from accounts.models import ClinicianLicense
+from certificates.models import Certificate
 from cms.models import ProviderSettings
 from courses.models import (
     Accreditor,
@@ -48,8 +49,6 @@ from courses.models import (
 )
 from courses.wordcount import hours_from_words, stream_word_count
 from quizzes.models import Attempt, Attestation, Evaluation, PostTestPage
-
-from .models import Certificate
 
 #: Rows fetched per round trip of a CSV export (a server-side cursor on PostgreSQL).
 CSV_CHUNK_SIZE = 1000

@@ -4,7 +4,7 @@ HTML page and (roster, accreditor report) a streamed CSV or an XLSX file; each
 export is recorded in the audit log (who, which filters, how many rows).
 
 Views are thin: a GET form validates the filters (400 with the errors tied to
-their fields when it does not), certificates.reports reads."""
+their fields when it does not), reports.selectors reads."""
 
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from audit.services import audit_export_recorder
+from certificates.admin_views import AdministratorsOnly
 from cms.spreadsheet import SpreadsheetFormat, spreadsheet_response
 
-from . import reports
-from .admin_views import AdministratorsOnly
-from .report_forms import AccreditorReportForm, EvidenceForm, RosterForm
+from . import selectors
+from .forms import AccreditorReportForm, EvidenceForm, RosterForm
 
 NAMESPACE = "certificate_reports"
 
@@ -54,7 +54,7 @@ def _display(value) -> str:
 
 
 class ReportsIndexView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateView):
-    template_name = "certificates/admin/reports/index.html"
+    template_name = "reports/index.html"
     page_title = "Audit reports"
     header_icon = "table"
 
@@ -152,7 +152,7 @@ class ReportView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateView):
 
 
 class RosterView(ReportView):
-    template_name = "certificates/admin/reports/roster.html"
+    template_name = "reports/roster.html"
     page_title = "Course roster"
     form_class = RosterForm
     url_name = "roster"
@@ -168,16 +168,16 @@ class RosterView(ReportView):
 
     def report_context(self, form):
         filters = self._filters(form)
-        lesson_ids = reports.course_live_lesson_ids(course=filters["course"])
-        page, query = self.paged(reports.roster_queryset(**filters, lesson_ids=lesson_ids))
-        rows = reports.roster_rows(
+        lesson_ids = selectors.course_live_lesson_ids(course=filters["course"])
+        page, query = self.paged(selectors.roster_queryset(**filters, lesson_ids=lesson_ids))
+        rows = selectors.roster_rows(
             values=list(page.object_list),
             lessons_total=len(lesson_ids),
             accreditor=filters["accreditor"],
         )
         return {
             **filters,
-            "basis_label": reports.RosterBasis(filters["basis"]).label,
+            "basis_label": selectors.RosterBasis(filters["basis"]).label,
             "page": page,
             "rows": rows,
             "query": query,
@@ -192,14 +192,14 @@ class RosterView(ReportView):
             self.request,
             report="roster",
             obj=course,
-            lines=reports.roster_csv(**filters),
+            lines=selectors.roster_csv(**filters),
             filename_stem=f"roster-{slugify(course.slug)[:50]}-{form.period.start}-{form.period.end}",
             file_format=self.export,
         )
 
 
 class AccreditorReportView(ReportView):
-    template_name = "certificates/admin/reports/accreditor.html"
+    template_name = "reports/accreditor.html"
     page_title = "Accreditor report"
     form_class = AccreditorReportForm
     url_name = "accreditor"
@@ -215,17 +215,17 @@ class AccreditorReportView(ReportView):
 
     def report_context(self, form):
         filters = self._filters(form)
-        page, query = self.paged(reports.accreditor_report_queryset(**filters))
+        page, query = self.paged(selectors.accreditor_report_queryset(**filters))
         lines = [
             [_display(value) for value in line]
             for cert in page.object_list
-            for line in reports.accreditor_report_lines(cert)
+            for line in selectors.accreditor_report_lines(cert)
         ]
         return {
             **filters,
             "page": page,
-            "columns": reports.ACCREDITOR_COLUMNS,
-            "row_header": reports.ACCREDITOR_COLUMNS.index("Certificate number"),
+            "columns": selectors.ACCREDITOR_COLUMNS,
+            "row_header": selectors.ACCREDITOR_COLUMNS.index("Certificate number"),
             "lines": lines,
             "query": query,
             "csv_url": self.csv_url(query),
@@ -239,14 +239,14 @@ class AccreditorReportView(ReportView):
             self.request,
             report="accreditor",
             obj=filters["accreditor"],
-            lines=reports.accreditor_report_csv(**filters),
+            lines=selectors.accreditor_report_csv(**filters),
             filename_stem=f"accreditor-{short}-{form.period.start}-{form.period.end}",
             file_format=self.export,
         )
 
 
 class EvidenceView(ReportView):
-    template_name = "certificates/admin/reports/evidence.html"
+    template_name = "reports/evidence.html"
     page_title = "Course evidence packet"
     form_class = EvidenceForm
     url_name = "evidence"
@@ -255,7 +255,7 @@ class EvidenceView(ReportView):
         course, period = form.cleaned_data["course"], form.period
         query = urlencode({"course": course.pk, "start": period.start, "end": period.end})
         return {
-            "evidence": reports.course_evidence(course=course, period=period),
+            "evidence": selectors.course_evidence(course=course, period=period),
             "roster_url": report_url("roster") + "?" + query,
         }
 

@@ -156,6 +156,23 @@ def mailbox(settings):
 
 
 @pytest.fixture
+def iterator_calls(monkeypatch):
+    """(model name, chunk_size) of every QuerySet.iterator() call during the test:
+    proof that an export streams in chunks instead of loading a whole queryset."""
+    from django.db.models.query import QuerySet
+
+    calls = []
+    original = QuerySet.iterator
+
+    def spy(self, chunk_size=None):
+        calls.append((self.model.__name__, chunk_size))
+        return original(self, chunk_size=chunk_size)
+
+    monkeypatch.setattr(QuerySet, "iterator", spy)
+    return calls
+
+
+@pytest.fixture
 def site_tree(db):
     from cms.seed import site_tree_ensure
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "quizzes",
     "certificates",
     "renewals",
+    "reports",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -56,20 +56,3 @@ def issued(psychologist, course, django_capture_on_commit_callbacks, deliver):
     with django_capture_on_commit_callbacks(execute=False):
         enrollment, _ = course_completed_by(user=psychologist, course=course)
     return deliver(Certificate.objects.get(enrollment=enrollment))
-
-
-@pytest.fixture
-def iterator_calls(monkeypatch):
-    """(model name, chunk_size) of every QuerySet.iterator() call during the test:
-    proof that an export streams in chunks instead of loading a whole queryset."""
-    from django.db.models.query import QuerySet
-
-    calls = []
-    original = QuerySet.iterator
-
-    def spy(self, chunk_size=None):
-        calls.append((self.model.__name__, chunk_size))
-        return original(self, chunk_size=chunk_size)
-
-    monkeypatch.setattr(QuerySet, "iterator", spy)
-    return calls

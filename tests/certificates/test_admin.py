@@ -10,7 +10,8 @@ from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 
-from certificates import admin_views, services
+from certificates import services
+from certificates.admin_views import export as admin_export
 from certificates.models import BulkJob, Certificate, CertificateEvent
 from courses.services import enrollment_create
 from tests.certificates.pdf import pdf_text
@@ -428,7 +429,7 @@ def test_the_csv_export_streams_through_a_chunked_cursor_with_constant_queries(
 ):
     """Like the audit reports' CSVs: the export never loads the whole queryset
     and its query count does not grow with the number of certificates."""
-    monkeypatch.setattr(admin_views, "EXPORT_CHUNK_SIZE", 2)
+    monkeypatch.setattr(admin_export, "EXPORT_CHUNK_SIZE", 2)
     calls = iterator_calls
     for i in range(2):
         _issue_to(clinician(full_name=f"Small Export {i}"), issued.course, [apa])

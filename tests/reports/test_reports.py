@@ -15,12 +15,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from certificates import reports, services
+from certificates import services
 from certificates.models import Certificate
 from courses.models import CourseCompletion, Enrollment, LessonProgress
 from courses.services import enrollment_create
 from quizzes.models import Attempt, Attestation, Evaluation
 from quizzes.services import attempt_start, attempt_submit
+from reports import selectors
 from tests.factories import (
     AccreditorFactory,
     LicenseFactory,
@@ -178,10 +179,12 @@ def soup(response) -> BeautifulSoup:
 def test_the_roster_shows_each_participant_with_licenses_progress_post_test_and_certificates(
     data,
 ):
-    period = reports.Period(start=date(2026, 1, 1), end=date(2026, 6, 30))
-    lesson_ids = reports.course_live_lesson_ids(course=data.course)
-    values = list(reports.roster_queryset(course=data.course, period=period, lesson_ids=lesson_ids))
-    dana, riley, sam = reports.roster_rows(values=values, lessons_total=len(lesson_ids))
+    period = selectors.Period(start=date(2026, 1, 1), end=date(2026, 6, 30))
+    lesson_ids = selectors.course_live_lesson_ids(course=data.course)
+    values = list(
+        selectors.roster_queryset(course=data.course, period=period, lesson_ids=lesson_ids)
+    )
+    dana, riley, sam = selectors.roster_rows(values=values, lessons_total=len(lesson_ids))
 
     assert [dana.participant_name, riley.participant_name, sam.participant_name] == [
         "Dana Whitfield",
@@ -297,7 +300,7 @@ def test_the_roster_for_one_accreditor_keeps_its_participants_and_certificates_o
 
 def test_the_roster_csv_has_one_line_per_participant_and_certificate(admin_client, data):
     lines = read_csv(admin_client.get(ROSTER_CSV, roster_params(data)))
-    assert lines[0] == reports.ROSTER_COLUMNS
+    assert lines[0] == selectors.ROSTER_COLUMNS
     assert lines[0] == [
         "Participant (name on certificates)",
         "Email",
@@ -404,7 +407,7 @@ def test_roster_cells_a_spreadsheet_would_run_as_formulas_are_kept_as_text(admin
 def test_the_roster_pages_through_participants_and_the_csv_holds_them_all(
     admin_client, data, monkeypatch
 ):
-    from certificates import report_views
+    from reports import views as report_views
 
     monkeypatch.setattr(report_views.RosterView, "per_page", 2)
     first = soup(admin_client.get(ROSTER, roster_params(data)))
@@ -427,7 +430,7 @@ def test_the_roster_pages_through_participants_and_the_csv_holds_them_all(
 
 def test_the_accreditor_report_lists_valid_certificates_with_the_upload_columns(admin_client, data):
     apa = read_csv(admin_client.get(ACCREDITOR_CSV, {"accreditor": data.apa.pk, **PERIOD}))
-    assert apa[0] == reports.ACCREDITOR_COLUMNS
+    assert apa[0] == selectors.ACCREDITOR_COLUMNS
     assert apa[0] == [
         "Provider number",
         "Course ID",
@@ -488,7 +491,7 @@ def test_the_accreditor_report_page_shows_the_same_lines_in_an_accessible_table(
     table = soup(response).find("table", class_="report-table")
     assert "APA report" in table.caption.get_text()
     assert [th.get_text(strip=True) for th in table.thead.find_all("th", scope="col")] == (
-        reports.ACCREDITOR_COLUMNS
+        selectors.ACCREDITOR_COLUMNS
     )
     (row,) = table.tbody.find_all("tr")
     assert row.find("th", scope="row").get_text(strip=True) == data.dana_apa.number
@@ -715,7 +718,7 @@ def test_each_report_runs_a_constant_number_of_queries(
 def test_csv_exports_stream_in_chunks_with_constant_queries_per_chunk(
     admin_client, data, monkeypatch, url, per_chunk, django_assert_max_num_queries
 ):
-    monkeypatch.setattr(reports, "CSV_CHUNK_SIZE", 2)
+    monkeypatch.setattr(selectors, "CSV_CHUNK_SIZE", 2)
     params = {"course": data.course.pk, "accreditor": data.apa.pk, **PERIOD}
     if url == ROSTER_CSV:
         params.pop("accreditor")
@@ -734,10 +737,10 @@ def test_csv_exports_stream_in_chunks_with_constant_queries_per_chunk(
 def test_the_csv_reads_through_a_chunked_iterator(data, iterator_calls):
     """The exports never load a whole queryset: they call .iterator(chunk_size=…)."""
     calls = iterator_calls
-    period = reports.Period(start=date(2026, 1, 1), end=date(2026, 6, 30))
-    assert len(list(reports.roster_csv(course=data.course, period=period, chunk_size=2))) == 5
-    assert len(list(reports.accreditor_report_csv(accreditor=data.apa, period=period))) == 2
-    assert calls == [("Enrollment", 2), ("Certificate", reports.CSV_CHUNK_SIZE)]
+    period = selectors.Period(start=date(2026, 1, 1), end=date(2026, 6, 30))
+    assert len(list(selectors.roster_csv(course=data.course, period=period, chunk_size=2))) == 5
+    assert len(list(selectors.accreditor_report_csv(accreditor=data.apa, period=period))) == 2
+    assert calls == [("Enrollment", 2), ("Certificate", selectors.CSV_CHUNK_SIZE)]
 
 
 # --- Bad input -------------------------------------------------------------------------------

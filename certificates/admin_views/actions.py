@@ -1,0 +1,110 @@
+"""The actions on one certificate (reissue, revoke, restore, release) and the
+manual issue, each with a reason and re-authentication."""
+
+from __future__ import annotations
+
+from django.contrib.admin.utils import quote
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.functional import cached_property
+from wagtail.admin import messages
+
+from .. import services
+from ..forms import ManualIssueForm, ReasonForm
+from ..models import Certificate
+from .base import AdminFormView, admin_url
+
+
+class CertificateActionView(AdminFormView):
+    form_class = ReasonForm
+    action = ""  # reissue / revoke / restore / release
+
+    @cached_property
+    def object(self):
+        return get_object_or_404(Certificate, pk=self.kwargs["pk"])
+
+    def get_page_title(self):
+        return f"{self.submit_label} certificate {self.object.number}"
+
+    def get_cancel_url(self):
+        return admin_url("inspect", quote(self.object.pk))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["certificate"] = self.object
+        return context
+
+    def form_valid(self, form):
+        service = getattr(services, f"certificate_{self.action}")
+        try:
+            result = service(
+                certificate=self.object,
+                actor=self.request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except services.CertificateError as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message.format(number=result.number))
+        return redirect(admin_url("inspect", quote(result.pk)))
+
+
+class ReissueView(CertificateActionView):
+    action = "reissue"
+    submit_label = "Reissue"
+    description = (
+        "A new certificate with a new number and a new PDF is issued from the participant's "
+        "current name and licenses; what was earned (course, date, credit hours, accreditor) "
+        "stays as issued. This certificate will show as reissued and point to the new one, "
+        "and the participant is emailed the new PDF."
+    )
+    success_message = "Certificate reissued as {number}."
+
+
+class RevokeView(CertificateActionView):
+    action = "revoke"
+    submit_label = "Revoke"
+    description = "The verification page will show the certificate as revoked, with today's date."
+    success_message = "Certificate {number} revoked."
+
+
+class RestoreView(CertificateActionView):
+    action = "restore"
+    submit_label = "Restore"
+    description = "The certificate becomes valid again."
+    success_message = "Certificate {number} restored."
+
+
+class ReleaseView(CertificateActionView):
+    action = "release"
+    submit_label = "Issue anyway"
+    description = (
+        "This certificate was held because the completion falls outside the accreditor's "
+        "approval period. Issuing it overrides that rule: record why."
+    )
+    success_message = "Certificate {number} issued."
+
+
+class ManualIssueView(AdminFormView):
+    form_class = ManualIssueForm
+    page_title = "Issue a certificate manually"
+    submit_label = "Issue certificate"
+    description = (
+        "An override, e.g. after a technical fault: issues a certificate for an enrollment "
+        "even outside the accreditor's approval period. A held certificate for the same "
+        "enrollment and accreditor is released instead."
+    )
+
+    def form_valid(self, form):
+        try:
+            certificate = services.certificate_issue_manual(
+                enrollment=form.cleaned_data["enrollment"],
+                accreditor=form.cleaned_data.get("accreditor"),
+                actor=self.request.user,
+                reason=form.cleaned_data["reason"],
+                completed_on=form.cleaned_data.get("completed_on"),
+            )
+        except services.CertificateError as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        messages.success(self.request, f"Certificate {certificate.number} issued.")
+        return redirect(admin_url("inspect", quote(certificate.pk)))

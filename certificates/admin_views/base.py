@@ -1,0 +1,79 @@
+"""What every certificates admin view shares: the namespace of its URL names,
+the Administrators-only gate, and the re-authenticated form view."""
+
+from __future__ import annotations
+
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views import View
+from django.views.generic import FormView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from accounts.decorators import StaffReauthRequiredMixin
+
+from .. import selectors
+
+NAMESPACE = "certificates_admin"
+
+
+def admin_url(name: str, *args) -> str:
+    return reverse(f"{NAMESPACE}:{name}", args=args)
+
+
+class AdministratorsOnly:
+    """A real 403 for staff outside the Administrators group (Wagtail's default
+    is a redirect to the dashboard with a message).
+
+    The permission is checked before anything is loaded: Wagtail's generic views
+    fetch their object in setup(), and a 404 for a missing id next to a 403 for
+    an existing one would tell an instructor which certificates and jobs exist."""
+
+    def setup(self, request, *args, **kwargs):
+        self.permitted = selectors.user_is_certificate_admin(user=request.user)
+        if self.permitted:
+            super().setup(request, *args, **kwargs)
+        else:
+            View.setup(self, request, *args, **kwargs)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.permitted:
+            return TemplateResponse(request, "certificates/admin/forbidden.html", status=403)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class AdminFormView(
+    AdministratorsOnly, StaffReauthRequiredMixin, WagtailAdminTemplateMixin, FormView
+):
+    """Every form here acts on records of legal weight: the password is asked
+    again first (accounts.decorators)."""
+
+    template_name = "certificates/admin/form.html"
+    header_icon = "doc-full"
+    submit_label = "Save"
+    description = ""
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": admin_url("index"), "label": "Certificates"},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            {
+                "submit_label": self.submit_label,
+                "description": self.description,
+                "cancel_url": self.get_cancel_url(),
+            }
+        )
+        return context
+
+    def get_cancel_url(self):
+        return admin_url("index")

@@ -1,0 +1,107 @@
+"""The certificates viewset: the admin menu item and every URL name of the area."""
+
+from __future__ import annotations
+
+from django.urls import path
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
+from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from cms.spreadsheet import SpreadsheetFormat
+
+from ..models import Certificate
+from .actions import ManualIssueView, ReissueView, ReleaseView, RestoreView, RevokeView
+from .base import NAMESPACE
+from .bulk import BulkJobListView, BulkJobStatusView, BulkJobView, BulkReissueView
+from .export import CertificateExportView
+from .listing import (
+    CertificateFilterSet,
+    CertificateIndexView,
+    CertificateInspectView,
+    delivery_label,
+)
+
+
+class CertificateViewSet(ModelViewSet):
+    model = Certificate
+    url_prefix = "certificates"
+    url_namespace = NAMESPACE
+    icon = "doc-full"
+    menu_label = "Certificates"
+    menu_order = 320
+    add_to_admin_menu = True
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    # Certificates are records, not content other pages refer to: indexing their
+    # references on every save (the worker saves each one twice) is pure cost.
+    add_to_reference_index = False
+    index_view_class = CertificateIndexView
+    inspect_view_class = CertificateInspectView
+    filterset_class = CertificateFilterSet
+    search_fields = ["participant_name"]  # enables the search box; see search_queryset
+    search_backend_name = None
+    list_per_page = 50
+    ordering = ["-issued_at", "-pk"]
+    list_display = [
+        "number",
+        "participant_name",
+        "course_title",
+        Column(
+            "accreditor",
+            label="Accreditor",
+            accessor=lambda c: c.accreditor.short_name if c.accreditor else "Attendance",
+        ),
+        Column("status", label="Status", accessor="get_status_display", sort_key="status"),
+        Column("completion_date", label="Completed", sort_key="completion_date"),
+        DateColumn("issued_at", label="Issued", sort_key="issued_at"),
+        Column("delivery", label="Delivery", accessor=delivery_label),
+    ]
+
+    @property
+    def url_finder_class(self):
+        # Certificates are never edited: "edit" links elsewhere in the admin
+        # (e.g. the site history) lead to the certificate's page.
+        return type(
+            "_CertificateURLFinder",
+            (ModelAdminURLFinder,),
+            {"edit_url_name": self.get_url_name("inspect")},
+        )
+
+    def get_common_view_kwargs(self, **kwargs):
+        # No add, edit, delete, history or usage views (get_urlpatterns): without
+        # this, the listing and the certificate page would link to them for a
+        # superuser, who holds every permission, and fail to build the links.
+        return super().get_common_view_kwargs(
+            **{
+                "add_url_name": None,
+                "edit_url_name": None,
+                "delete_url_name": None,
+                "history_url_name": None,
+                "usage_url_name": None,
+                **kwargs,
+            }
+        )
+
+    def get_urlpatterns(self):
+        # Only the listing and the certificate page of the generic views: a
+        # certificate is never created, edited or deleted through a form.
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("inspect/<id:pk>/", self.inspect_view, name="inspect"),
+            path("issue/", ManualIssueView.as_view(), name="issue_manual"),
+            path("<id:pk>/release/", ReleaseView.as_view(), name="release"),
+            path("<id:pk>/reissue/", ReissueView.as_view(), name="reissue"),
+            path("<id:pk>/revoke/", RevokeView.as_view(), name="revoke"),
+            path("<id:pk>/restore/", RestoreView.as_view(), name="restore"),
+            path("export/", CertificateExportView.as_view(), name="export"),
+            path(
+                "export/xlsx/",
+                CertificateExportView.as_view(file_format=SpreadsheetFormat.XLSX),
+                name="export_xlsx",
+            ),
+            path("bulk/", BulkJobListView.as_view(), name="bulk_jobs"),
+            path("bulk/reissue/", BulkReissueView.as_view(), name="bulk_reissue"),
+            path("bulk/<id:pk>/", BulkJobView.as_view(), name="bulk_job"),
+            path("bulk/<id:pk>/status/", BulkJobStatusView.as_view(), name="bulk_job_status"),
+        ]

@@ -1,0 +1,81 @@
+"""Writes for certificates, by topic:
+
+- `issuing`: the certificates a completion earns, each under a number drawn by
+  `certificate_create_numbered` (issuing and reissuing both number through it);
+- `snapshot`: what a certificate freezes at issue (course facts, participant,
+  provider, frozen images);
+- `delivery`: render and store the PDF, email it, the sweep;
+- `admin_actions`: manual issue, release, reissue, revoke, restore;
+- `bulk`: bulk reissue jobs;
+- `base`: the refusal type, reasons, the certificate's events.
+
+The public names are re-exported here, so callers write
+`from certificates import services` and `services.certificate_reissue(...)`.
+"""
+
+from .admin_actions import (
+    certificate_issue_manual,
+    certificate_reissue,
+    certificate_release,
+    certificate_restore,
+    certificate_revoke,
+)
+from .base import MAX_REASON_LENGTH, CertificateError
+from .bulk import (
+    BULK_BATCH,
+    bulk_job_enqueue,
+    bulk_job_process,
+    bulk_jobs_sweep,
+    bulk_reissue_create,
+)
+from .delivery import (
+    certificate_deliver,
+    certificate_email_send,
+    certificate_enqueue_render,
+    certificate_pdf_render,
+    certificate_render_failed,
+    certificate_render_started,
+    certificates_sweep,
+)
+from .issuing import (
+    certificate_create_numbered,
+    certificates_issue,
+    certificates_issue_for_completion,
+)
+from .snapshot import (
+    LOGO_SPEC,
+    SIGNATURE_SPEC,
+    certificate_snapshot_build,
+    hours_text,
+    verify_url,
+)
+
+__all__ = [
+    "BULK_BATCH",
+    "LOGO_SPEC",
+    "MAX_REASON_LENGTH",
+    "SIGNATURE_SPEC",
+    "CertificateError",
+    "bulk_job_enqueue",
+    "bulk_job_process",
+    "bulk_jobs_sweep",
+    "bulk_reissue_create",
+    "certificate_create_numbered",
+    "certificate_deliver",
+    "certificate_email_send",
+    "certificate_enqueue_render",
+    "certificate_issue_manual",
+    "certificate_pdf_render",
+    "certificate_reissue",
+    "certificate_release",
+    "certificate_render_failed",
+    "certificate_render_started",
+    "certificate_restore",
+    "certificate_revoke",
+    "certificate_snapshot_build",
+    "certificates_issue",
+    "certificates_issue_for_completion",
+    "certificates_sweep",
+    "hours_text",
+    "verify_url",
+]

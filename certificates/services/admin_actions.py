@@ -1,0 +1,245 @@
+"""The administrator's actions on one certificate: manual issue, release of a
+held one, reissue, revoke and restore. Each needs a reason, and each is
+recorded twice: in the certificate's events and in the audit log."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditAction
+from audit.services import audit_record
+from courses.models import Accreditor, CourseCompletion, Enrollment
+from courses.services import course_snapshot
+
+from ..models import Certificate, CertificateEvent
+from .base import CertificateError, event_add, reason_clean
+from .delivery import render_enqueue_after_commit
+from .issuing import (
+    certificate_create_numbered,
+    certificate_current,
+    certificate_issue,
+    placeholder_number_problem,
+)
+from .snapshot import (
+    EARNED,
+    Facts,
+    certificate_facts,
+    certificate_snapshot_build,
+    facts_from_completion,
+    snapshot_columns,
+)
+
+
+def certificate_issue_manual(
+    *,
+    enrollment: Enrollment,
+    accreditor: Accreditor | None,
+    actor,
+    reason: str,
+    completed_on: date | None = None,
+) -> Certificate:
+    """Issue by an administrator's decision (an override, e.g. after a technical
+    fault): outside the accreditor's approval period too, and without a recorded
+    completion if a completion date is given. A held certificate is released."""
+    reason = reason_clean(reason)
+    with transaction.atomic():
+        enrollment = (
+            Enrollment.objects.select_for_update()
+            .select_related("user", "course")
+            .get(pk=enrollment.pk)
+        )
+        placeholder = placeholder_number_problem(accreditor)
+        if placeholder:
+            raise CertificateError(placeholder.replace(", then release this certificate", " first"))
+        existing = certificate_current(enrollment_id=enrollment.pk, accreditor=accreditor)
+        if existing is not None and existing.status == Certificate.Status.HELD:
+            return certificate_release(certificate=existing, actor=actor, reason=reason)
+        if existing is not None:
+            raise CertificateError(
+                f"Certificate {existing.number} already exists for this enrollment and "
+                f"{accreditor.short_name if accreditor else 'attendance'}; reissue it instead."
+            )
+        completion = CourseCompletion.objects.filter(enrollment=enrollment).first()
+        if completion is not None:
+            facts = facts_from_completion(completion)
+        elif completed_on is not None:
+            course = enrollment.course
+            facts = Facts(
+                course=course_snapshot(course=course),
+                completed_on=completed_on,
+                revision_id=course.live_revision_id,
+                manual=True,
+            )
+        else:
+            raise CertificateError(
+                "This enrollment has no recorded completion: give the completion date."
+            )
+        if accreditor is not None and accreditor.pk not in {
+            c["accreditor_id"] for c in facts.course.get("credits", [])
+        }:
+            raise CertificateError(f"The course offers no credit under {accreditor.short_name}.")
+        return certificate_issue(
+            enrollment=enrollment,
+            completion=completion,
+            facts=facts,
+            accreditor=accreditor,
+            actor=actor,
+            reason=reason,
+            override_period=True,
+        )
+
+
+def _locked(certificate: Certificate) -> Certificate:
+    return (
+        Certificate.objects.select_for_update(of=("self",))
+        .select_related("enrollment__user", "enrollment__course", "accreditor", "completion")
+        .get(pk=certificate.pk)
+    )
+
+
+def certificate_release(*, certificate: Certificate, actor, reason: str) -> Certificate:
+    """Issue a held certificate anyway (the administrator overrides the hold)."""
+    reason = reason_clean(reason)
+    with transaction.atomic():
+        certificate = _locked(certificate)
+        if certificate.status != Certificate.Status.HELD:
+            raise CertificateError("Only a held certificate can be released.")
+        placeholder = placeholder_number_problem(certificate.accreditor)
+        if placeholder:
+            raise CertificateError(placeholder.replace(", then release this certificate", " first"))
+        now = timezone.now()
+        facts = certificate_facts(certificate)
+        snapshot = certificate_snapshot_build(
+            enrollment=certificate.enrollment,
+            facts=facts,
+            accreditor=certificate.accreditor,
+            number=certificate.number,
+            issued_at=now,
+        )
+        for name, value in snapshot_columns(snapshot).items():
+            setattr(certificate, name, value)
+        certificate.status = Certificate.Status.VALID
+        certificate.issued_at = certificate.queued_at = now
+        certificate.save()
+        event_add(
+            certificate,
+            CertificateEvent.Action.ISSUED_MANUALLY,
+            reason=reason,
+            actor=actor,
+            data={"released_hold": certificate.hold_reason},
+        )
+        audit_record(
+            actor=actor, action=AuditAction.CERTIFICATE_RELEASE, obj=certificate, reason=reason
+        )
+        render_enqueue_after_commit(certificate.pk)
+    return certificate
+
+
+def certificate_reissue(*, certificate: Certificate, actor, reason: str) -> Certificate:
+    """Replace a valid certificate (e.g. after a name correction): a new number
+    and a new PDF from a fresh snapshot of the participant (name, licenses) and
+    the provider. What was earned stays as issued: course facts, completion
+    date, accreditor, credit hours and statement. The old one shows "reissued"
+    and points to the new."""
+    reason = reason_clean(reason)
+    with transaction.atomic():
+        old = _locked(certificate)
+        if old.status != Certificate.Status.VALID:
+            raise CertificateError(
+                f"Only a valid certificate can be reissued; this one is {old.get_status_display().lower()}."
+            )
+        now = timezone.now()
+        old.status = Certificate.Status.REISSUED
+        old.save(update_fields=["status"])
+        facts = certificate_facts(old)
+        earned = {k: old.snapshot[k] for k in EARNED if k in old.snapshot}
+
+        def snapshot_for(number: str) -> dict:
+            snapshot = certificate_snapshot_build(
+                enrollment=old.enrollment,
+                facts=facts,
+                accreditor=old.accreditor,
+                number=number,
+                issued_at=now,
+            )
+            return {**snapshot, **earned, "reissue_of": old.number}
+
+        new, _ = certificate_create_numbered(
+            issued_at=now,
+            snapshot_for=snapshot_for,
+            kind=old.kind,
+            status=Certificate.Status.VALID,
+            enrollment=old.enrollment,
+            user_id=old.user_id,
+            course_id=old.course_id,
+            accreditor=old.accreditor,
+            completion=old.completion,
+            supersedes=old,
+            queued_at=now,
+        )
+        event_add(
+            old,
+            CertificateEvent.Action.REISSUED,
+            reason=reason,
+            actor=actor,
+            data={"new_number": new.number},
+        )
+        event_add(
+            new,
+            CertificateEvent.Action.ISSUED,
+            reason=reason,
+            actor=actor,
+            data={"reissue_of": old.number},
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CERTIFICATE_REISSUE,
+            obj=old,
+            reason=reason,
+            data={"new_number": new.number},
+        )
+        render_enqueue_after_commit(new.pk)
+    return new
+
+
+def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
+    reason = reason_clean(reason)
+    with transaction.atomic():
+        certificate = _locked(certificate)
+        if certificate.status != Certificate.Status.VALID:
+            raise CertificateError("Only a valid certificate can be revoked.")
+        certificate.status = Certificate.Status.REVOKED
+        certificate.revoked_at = timezone.now()
+        certificate.save(update_fields=["status", "revoked_at"])
+        event_add(certificate, CertificateEvent.Action.REVOKED, reason=reason, actor=actor)
+        audit_record(
+            actor=actor, action=AuditAction.CERTIFICATE_REVOKE, obj=certificate, reason=reason
+        )
+    return certificate
+
+
+def certificate_restore(*, certificate: Certificate, actor, reason: str) -> Certificate:
+    reason = reason_clean(reason)
+    with transaction.atomic():
+        certificate = _locked(certificate)
+        if certificate.status != Certificate.Status.REVOKED:
+            raise CertificateError("Only a revoked certificate can be restored.")
+        certificate.status = Certificate.Status.VALID
+        certificate.revoked_at = None
+        undelivered = certificate.rendered_at is None or certificate.emailed_at is None
+        if undelivered:
+            certificate.queued_at = timezone.now()
+        certificate.save(update_fields=["status", "revoked_at", "queued_at"])
+        event_add(certificate, CertificateEvent.Action.RESTORED, reason=reason, actor=actor)
+        audit_record(
+            actor=actor, action=AuditAction.CERTIFICATE_RESTORE, obj=certificate, reason=reason
+        )
+        if undelivered:
+            render_enqueue_after_commit(certificate.pk)
+    return certificate
+
+
+# --- Bulk reissue ------------------------------------------------------------------------

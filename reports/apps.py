@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    """Every audit report and export that reads across apps (the course roster,
+    the accreditor report, the course evidence packet). The top of the stack:
+    it reads certificates, quizzes, courses and accounts; only the cms wiring
+    imports it."""
+
+    name = "reports"
+    verbose_name = "Audit reports"

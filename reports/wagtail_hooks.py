@@ -1,0 +1,25 @@
+from django.urls import include, path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from certificates.selectors import user_is_certificate_admin
+
+from . import views
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    urls = (views.report_urlpatterns(), views.NAMESPACE)
+    return [path("audit-reports/", include(urls, namespace=views.NAMESPACE))]
+
+
+class AuditReportsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return user_is_certificate_admin(user=request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_audit_reports_menu_item():
+    return AuditReportsMenuItem(
+        "Audit reports", reverse(f"{views.NAMESPACE}:index"), icon_name="table", order=330
+    )
