@@ -26,6 +26,7 @@ from wagtail.models import Orderable, Page, PagePermissionTester
 from wagtail.search import index
 
 from accounts.models import Profession
+from accounts.validators import validate_printable_line, validate_printable_text
 
 from .blocks import LessonStreamBlock, ReferenceBlock
 from .panels import CreditCheckPanel, LessonWordCountPanel, PublishChecklistPanel
@@ -118,16 +119,18 @@ class AccreditorForm(WagtailAdminModelForm):
 class Accreditor(models.Model):
     """A body that approves us as a CE provider (APA, ASWB ACE, NBCC, a state board)."""
 
-    name = models.CharField(max_length=200)
-    short_name = models.CharField(max_length=40, unique=True)
+    # Names, numbers and the statement are printed on certificates (accounts.validators).
+    name = models.CharField(max_length=200, validators=[validate_printable_line])
+    short_name = models.CharField(max_length=40, unique=True, validators=[validate_printable_line])
     professions = models.JSONField(
         default=list, help_text="Professions whose licensing boards accept this credit."
     )
-    provider_number = models.CharField(max_length=80)
+    provider_number = models.CharField(max_length=80, validators=[validate_printable_line])
     approval_start = models.DateField()
     approval_end = models.DateField()
     statement_template = models.TextField(
-        help_text="Placeholders: {provider}, {number}, {start}, {end}, {credits}."
+        help_text="Placeholders: {provider}, {number}, {start}, {end}, {credits}.",
+        validators=[validate_printable_text],
     )
     delivery_formats = models.JSONField(default=list)
     pass_mark = models.DecimalField(
@@ -296,8 +299,13 @@ class Accreditor(models.Model):
 
 
 class Instructor(models.Model):
-    name = models.CharField(max_length=200)
-    credentials = models.CharField(max_length=200, help_text='e.g. "PhD, licensed psychologist"')
+    # Name, credentials and license are printed on certificates and course pages.
+    name = models.CharField(max_length=200, validators=[validate_printable_line])
+    credentials = models.CharField(
+        max_length=200,
+        help_text='e.g. "PhD, licensed psychologist"',
+        validators=[validate_printable_line],
+    )
     bio = RichTextField(features=["bold", "italic", "link"])
     photo = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -320,6 +328,7 @@ class Instructor(models.Model):
         blank=True,
         help_text='Type, number and jurisdiction, e.g. "LCSW 12345 (MD)". Needed for ethics '
         "credit: ASWB ACE expects ethics content developed or presented by a licensed social worker.",
+        validators=[validate_printable_line],
     )
     is_sample = models.BooleanField(
         "fictional sample instructor",
@@ -393,6 +402,11 @@ class CoursePageForm(WagtailAdminPageForm):
     Submitting (or restarting the workflow) runs the submission check, which accepts
     lessons and a post-test still in draft or awaiting approval; publishing, and an
     approval that publishes, run the full check, which needs them live."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The title is printed on certificates: no invisible characters.
+        self.fields["title"].validators.append(validate_printable_line)
 
     def is_valid(self):
         # After every formset is cleaned, so that the check sees the submitted inline rows;

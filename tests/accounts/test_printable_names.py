@@ -8,10 +8,14 @@ from django.core.exceptions import ValidationError
 from accounts.models import User
 from accounts.validators import validate_printable_line, validate_printable_text
 from cms.models import ProviderSettings
+from courses.models import CoursePage
 from tests.factories import (
+    AccreditorFactory,
+    InstructorFactory,
     LicenseFactory,
     UserFactory,
     client_reauthenticated,
+    course_build,
     staff_user,
 )
 
@@ -66,6 +70,11 @@ def _model_cases():
     return [
         (lambda: UserFactory.build(), ["full_name", "first_name", "last_name"]),
         (lambda: LicenseFactory.build(user=UserFactory()), ["license_number", "region"]),
+        (lambda: InstructorFactory.build(), ["name", "credentials", "license"]),
+        (
+            lambda: AccreditorFactory.build(),
+            ["name", "short_name", "provider_number", "statement_template"],
+        ),
         (
             lambda: ProviderSettings(),
             ["name", "address", "phone", "ce_administrator_name", "ce_administrator_title"],
@@ -130,3 +139,12 @@ def test_the_admin_user_form_refuses_a_hidden_character(proxied_client):
     assert "U+202E" in response.content.decode()
     person.refresh_from_db()
     assert person.first_name == "Dana"
+
+
+def test_the_course_editor_refuses_a_hidden_character_in_the_title():
+    course = course_build()
+    form_class = CoursePage.get_edit_handler().get_form_class()
+    form = form_class(instance=course, for_user=staff_user(group="Administrators"))
+    with pytest.raises(ValidationError):
+        form.fields["title"].clean(f"Understanding {RLO}stuck treatments")
+    assert form.fields["title"].clean("Understanding stuck treatments")
