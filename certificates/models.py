@@ -86,14 +86,23 @@ class Certificate(models.Model):
     status_list = models.PositiveIntegerField(default=1)
     status_list_index = models.PositiveIntegerField()
 
-    # Rendering and delivery, done by the worker after the issuing transaction commits.
+    # Delivery, done by the worker after the issuing transaction commits, in two
+    # stages that each commit: render and store the PDF (then it is downloadable
+    # and verifiable), then email it. Each stage counts its attempts; its error is
+    # set when it cannot succeed or the sweep gives up (docs/certificates.md).
     pdf = models.FileField(storage=private_storage, upload_to="certificates/", blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
     render_attempts = models.PositiveIntegerField(default=0)
     render_error = models.TextField(blank=True)
+    email_queued_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveIntegerField(default=0)
+    email_error = models.TextField(blank=True)
+    # The latest error a retry may cure (mail server down, database gone), either
+    # stage; cleared when the stage succeeds. Shown to Administrators meanwhile.
+    last_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-issued_at", "-pk"]
@@ -140,6 +149,16 @@ class Certificate(models.Model):
     def is_rendered(self) -> bool:
         return bool(self.pdf) and self.rendered_at is not None
 
+    @property
+    def email_status(self) -> str:
+        """emailed / pending / failed (the sweep gave up, or the email cannot be
+        sent) / "" (no PDF yet, so no email either)."""
+        if self.emailed_at is not None:
+            return "emailed"
+        if self.rendered_at is None:
+            return ""
+        return "failed" if self.email_error else "pending"
+
 
 class CertificateEvent(models.Model):
     """One line of a certificate's audit history."""
@@ -151,6 +170,8 @@ class CertificateEvent(models.Model):
         RENDERED = "rendered", "PDF rendered"
         EMAILED = "emailed", "Emailed"
         RENDER_FAILED = "render_failed", "Rendering failed"
+        EMAIL_FAILED = "email_failed", "Email failed"
+        DELIVERY_RETRIED = "delivery_retried", "Delivery retried"
         REISSUED = "reissued", "Reissued"
         REVOKED = "revoked", "Revoked"
         RESTORED = "restored", "Restored"

@@ -195,7 +195,11 @@ def certificate_label(certificate: Certificate) -> str:
 def certificate_message(certificate: Certificate) -> str:
     state = certificate_state(certificate)
     if state == "ready":
-        return "Ready to download."
+        return {
+            "emailed": "Ready to download. Emailed to you.",
+            "failed": "Ready to download. The email could not be sent; the CE administrator "
+            "has been told.",
+        }.get(certificate.email_status, "Ready to download. Email pending.")
     if state == "held":
         return (
             "On hold: your completion is outside the period in which the accrediting body "
@@ -307,16 +311,17 @@ def certificates_search(*, queryset: QuerySet[Certificate], query: str) -> Query
 
 
 def certificates_needing_attention() -> dict[str, int]:
-    """Held certificates, and valid ones whose rendering failed (two counts, one query)."""
+    """Held certificates, and valid ones still undelivered: rendering failed, the
+    PDF stored but its email pending or failed (four counts, one query)."""
+    valid = Q(status=Certificate.Status.VALID)
+    stored_not_emailed = valid & Q(rendered_at__isnull=False, emailed_at__isnull=True)
     counts = Certificate.objects.aggregate(
         held=Count("pk", filter=Q(status=Certificate.Status.HELD)),
-        failed=Count(
-            "pk",
-            filter=Q(status=Certificate.Status.VALID, rendered_at__isnull=True)
-            & ~Q(render_error=""),
-        ),
+        failed=Count("pk", filter=valid & Q(rendered_at__isnull=True) & ~Q(render_error="")),
+        email_pending=Count("pk", filter=stored_not_emailed & Q(email_error="")),
+        email_failed=Count("pk", filter=stored_not_emailed & ~Q(email_error="")),
     )
-    return {"held": counts["held"], "failed": counts["failed"]}
+    return counts
 
 
 def frozen_image_holds(obj) -> list[str]:

@@ -1,7 +1,7 @@
 """Thin Celery tasks: take ids, call one service, own the retries.
 
-Every task is safe to run twice: delivery checks its markers under a row
-lock, bulk items are marked done in the transaction that reissues them.
+Every task is safe to run twice: each delivery stage (render and store, then
+email) checks its marker under a row lock, bulk items are marked done in the transaction that reissues them.
 Late acknowledgement (settings: CELERY_TASK_ACKS_LATE) means a message
 whose worker died is delivered again; the sweep covers the rest.
 """
@@ -28,31 +28,58 @@ def _test_delay() -> None:
         time.sleep(delay)
 
 
-@shared_task(
-    name="certificates.render",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=2,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=8,
-    ignore_result=True,
-)
+#: Each delivery stage's task: redelivered if its worker dies, retried with backoff
+#: on errors a later attempt may not meet (the sweep takes over after that).
+DELIVERY_STAGE = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 2,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 8,
+    "ignore_result": True,
+}
+
+
+@shared_task(name="certificates.render", **DELIVERY_STAGE)
 def certificate_render(certificate_id: int) -> str:
-    """Render, store and email one certificate."""
-    if not services.certificate_render_started(certificate_id=certificate_id):
+    """Render and store one certificate's PDF (committed on its own), then hand
+    its email to the email task."""
+    if services.certificate_render_started(certificate_id=certificate_id):
+        _test_delay()
+        try:
+            services.certificate_pdf_store(certificate_id=certificate_id)
+        except TRANSIENT_ERRORS as exc:
+            services.certificate_retry_note(certificate_id=certificate_id, error=_described(exc))
+            raise
+        except Exception as exc:  # a template or data problem: retrying will not help
+            services.certificate_render_failed(certificate_id=certificate_id, error=_described(exc))
+            raise
+    if not services.certificate_email_due(certificate_id=certificate_id):
         return "nothing to do"
-    _test_delay()
+    services.certificate_enqueue_email(certificate_id=certificate_id)
+    return "email queued"
+
+
+@shared_task(name="certificates.email", **DELIVERY_STAGE)
+def certificate_email(certificate_id: int) -> str:
+    """Email one stored certificate. A mail server that is down delays only this:
+    the PDF is stored and verifiable already."""
+    if not services.certificate_email_started(certificate_id=certificate_id):
+        return "nothing to do"
     try:
-        return services.certificate_deliver(certificate_id=certificate_id)
-    except TRANSIENT_ERRORS:
+        return services.certificate_email_deliver(certificate_id=certificate_id)
+    except TRANSIENT_ERRORS as exc:
+        services.certificate_retry_note(certificate_id=certificate_id, error=_described(exc))
         raise
-    except Exception as exc:  # a template or data problem: retrying will not help
-        services.certificate_render_failed(
-            certificate_id=certificate_id, error=f"{type(exc).__name__}: {exc}"
-        )
+    except Exception as exc:  # e.g. a template error: retrying will not help
+        services.certificate_email_failed(certificate_id=certificate_id, error=_described(exc))
         raise
+
+
+def _described(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 @shared_task(

@@ -3,6 +3,7 @@ manual issue, each with a reason and re-authentication."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.admin.utils import quote
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
@@ -46,6 +47,26 @@ class CertificateActionView(AdminFormView):
             return self.form_invalid(form)
         messages.success(self.request, self.success_message.format(number=result.number))
         return redirect(admin_url("inspect", quote(result.pk)))
+
+
+class RetryDeliveryView(CertificateActionView):
+    """ "Retry now" for an undelivered certificate: same number, fresh attempts."""
+
+    form_class = forms.Form  # nothing to give but the password (re-authentication)
+    submit_label = "Retry delivery of"
+    description = (
+        "The part of the delivery that is left (the PDF, or the email) starts again now with "
+        "fresh attempts. The certificate keeps its number."
+    )
+
+    def form_valid(self, form):
+        try:
+            services.certificate_delivery_retry(certificate=self.object, actor=self.request.user)
+        except services.CertificateError as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        messages.success(self.request, f"Delivery of {self.object.number} retried.")
+        return redirect(admin_url("inspect", quote(self.object.pk)))
 
 
 class ReissueView(CertificateActionView):

@@ -42,6 +42,9 @@ class CertificateFilterSet(WagtailFilterSet):
             ("pending", "PDF not rendered yet"),
             ("failed", "Rendering failed"),
             ("not_emailed", "Not emailed yet"),
+            ("email_pending", "Email pending (PDF stored)"),
+            ("email_failed", "Email failed"),
+            ("undelivered", "Undelivered (PDF or email)"),
         ],
         method="filter_delivery",
         label="Delivery",
@@ -62,7 +65,13 @@ class CertificateFilterSet(WagtailFilterSet):
             return valid.filter(rendered_at__isnull=True)
         if value == "failed":
             return valid.filter(rendered_at__isnull=True).exclude(render_error="")
-        return valid.filter(emailed_at__isnull=True)
+        if value == "email_pending":
+            return valid.filter(rendered_at__isnull=False, emailed_at__isnull=True, email_error="")
+        if value == "email_failed":
+            return valid.filter(rendered_at__isnull=False, emailed_at__isnull=True).exclude(
+                email_error=""
+            )
+        return valid.filter(emailed_at__isnull=True)  # not_emailed, undelivered
 
 
 class InvalidFilters(Exception):
@@ -106,7 +115,9 @@ def delivery_label(certificate: Certificate) -> str:
     if certificate.status != Certificate.Status.VALID:
         return "—"
     if state == "ready":
-        return "Emailed" if certificate.emailed_at else "Rendered, not emailed"
+        return {"emailed": "Emailed", "failed": "Email failed"}.get(
+            certificate.email_status, "Email pending"
+        )
     return "Failed" if state == "failed" else "Pending"
 
 
@@ -158,6 +169,8 @@ class CertificateInspectView(AdministratorsOnly, InspectView):
         if status == Certificate.Status.VALID:
             actions.append(("Reissue", admin_url("reissue", certificate.pk)))
             actions.append(("Revoke", admin_url("revoke", certificate.pk)))
+            if certificate.emailed_at is None:
+                actions.append(("Retry delivery now", admin_url("retry_delivery", certificate.pk)))
         if status == Certificate.Status.REVOKED:
             actions.append(("Restore", admin_url("restore", certificate.pk)))
         superseded_by = Certificate.objects.filter(supersedes=certificate).first()

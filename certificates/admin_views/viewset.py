@@ -10,7 +10,14 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from cms.spreadsheet import SpreadsheetFormat
 
 from ..models import Certificate
-from .actions import ManualIssueView, ReissueView, ReleaseView, RestoreView, RevokeView
+from .actions import (
+    ManualIssueView,
+    ReissueView,
+    ReleaseView,
+    RestoreView,
+    RetryDeliveryView,
+    RevokeView,
+)
 from .base import NAMESPACE
 from .bulk import BulkJobListView, BulkJobStatusView, BulkJobView, BulkReissueView
 from .export import CertificateExportView
@@ -94,6 +101,7 @@ class CertificateViewSet(ModelViewSet):
             path("<id:pk>/reissue/", ReissueView.as_view(), name="reissue"),
             path("<id:pk>/revoke/", RevokeView.as_view(), name="revoke"),
             path("<id:pk>/restore/", RestoreView.as_view(), name="restore"),
+            path("<id:pk>/retry-delivery/", RetryDeliveryView.as_view(), name="retry_delivery"),
             path("export/", CertificateExportView.as_view(), name="export"),
             path(
                 "export/xlsx/",

@@ -242,4 +242,43 @@ def certificate_restore(*, certificate: Certificate, actor, reason: str) -> Cert
     return certificate
 
 
+def certificate_delivery_retry(*, certificate: Certificate, actor) -> Certificate:
+    """ "Retry now" for a certificate whose PDF or email is still undelivered: the
+    stage that is left starts again with fresh attempts, under the same number."""
+    with transaction.atomic():
+        certificate = _locked(certificate)
+        if certificate.status != Certificate.Status.VALID:
+            raise CertificateError("Only a valid certificate is delivered.")
+        now = timezone.now()
+        if certificate.rendered_at is None:
+            stage = "render"
+            certificate.render_attempts, certificate.render_error = 0, ""
+            certificate.queued_at = now
+        elif certificate.emailed_at is None:
+            stage = "email"
+            certificate.email_attempts, certificate.email_error = 0, ""
+            certificate.email_queued_at = now
+        else:
+            raise CertificateError(f"Certificate {certificate.number} is delivered already.")
+        certificate.save(
+            update_fields=[
+                "render_attempts",
+                "render_error",
+                "queued_at",
+                "email_attempts",
+                "email_error",
+                "email_queued_at",
+            ]
+        )
+        event_add(
+            certificate,
+            CertificateEvent.Action.DELIVERY_RETRIED,
+            actor=actor,
+            data={"stage": stage},
+        )
+        # The render task stores the PDF if it is missing, then enqueues the email.
+        render_enqueue_after_commit(certificate.pk)
+    return certificate
+
+
 # --- Bulk reissue ------------------------------------------------------------------------

@@ -1,5 +1,8 @@
-"""Delivery: render and store a certificate's PDF, email it, and the sweep that
-enqueues again what a dead worker or an unreachable broker left undelivered."""
+"""Delivery in two stages that each commit: render and store the PDF (then the
+certificate is downloadable and verifiable), then email it, each by its own
+retried task; and the sweep that enqueues again, stage by stage with backoff,
+what a dead worker, an unreachable broker or a mail server that was down left
+undelivered, and records why when it gives up."""
 
 from __future__ import annotations
 
@@ -11,7 +14,9 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Value
+from django.db.models.functions import Coalesce, Least, Power
+from django.db.models.lookups import GreaterThan
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -37,30 +42,37 @@ def certificate_enqueue_render(*, certificate_id: int, mark: bool = True) -> boo
     within the last minute); issuing sets it already, in the same INSERT."""
     from ..tasks import certificate_render
 
+    return _enqueue(
+        certificate_render, certificate_id, mark_field="queued_at" if mark else "", what="rendering"
+    )
+
+
+def _enqueue(task, certificate_id: int, *, mark_field: str, what: str) -> bool:
     try:
-        certificate_render.apply_async(
+        task.apply_async(
             (certificate_id,),
             retry=True,
             retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
         )
     except Exception:  # the broker's errors vary by transport; none may break the request
         logger.warning(
-            "Could not enqueue rendering of certificate %s; the sweep will retry",
+            "Could not enqueue %s of certificate %s; the sweep will retry",
+            what,
             certificate_id,
             exc_info=True,
         )
         return False
-    if mark:
-        Certificate.objects.filter(pk=certificate_id).update(queued_at=timezone.now())
+    if mark_field:
+        Certificate.objects.filter(pk=certificate_id).update(**{mark_field: timezone.now()})
     return True
 
 
 def certificate_render_started(*, certificate_id: int) -> bool:
-    """Count a delivery attempt. False when there is nothing left to do."""
+    """Count a render attempt. False when there is nothing left to render."""
     return bool(
-        Certificate.objects.filter(pk=certificate_id, status=Certificate.Status.VALID)
-        .filter(Q(rendered_at__isnull=True) | Q(emailed_at__isnull=True))
-        .update(render_attempts=F("render_attempts") + 1)
+        Certificate.objects.filter(
+            pk=certificate_id, status=Certificate.Status.VALID, rendered_at__isnull=True
+        ).update(render_attempts=F("render_attempts") + 1)
     )
 
 
@@ -94,57 +106,100 @@ def _asset_bytes(name: str) -> bytes | None:
     return data
 
 
-def certificate_deliver(*, certificate_id: int) -> str:
-    """Render and store the PDF if it is not stored yet, then email it if it has
-    not been emailed yet. Safe to run twice, and concurrently: it holds the
-    certificate's row lock and checks each marker first.
+def _locked_for_delivery(certificate_id: int) -> Certificate | None:
+    return (
+        Certificate.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(pk=certificate_id)
+        .first()
+    )
 
-    One transaction: if the email fails, the render is undone with it and the
-    retry renders again (15 ms) rather than keep a second code path."""
+
+def certificate_pdf_store(*, certificate_id: int) -> str:
+    """The first stage of delivery: render and store the PDF, in a transaction of
+    its own. Once it commits the certificate is downloadable and verifiable,
+    whatever happens to the email. Safe to run twice, and concurrently (the row
+    lock, then the marker). Returns "stored", "already stored" or "skipped"."""
     with transaction.atomic():
-        certificate = (
-            Certificate.objects.select_for_update(of=("self",))
-            .select_related("user")
-            .filter(pk=certificate_id)
-            .first()
-        )
+        certificate = _locked_for_delivery(certificate_id)
         if certificate is None or certificate.status != Certificate.Status.VALID:
             return "skipped"
-        if certificate.rendered_at is not None and certificate.emailed_at is not None:
-            return "rendered"
-        events = []
+        if certificate.rendered_at is not None:
+            return "already stored"
+        pdf = certificate_pdf_render(certificate=certificate)
+        storage = private_storage()
+        name = f"certificates/{certificate.issued_at:%Y}/{certificate.number}.pdf"
+        if storage.exists(name):  # left by an attempt whose transaction did not commit
+            storage.delete(name)
         now = timezone.now()
+        certificate.pdf.name = storage.save(name, ContentFile(pdf))
+        certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+        certificate.rendered_at = now
+        certificate.render_error = certificate.last_error = ""
+        # The email stage counts as queued from here (the sweep's clock for it).
+        certificate.email_queued_at = now
+        certificate.save(
+            update_fields=[
+                "pdf",
+                "pdf_sha256",
+                "rendered_at",
+                "render_error",
+                "last_error",
+                "email_queued_at",
+            ]
+        )
+        event_add(certificate, CertificateEvent.Action.RENDERED, data={"bytes": len(pdf)})
+    return "stored"
+
+
+def certificate_email_started(*, certificate_id: int) -> bool:
+    """Count an email attempt. False when there is nothing to email (no PDF yet,
+    emailed already, not valid)."""
+    return bool(
+        Certificate.objects.filter(
+            pk=certificate_id,
+            status=Certificate.Status.VALID,
+            rendered_at__isnull=False,
+            emailed_at__isnull=True,
+        ).update(email_attempts=F("email_attempts") + 1)
+    )
+
+
+def certificate_email_deliver(*, certificate_id: int) -> str:
+    """The second stage: email the stored PDF, once. The row lock makes two
+    deliveries at once send one email. Returns "emailed", "already emailed",
+    "not stored" or "skipped"."""
+    with transaction.atomic():
+        certificate = _locked_for_delivery(certificate_id)
+        if certificate is None or certificate.status != Certificate.Status.VALID:
+            return "skipped"
+        if certificate.emailed_at is not None:
+            return "already emailed"
         if certificate.rendered_at is None:
-            pdf = certificate_pdf_render(certificate=certificate)
-            storage = private_storage()
-            name = f"certificates/{certificate.issued_at:%Y}/{certificate.number}.pdf"
-            if storage.exists(name):  # left by an attempt whose transaction did not commit
-                storage.delete(name)
-            certificate.pdf.name = storage.save(name, ContentFile(pdf))
-            certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-            certificate.rendered_at = now
-            certificate.render_error = ""
-            events.append(
-                CertificateEvent(
-                    certificate=certificate,
-                    action=CertificateEvent.Action.RENDERED,
-                    data={"bytes": len(pdf)},
-                )
-            )
+            return "not stored"
         certificate_email_send(certificate=certificate)
         certificate.emailed_at = timezone.now()
-        events.append(
-            CertificateEvent(
-                certificate=certificate,
-                action=CertificateEvent.Action.EMAILED,
-                data={"to": certificate.user.email},
-            )
-        )
-        certificate.save(
-            update_fields=["pdf", "pdf_sha256", "rendered_at", "render_error", "emailed_at"]
-        )
-        CertificateEvent.objects.bulk_create(events)
-    return "delivered"
+        certificate.email_error = certificate.last_error = ""
+        certificate.save(update_fields=["emailed_at", "email_error", "last_error"])
+        event_add(certificate, CertificateEvent.Action.EMAILED, data={"to": certificate.user.email})
+    return "emailed"
+
+
+def certificate_deliver(*, certificate_id: int) -> str:
+    """Both stages in this process, each committed on its own (what the worker
+    does across its two tasks). "delivered" when this call did either stage,
+    "rendered" when both were done already, "skipped" when not valid."""
+    stored = certificate_pdf_store(certificate_id=certificate_id)
+    if stored == "skipped":
+        return "skipped"
+    certificate_email_started(certificate_id=certificate_id)
+    emailed = certificate_email_deliver(certificate_id=certificate_id)
+    return "delivered" if stored == "stored" or emailed == "emailed" else "rendered"
+
+
+def certificate_retry_note(*, certificate_id: int, error: str) -> None:
+    """Keep the latest error a retry may cure, for Administrators to see meanwhile."""
+    Certificate.objects.filter(pk=certificate_id).update(last_error=error[:4000])
 
 
 def certificate_render_failed(*, certificate_id: int, error: str) -> None:
@@ -154,6 +209,39 @@ def certificate_render_failed(*, certificate_id: int, error: str) -> None:
         return
     Certificate.objects.filter(pk=certificate_id).update(render_error=error[:4000])
     event_add(certificate, CertificateEvent.Action.RENDER_FAILED, reason=error[:4000])
+
+
+def certificate_email_failed(*, certificate_id: int, error: str) -> None:
+    """Record an email error that retrying will not cure: the PDF stays stored,
+    the email waits for an Administrator's "retry now"."""
+    certificate = Certificate.objects.filter(pk=certificate_id).first()
+    if certificate is None:
+        return
+    Certificate.objects.filter(pk=certificate_id).update(email_error=error[:4000])
+    event_add(certificate, CertificateEvent.Action.EMAIL_FAILED, reason=error[:4000])
+
+
+def certificate_enqueue_email(*, certificate_id: int, mark: bool = True) -> bool:
+    """Send the email task; a broker that is down loses nothing (the sweep)."""
+    from ..tasks import certificate_email
+
+    return _enqueue(
+        certificate_email,
+        certificate_id,
+        mark_field="email_queued_at" if mark else "",
+        what="the email",
+    )
+
+
+def certificate_email_due(*, certificate_id: int) -> bool:
+    """Stored, valid, not emailed and not given up on."""
+    return Certificate.objects.filter(
+        pk=certificate_id,
+        status=Certificate.Status.VALID,
+        rendered_at__isnull=False,
+        emailed_at__isnull=True,
+        email_error="",
+    ).exists()
 
 
 def certificate_email_send(*, certificate: Certificate) -> None:
@@ -180,21 +268,103 @@ def certificate_email_send(*, certificate: Certificate) -> None:
     message.send()
 
 
+#: The sweep waits min_age * 2**attempts (attempts capped here) before a stage's next try.
+BACKOFF_CAP = 6
+
+
+def _due(*, since: list[str], attempts: str, now, min_age: timedelta) -> GreaterThan:
+    """A stage is due once min_age * 2**attempts has passed since it was queued."""
+    wait = ExpressionWrapper(
+        Value(min_age) * Power(Value(2), Least(F(attempts), Value(BACKOFF_CAP))),
+        output_field=DurationField(),
+    )
+    return GreaterThan(
+        ExpressionWrapper(Value(now) - wait, output_field=DateTimeField()), Coalesce(*since)
+    )
+
+
 def certificates_sweep(*, min_age: timedelta, max_attempts: int, limit: int = 1000) -> int:
-    """Enqueue again every valid certificate still without its PDF or its email
-    a while after it was issued or last enqueued (a worker killed mid-render, a
-    broker that was down at issue). Returns how many were enqueued."""
-    cutoff = timezone.now() - min_age
-    ids = list(
-        Certificate.objects.filter(status=Certificate.Status.VALID)
-        .filter(Q(rendered_at__isnull=True) | Q(emailed_at__isnull=True))
-        .filter(Q(queued_at__lt=cutoff) | Q(queued_at__isnull=True, issued_at__lt=cutoff))
-        .filter(render_attempts__lt=max_attempts)
+    """Enqueue again, stage by stage, every valid certificate still without its
+    PDF or its email (a worker killed mid-render, a broker or a mail server that
+    was down), each stage with a backoff that doubles with its attempts; record
+    why for those it gives up on. Returns how many it enqueued."""
+    now = timezone.now()
+    certificates_give_up(max_attempts=max_attempts)
+    valid = Certificate.objects.filter(status=Certificate.Status.VALID)
+    render_ids = list(
+        valid.filter(rendered_at__isnull=True, render_attempts__lt=max_attempts)
+        .filter(
+            _due(
+                since=["queued_at", "issued_at"],
+                attempts="render_attempts",
+                now=now,
+                min_age=min_age,
+            )
+        )
         .order_by("issued_at")
         .values_list("pk", flat=True)[:limit]
     )
-    for certificate_id in ids:
+    email_ids = list(
+        valid.filter(
+            rendered_at__isnull=False,
+            emailed_at__isnull=True,
+            email_error="",
+            email_attempts__lt=max_attempts,
+        )
+        .filter(
+            _due(
+                since=["email_queued_at", "rendered_at"],
+                attempts="email_attempts",
+                now=now,
+                min_age=min_age,
+            )
+        )
+        .order_by("rendered_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for certificate_id in render_ids:
         certificate_enqueue_render(certificate_id=certificate_id)
-    if ids:
-        logger.info("Sweep enqueued %d certificate(s) without a delivered PDF", len(ids))
-    return len(ids)
+    for certificate_id in email_ids:
+        certificate_enqueue_email(certificate_id=certificate_id)
+    if render_ids or email_ids:
+        logger.info(
+            "Sweep enqueued %d render(s) and %d email(s) not yet delivered",
+            len(render_ids),
+            len(email_ids),
+        )
+    return len(render_ids) + len(email_ids)
+
+
+def certificates_give_up(*, max_attempts: int) -> int:
+    """Record why delivery stopped for every stage that used up its attempts and
+    has no error yet: the stage's error (so the dashboard and the attention panel
+    show it) and a certificate event. Returns how many."""
+    valid = Certificate.objects.filter(status=Certificate.Status.VALID)
+    stages = [
+        (
+            valid.filter(rendered_at__isnull=True, render_error=""),
+            "render_attempts",
+            "render_error",
+            CertificateEvent.Action.RENDER_FAILED,
+        ),
+        (
+            valid.filter(rendered_at__isnull=False, emailed_at__isnull=True, email_error=""),
+            "email_attempts",
+            "email_error",
+            CertificateEvent.Action.EMAIL_FAILED,
+        ),
+    ]
+    count = 0
+    for queryset, attempts, error_field, action in stages:
+        for certificate in queryset.filter(**{f"{attempts}__gte": max_attempts}):
+            error = (
+                f"Gave up after {getattr(certificate, attempts)} attempts. Last error: "
+                f"{certificate.last_error or 'none recorded (a worker may have died mid-task)'}"
+            )[:4000]
+            updated = Certificate.objects.filter(pk=certificate.pk, **{error_field: ""}).update(
+                **{error_field: error}
+            )
+            if updated:
+                event_add(certificate, action, reason=error)
+                count += 1
+    return count

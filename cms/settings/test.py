@@ -14,6 +14,11 @@ from .base import BASE_DIR, CREDENTIAL_SIGNING_KEY_DIR, STORAGES
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH") or tempfile.mkdtemp(prefix="practicum-mail-")
+# A worker started with TEST_SMTP_PORT sends through real SMTP to that local port
+# instead: the reliability tests point it at a closed port to take the mail server down.
+if os.environ.get("TEST_SMTP_PORT"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST, EMAIL_PORT, EMAIL_TIMEOUT = "127.0.0.1", int(os.environ["TEST_SMTP_PORT"]), 2
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT") or tempfile.mkdtemp(prefix="practicum-media-")
 PRIVATE_MEDIA_ROOT = os.environ.get("PRIVATE_MEDIA_ROOT") or tempfile.mkdtemp(

@@ -219,8 +219,9 @@ def test_two_deliveries_at_the_same_time_render_and_email_once(mailbox):
     certificate, _, _ = _unqueued_certificate()
     deliver = lambda: services.certificate_deliver(certificate_id=certificate.pk)  # noqa: E731
     results = _race(deliver, deliver)
-    # The row lock serialises them: one renders and emails, the other finds it done.
-    assert sorted(results) == ["delivered", "rendered"]
+    # Each stage's row lock serialises them: one renders, one emails (the same or
+    # the other), and nothing is done twice.
+    assert "delivered" in results
     assert len([m for m in mailbox() if certificate.number in m["Subject"]]) == 1
     assert certificate.events.filter(action=CertificateEvent.Action.RENDERED).count() == 1
     assert certificate.events.filter(action=CertificateEvent.Action.EMAILED).count() == 1

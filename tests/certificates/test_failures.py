@@ -6,7 +6,7 @@ from django.core.files.base import ContentFile
 
 from certificates import services
 from certificates.models import Certificate, CertificateEvent, private_storage
-from certificates.tasks import TRANSIENT_ERRORS, certificate_render
+from certificates.tasks import TRANSIENT_ERRORS, certificate_email, certificate_render
 
 pytestmark = pytest.mark.django_db
 
@@ -20,24 +20,37 @@ def pending(psychologist, course, django_capture_on_commit_callbacks):
     return Certificate.objects.get(enrollment=enrollment)
 
 
-def test_a_mail_server_that_is_down_undoes_the_attempt_and_the_retry_delivers(
-    pending, settings, mailbox
+def test_a_mail_server_that_is_down_keeps_the_stored_pdf_and_only_the_email_waits(
+    pending, settings, mailbox, client
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
-    with pytest.raises(TRANSIENT_ERRORS):  # the task retries these with backoff
-        certificate_render(pending.pk)
+    assert certificate_render(pending.pk) == "email queued"  # the PDF committed on its own
+    with pytest.raises(TRANSIENT_ERRORS):  # the email task retries these with backoff
+        certificate_email(pending.pk)
     pending.refresh_from_db()
-    assert pending.rendered_at is None and pending.emailed_at is None and not pending.pdf
-    assert list(pending.events.values_list("action", flat=True)) == ["issued"]
-    assert pending.render_error == ""  # a transient error is not a rendering failure
+    assert pending.rendered_at and pending.pdf and pending.emailed_at is None
+    assert pending.email_status == "pending" and pending.email_attempts == 1
+    assert "ConnectionRefusedError" in pending.last_error
+    assert pending.render_error == pending.email_error == ""  # a retry may cure it
+    assert list(pending.events.values_list("action", flat=True)) == ["issued", "rendered"]
+    # Meanwhile the certificate is verifiable and downloadable, and says the email is pending.
+    assert client.get(f"/verify/{pending.number}/").status_code == 200
+    client.force_login(pending.user)
+    assert client.get(f"/certificates/{pending.number}/pdf/").status_code == 200
+    status = client.get(f"/certificates/status/{pending.enrollment_id}/").json()
+    assert status["certificates"][0]["state"] == "ready"
+    assert status["certificates"][0]["message"] == "Ready to download. Email pending."
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    assert certificate_render(pending.pk) == "delivered"
+    assert certificate_email(pending.pk) == "emailed"
+    assert certificate_email(pending.pk) == "nothing to do"  # a late retry sends nothing
     pending.refresh_from_db()
-    assert pending.rendered_at and pending.emailed_at
-    assert pending.render_attempts == 2
+    assert pending.emailed_at and pending.email_status == "emailed" and pending.last_error == ""
+    assert (pending.render_attempts, pending.email_attempts) == (1, 2)
     assert len([m for m in mailbox() if pending.number in m["Subject"]]) == 1
+    status = client.get(f"/certificates/status/{pending.enrollment_id}/").json()
+    assert status["certificates"][0]["message"] == "Ready to download. Emailed to you."
 
 
 def test_a_render_that_cannot_succeed_is_recorded_for_the_administrator(pending, client):
@@ -96,3 +109,80 @@ def test_the_sweep_leaves_alone_what_was_just_enqueued_and_what_failed_too_often
     Certificate.objects.filter(pk=pending.pk).update(queued_at=timezone.now() - 2 * minute)
     Certificate.objects.filter(pk=pending.pk).update(render_attempts=10)
     assert services.certificates_sweep(min_age=minute, max_attempts=10) == 0  # gave up
+
+
+def _stored(pending):
+    """The first stage done: the PDF stored, the email not sent."""
+    assert services.certificate_render_started(certificate_id=pending.pk)
+    assert services.certificate_pdf_store(certificate_id=pending.pk) == "stored"
+    pending.refresh_from_db()
+    return pending
+
+
+def test_the_sweep_retries_each_stage_with_a_backoff_that_doubles_with_its_attempts(pending):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    minute, now = timedelta(minutes=1), timezone.now()
+    _stored(pending)
+    # Three email attempts: the next waits 2^3 minutes after the email was last queued.
+    Certificate.objects.filter(pk=pending.pk).update(
+        email_attempts=3, email_queued_at=now - 7 * minute
+    )
+    assert services.certificates_sweep(min_age=minute, max_attempts=10) == 0
+    Certificate.objects.filter(pk=pending.pk).update(email_queued_at=now - 9 * minute)
+    assert services.certificates_sweep(min_age=minute, max_attempts=10) == 1
+    pending.refresh_from_db()
+    assert pending.email_queued_at > now  # marked as enqueued again
+    assert pending.render_attempts == 1  # the stored PDF is not rendered again
+
+
+def test_the_sweep_gives_up_on_an_email_says_why_and_an_administrator_retries_it_now(
+    pending, client, mailbox
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import client_reauthenticated, staff_user
+
+    _stored(pending)
+    Certificate.objects.filter(pk=pending.pk).update(
+        email_attempts=10,
+        email_queued_at=timezone.now() - timedelta(hours=1),
+        last_error="SMTPServerDisconnected: Connection unexpectedly closed",
+    )
+    assert services.certificates_sweep(min_age=timedelta(minutes=1), max_attempts=10) == 0
+    pending.refresh_from_db()
+    assert pending.email_error.startswith("Gave up after 10 attempts. Last error: SMTPServer")
+    assert pending.email_status == "failed"
+    event = pending.events.get(action=CertificateEvent.Action.EMAIL_FAILED)
+    assert event.reason == pending.email_error
+    services.certificates_sweep(min_age=timedelta(minutes=1), max_attempts=10)
+    assert pending.events.filter(action=CertificateEvent.Action.EMAIL_FAILED).count() == 1
+
+    admin = staff_user(group="Administrators")
+    client.force_login(admin)
+    home = client.get("/admin/").content.decode()
+    assert "1 certificate email failed" in home
+    listing = client.get("/admin/certificates/", {"delivery": "email_failed"}).content.decode()
+    assert pending.number in listing
+    page = client.get(f"/admin/certificates/inspect/{pending.pk}/").content.decode()
+    assert f"/admin/certificates/{pending.pk}/retry-delivery/" in page
+    assert "Email failed" in page
+
+    url = f"/admin/certificates/{pending.pk}/retry-delivery/"
+    # Like every certificate action: the password again first.
+    assert client.post(url).status_code == 302
+    assert Certificate.objects.get(pk=pending.pk).email_error
+    client = client_reauthenticated(client)
+    assert client.post(url).status_code == 302
+    retried = Certificate.objects.get(pk=pending.pk)
+    assert (retried.number, retried.email_error, retried.email_attempts) == (pending.number, "", 0)
+    assert retried.events.get(action=CertificateEvent.Action.DELIVERY_RETRIED).actor == admin
+    # What the enqueued tasks do once mail works: the same number, emailed once.
+    assert certificate_render(pending.pk) == "email queued"
+    assert certificate_email(pending.pk) == "emailed"
+    assert len([m for m in mailbox() if pending.number in m["Subject"]]) == 1
+    assert client.post(url).status_code == 400  # delivered: nothing left to retry

@@ -125,3 +125,50 @@ def test_a_completion_while_the_broker_is_down_is_rendered_once_it_is_back(drain
     delivered = wait_for(lambda: _delivered(certificate.pk), what="the swept certificate")
     assert delivered.queued_at > certificate.queued_at  # enqueued by the sweep
     assert len([m for m in mailbox() if certificate.number in m["Subject"]]) == 1
+
+
+def test_a_mail_outage_during_delivery_delays_only_the_email_and_nothing_is_stranded(
+    celery_worker, monkeypatch, mailbox, client
+):
+    from tests.factories import staff_user
+
+    # The session's worker is restarted with its mail server down (a closed port).
+    celery_worker.stop()
+    monkeypatch.setenv("TEST_SMTP_PORT", "1")
+    celery_worker.start()
+    try:
+        enrollment, _ = course_completed_by(user=clinician())
+        number = Certificate.objects.get(enrollment=enrollment).number
+        retried = wait_for(
+            lambda: Certificate.objects.filter(number=number, email_attempts__gte=2).first(),
+            what="the email to be refused and retried",
+        )
+        # The PDF is stored and committed: downloadable and verifiable during the outage.
+        assert retried.rendered_at and retried.pdf and retried.emailed_at is None
+        assert "ConnectionRefusedError" in retried.last_error
+        assert retried.render_error == retried.email_error == ""
+        verify = client.get(f"/verify/{number}/")
+        assert verify.status_code == 200 and number in verify.content.decode()
+        client.force_login(retried.user)
+        assert client.get(f"/certificates/{number}/pdf/").status_code == 200
+        status = client.get(f"/certificates/status/{enrollment.pk}/").json()
+        assert status["certificates"][0]["message"] == "Ready to download. Email pending."
+        client.force_login(staff_user(group="Administrators"))
+        assert "1 certificate email pending" in client.get("/admin/").content.decode()
+    finally:
+        monkeypatch.delenv("TEST_SMTP_PORT")
+        celery_worker.stop()
+        celery_worker.start()  # mail is back
+
+    # The email task's own retries, or the sweep beat runs: the email goes out once.
+    certificates_sweep.delay(0)
+    delivered = wait_for(
+        lambda: Certificate.objects.filter(number=number, emailed_at__isnull=False).first(),
+        what="the email once mail is back",
+    )
+    worker_drain()
+    assert len([m for m in mailbox() if number in m["Subject"]]) == 1
+    assert delivered.render_attempts == 1 and delivered.last_error == ""
+    assert delivered.events.filter(action="rendered").count() == 1
+    assert delivered.events.filter(action="emailed").count() == 1
+    assert "certificate email pending" not in client.get("/admin/").content.decode()
