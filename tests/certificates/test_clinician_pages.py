@@ -380,3 +380,53 @@ def test_hours_text_drops_trailing_zeros():
     assert services.hours_text(Decimal("1.50")) == "1.5"
     assert services.hours_text(Decimal("2.00")) == "2"
     assert services.hours_text(Decimal("0.25")) == "0.25"
+
+
+def test_the_course_page_says_the_certificate_is_being_prepared_then_offers_its_download(
+    client, psychologist, course, django_capture_on_commit_callbacks, deliver
+):
+    """After attesting, the course page's card (at the top on a phone) says plainly
+    that the certificate is being prepared, in a live region the dashboard's script
+    fills with the links; once the PDF exists it offers the download itself."""
+    with django_capture_on_commit_callbacks(execute=False):
+        enrollment, _ = course_completed_by(user=psychologist, course=course)
+    certificate = Certificate.objects.get(enrollment=enrollment)
+    client.force_login(psychologist)
+
+    page = client.get(course.url).content.decode()
+    card = page[page.index('<aside aria-label="Enrollment"') : page.index("</aside>")]
+    assert f'data-status-url="/certificates/status/{enrollment.pk}/"' in card
+    assert (
+        'data-certificate-links role="status" aria-live="polite"><p>Your certificate is being '
+        "prepared — it appears here in a moment.</p></div>"
+    ) in card
+    assert "Download certificate" not in card
+    assert "js/certificate-status.js" in page
+
+    deliver(certificate)
+    page = client.get(course.url).content.decode()
+    card = page[page.index('<aside aria-label="Enrollment"') : page.index("</aside>")]
+    assert (
+        f'<a class="button" href="/certificates/{certificate.number}/pdf/">Download certificate'
+        f'<span class="visually-hidden"> for {course.title}</span></a>'
+    ) in card
+    assert "being prepared" not in card
+    assert "data-status-url" not in card  # nothing left to wait for
+
+
+def test_the_course_page_puts_the_enrollment_card_before_the_course_description(
+    client, psychologist, course
+):
+    """In the page's order (what a phone shows first, and the keyboard's order) the
+    action comes right after the title, before the outline and the instructors."""
+    client.force_login(psychologist)
+    page = client.get(course.url).content.decode()
+    title = page.index("<h1>")
+    enroll = page.index(f'<span class="visually-hidden"> in {course.title}</span>')
+    objectives = page.index('id="objectives-heading"')
+    assert title < enroll < objectives
+
+    enrollment_create(user=psychologist, course=course)
+    page = client.get(course.url).content.decode()
+    start = page.index("Start the first lesson")
+    assert page.index("<h1>") < start < page.index('id="objectives-heading"')
