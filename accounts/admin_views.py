@@ -126,5 +126,5 @@ class SignInSettingsPanel(BaseSettingsPanel):
 def urlpatterns():
     return [
         path("", StaffMFAListView.as_view(), name="index"),
-        path("<int:pk>/reset/", MFAResetView.as_view(), name="reset"),
+        path("<id:pk>/reset/", MFAResetView.as_view(), name="reset"),
     ]

@@ -84,7 +84,7 @@ class UserDeactivateView(StaffReauthRequiredMixin, View):
 def urlpatterns():
     return [
         path(
-            "people/<int:pk>/deactivate/",
+            "people/<id:pk>/deactivate/",
             UserDeactivateView.as_view(),
             name=DEACTIVATE_URL_NAME,
         )

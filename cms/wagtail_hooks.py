@@ -7,7 +7,10 @@ from . import media_views
 @hooks.register("register_admin_urls", order=-1)
 def media_views_that_explain_refusals():
     """Ahead of wagtail.images' and wagtail.documents' own patterns (order -1):
-    the same URLs, served by views that name the rule that refuses."""
+    the same URLs, served by views that name the rule that refuses. These keep
+    Wagtail's <int:...> (not cms.ids' <id:...>) so that they match exactly the
+    URLs they stand in for; an oversized id then reaches Wagtail's view, which
+    looks the image up by its own id and answers 404 on both databases."""
     return [
         path("images/<int:image_id>/", media_views.ImageEditView.as_view()),
         path("images/<int:image_id>/delete/", media_views.ImageDeleteView.as_view()),

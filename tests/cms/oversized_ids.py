@@ -22,6 +22,8 @@ def _requests() -> list[tuple[str, str, str, dict]]:
             ("clinician", "post", f"/learn/attempts/{number}/submit/", {}),
             ("clinician", "get", f"/certificates/status/{number}/", {}),
             ("clinician", "post", f"/profile/licenses/{number}/remove/", {}),
+            ("admin", "get", f"/admin/two-factor/{number}/reset/", {}),
+            ("admin", "post", f"/admin/people/{number}/deactivate/", {}),
             ("admin", "get", f"/admin/evaluations/{number}/", {}),
             ("admin", "get", f"/admin/evaluations/{number}/csv/", {}),
             ("admin", "get", f"/admin/certificates/inspect/{number}/", {}),
