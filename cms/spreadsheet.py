@@ -17,7 +17,7 @@ by openpyxl in write-only mode to a temporary file, then streamed from it.
 
 **Values.** None is an empty cell. In a CSV every value is text (dates as
 YYYY-MM-DD, times in ISO 8601); in an XLSX numbers stay numbers, dates dates,
-date-times the site's local time, and text (license numbers with leading
+date-times the site's local time to the second, and text (license numbers with leading
 zeros too) stays text.
 """
 
@@ -77,8 +77,9 @@ def _csv_stream(lines: Iterable[list], on_done: OnDone | None) -> Iterator[str]:
     try:
         yield "\ufeff"  # a BOM: Excel reads the file as UTF-8
         for line in lines:
-            yield writer.writerow([csv_cell(value) for value in line])
-            written += 1
+            text = writer.writerow([csv_cell(value) for value in line])
+            written += 1  # counted once handed to the server
+            yield text
         finished = True
     finally:
         if on_done is not None:
@@ -116,7 +117,8 @@ def _xlsx_cell(sheet, value):
         return WriteOnlyCell(sheet, value=value)
     if isinstance(value, datetime):
         local = timezone.localtime(value) if timezone.is_aware(value) else value
-        cell = WriteOnlyCell(sheet, value=local.replace(tzinfo=None))
+        # XLSX keeps milliseconds at most; the sheet shows seconds.
+        cell = WriteOnlyCell(sheet, value=local.replace(tzinfo=None, microsecond=0))
         cell.number_format = "yyyy-mm-dd hh:mm:ss"
         return cell
     if isinstance(value, date):
