@@ -18,12 +18,18 @@
     window.addEventListener(name, function () { lastInput = Date.now(); }, { passive: true });
   });
 
+  // Every answer's body is read: pages for a signed-in person are sent with
+  // "Cache-Control: no-store", and Chromium keeps a response whose body nobody
+  // reads (and no cache drains) open, so the request never finishes.
+  function drained(response) {
+    return response.clone().text().then(function () { return response; });
+  }
   function post(target, data, keepalive) {
     return fetch(target, {
       method: "POST", body: new URLSearchParams(data), credentials: "same-origin",
       keepalive: !!keepalive,
       headers: { "X-CSRFToken": csrf, "Accept": "application/json" }
-    });
+    }).then(drained);
   }
   function active(now) {
     return document.visibilityState === "visible" && now - lastInput < idleLimit;
