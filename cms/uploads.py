@@ -1,9 +1,10 @@
-"""What an uploaded certificate must be: a PDF, PNG or JPEG no larger than the
-limit, judged by its content (its first bytes, then a full parse), never by its
-name or the type the browser claimed.
+"""What an uploaded file must be (a renewal's certificate, a support request's
+attachment): a PDF, PNG or JPEG no larger than the limit, judged by its content
+(its first bytes, then a full parse), never by its name or the type the browser
+claimed. Part of the site layer: any app may use it, it imports no app.
 
 `upload_check` returns the content type or raises UploadRefused with a message
-for the clinician. `UploadLimitHandler` stops reading a request body once a file
+for the person; `noun` names what the file should be in those messages. `UploadLimitHandler` stops reading a request body once a file
 passes the limit, so a 50 MB upload is not written to disk first.
 """
 
@@ -50,12 +51,18 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def upload_check(*, data: bytes, max_bytes: int) -> str:
+def upload_check(
+    *,
+    data: bytes,
+    max_bytes: int,
+    noun: str = "certificate",
+    locked_pdf_hint: str = "so it can go into your renewal packet",
+) -> str:
     if not data:
         raise UploadRefused("The file is empty.")
     if len(data) > max_bytes:
         raise UploadRefused(
-            f"The file is {megabytes(len(data))}; certificates can be at most "
+            f"The file is {megabytes(len(data))}; {noun}s can be at most "
             f"{megabytes(max_bytes)}. Scan at a lower resolution or upload a PDF."
         )
     content_type = sniff(data[:16])
@@ -63,20 +70,20 @@ def upload_check(*, data: bytes, max_bytes: int) -> str:
         program = next((what for sig, what in _PROGRAMS if data.startswith(sig)), None)
         if program:
             raise UploadRefused(
-                f"This file is {program}, not a certificate, whatever its name says. "
+                f"This file is {program}, not a {noun}, whatever its name says. "
                 "Upload a PDF, PNG or JPEG."
             )
         raise UploadRefused(
             "This file is not a PDF, PNG or JPEG (its content was checked, not its name)."
         )
     if content_type == PDF:
-        _check_pdf(data)
+        _check_pdf(data, locked_pdf_hint=locked_pdf_hint)
     else:
         _check_image(data, content_type)
     return content_type
 
 
-def _check_pdf(data: bytes) -> None:
+def _check_pdf(data: bytes, *, locked_pdf_hint: str) -> None:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -84,8 +91,8 @@ def _check_pdf(data: bytes) -> None:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             raise UploadRefused(
-                "This PDF is password-protected; upload a copy without a password so it "
-                "can go into your renewal packet."
+                f"This PDF is password-protected; upload a copy without a password "
+                f"{locked_pdf_hint}."
             )
         pages = len(reader.pages)
     except UploadRefused:
