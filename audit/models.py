@@ -50,6 +50,9 @@ class AuditAction(models.TextChoices):
     AUDIT_PACKET_BUILD = "audit_packet.build", "Audit packet built"
     AUDIT_PACKET_DOWNLOAD = "audit_packet.download", "Audit packet downloaded"
     REQUEST_STATUS_CHANGE = "request.status_change", "Request status changed"
+    # Learner support (support.services)
+    REQUEST_CREATE = "request.create", "Support request sent"
+    REQUEST_EDIT = "request.edit", "Support request assigned, noted or answered"
 
 
 class AppendOnlyQuerySet(models.QuerySet):

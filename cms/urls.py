@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("quizzes.urls")),
     path("", include("certificates.urls")),
     path("renewals/", include("renewals.urls")),
+    path("support/", include("support.urls")),
 ]
 
 if settings.DEBUG:

@@ -37,6 +37,10 @@ env = environ.Env(
     STAFF_SESSION_ABSOLUTE_TIMEOUT_MINUTES=(int, 8 * 60),
     # The largest certificate a clinician may upload for the renewal tracker.
     RENEWAL_UPLOAD_MAX_MB=(int, 10),
+    # Learner support (docs/support.md): the largest attachment, and after how many
+    # days a request not yet resolved or declined is flagged overdue in the inbox.
+    SUPPORT_ATTACHMENT_MAX_MB=(int, 10),
+    SUPPORT_OVERDUE_DAYS=(int, 5),
 )
 
 SECRET_KEY = env("SECRET_KEY")
@@ -55,6 +59,7 @@ INSTALLED_APPS = [
     "certificates",
     "renewals",
     "reports",
+    "support",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -337,6 +342,8 @@ CREDENTIAL_SIGNING_KEY_AUTOGENERATE = False
 
 # License renewals (see docs/renewals.md).
 RENEWAL_UPLOAD_MAX_BYTES = env("RENEWAL_UPLOAD_MAX_MB") * 1024 * 1024
+SUPPORT_ATTACHMENT_MAX_BYTES = env("SUPPORT_ATTACHMENT_MAX_MB") * 1024 * 1024
+SUPPORT_OVERDUE_DAYS = env("SUPPORT_OVERDUE_DAYS")
 RENEWAL_PACKET_SWEEP_MIN_AGE_SECONDS = 600
 RENEWAL_PACKET_MAX_ATTEMPTS = 5
 
