@@ -633,9 +633,21 @@ class CourseCredit(Orderable):
     hours = models.DecimalField(
         max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.25"))]
     )
+    approval_number = models.CharField(
+        "approval (course) number",
+        max_length=80,
+        blank=True,
+        validators=[validate_printable_line],
+        help_text=(
+            "The number this accreditor gave the course (e.g. its CE Broker course number), "
+            "which the accreditor report sends. One per accreditor: where its rows give "
+            "several, the first is used."
+        ),
+    )
 
     panels = [
-        FieldRowPanel([FieldPanel("accreditor"), FieldPanel("category"), FieldPanel("hours")])
+        FieldRowPanel([FieldPanel("accreditor"), FieldPanel("category"), FieldPanel("hours")]),
+        FieldPanel("approval_number"),
     ]
 
     class Meta(Orderable.Meta):

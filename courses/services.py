@@ -243,6 +243,7 @@ def course_snapshot(*, course: CoursePage) -> dict:
                 "category": c.category,
                 "category_label": c.get_category_display(),
                 "hours": str(c.hours),
+                "approval_number": c.approval_number,
             }
             for c in credits
         ],

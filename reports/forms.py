@@ -12,7 +12,7 @@ from certificates.forms import TranscriptPeriodForm
 from cms.ids import IdModelChoiceField
 from courses.models import Accreditor, CoursePage
 
-from .selectors import Period, RosterBasis
+from .selectors import Period, Reported, RosterBasis
 
 #: The longest "completed within the last N days" window (ten years).
 MAX_WITHIN_DAYS = 3660
@@ -99,13 +99,31 @@ class AccreditorReportForm(ReportPeriodForm):
             "(e.g. 30 for Florida's reporting rule)."
         ),
     )
-    field_order = ["accreditor", "start", "end", "course", "within_days"]
+    reported = forms.ChoiceField(
+        label="Uploaded",
+        choices=[("", "— Reported or not —"), *Reported.choices],
+        required=False,
+        help_text="“Not reported yet”: the certificates no confirmed upload holds.",
+    )
+    field_order = ["accreditor", "start", "end", "course", "within_days", "reported"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["course"].empty_label = "— Every course —"
         self.fields["start"].label = "Completed from"
         self.fields["end"].label = "Completed to"
+
+
+class UploadConfirmForm(forms.Form):
+    """An Administrator confirms that the report (the page's filters) was uploaded."""
+
+    reference = forms.CharField(
+        label="Upload reference",
+        max_length=200,
+        required=False,
+        help_text="The accreditor's receipt or batch number, if it gave one.",
+    )
+    issued_before = forms.DateTimeField(widget=forms.HiddenInput)
 
 
 class EvidenceForm(ReportPeriodForm):

@@ -27,7 +27,8 @@ from itertools import islice
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import TaskState
@@ -49,6 +50,9 @@ from courses.models import (
 )
 from courses.wordcount import hours_from_words, stream_word_count
 from quizzes.models import Attempt, Attestation, Evaluation, PostTestPage
+
+from .models import AccreditorUploadItem
+from .names import name_split
 
 #: Rows fetched per round trip of a CSV export (a server-side cursor on PostgreSQL).
 CSV_CHUNK_SIZE = 1000
@@ -430,10 +434,11 @@ def roster_csv(
 #: carrying no license has one line with the license columns empty).
 ACCREDITOR_COLUMNS = [
     "Provider number",
-    "Course ID",
+    "Course number",
     "Course title",
     "Certificate number",
-    "Participant name",
+    "First name",
+    "Last name",
     "License number",
     "License state",
     "Profession",
@@ -441,6 +446,7 @@ ACCREDITOR_COLUMNS = [
     *[column for _, column in HOURS_COLUMNS],
     "Other categories",
     "Total hours",
+    "Reported on",
 ]
 
 _ACCREDITOR_FIELDS = (
@@ -453,7 +459,34 @@ _ACCREDITOR_FIELDS = (
     "snapshot__accreditor__provider_number",
     "snapshot__licenses",
     "snapshot__credits",
+    "course_number",
+    "reported_at",
 )
+
+
+class Reported(models.TextChoices):
+    NOT_YET = "no", "Not reported yet"
+    REPORTED = "yes", "Reported"
+
+
+def _course_number():
+    """The approval (course) number frozen on the certificate at issue; for
+    certificates issued before numbers were frozen, the course's credit row's
+    number today. Never the page id: without a number the column is empty."""
+    current = (
+        CourseCredit.objects.filter(
+            page_id=OuterRef("course_id"), accreditor_id=OuterRef("accreditor_id")
+        )
+        .exclude(approval_number="")
+        .order_by("sort_order", "pk")
+        .values("approval_number")[:1]
+    )
+    return Coalesce(
+        NullIf(KT("snapshot__accreditor__course_number"), models.Value("")),
+        Subquery(current),
+        models.Value(""),
+        output_field=models.CharField(),
+    )
 
 
 def accreditor_report_queryset(
@@ -463,9 +496,11 @@ def accreditor_report_queryset(
     course: CoursePage | None = None,
     within_days: int | None = None,
     today: date | None = None,
+    reported: str = "",
 ):
     """The valid certificates issued under `accreditor` for completions in the
-    period (revoked, held and replaced ones are not reportable), as dicts."""
+    period (revoked, held and replaced ones are not reportable), as dicts;
+    `reported` "no" keeps those no confirmed upload holds, "yes" the others."""
     certificates = Certificate.objects.filter(
         accreditor=accreditor,
         kind=Certificate.Kind.ACCREDITED,
@@ -478,8 +513,16 @@ def accreditor_report_queryset(
     if within_days:
         today = today or timezone.localdate()
         certificates = certificates.filter(completion_date__gte=today - timedelta(days=within_days))
-    return certificates.order_by("completion_date", "participant_name", "number").values(
-        *_ACCREDITOR_FIELDS
+    if reported:
+        certificates = certificates.filter(accreditor_upload__isnull=(reported == Reported.NOT_YET))
+    uploads = AccreditorUploadItem.objects.filter(certificate_id=OuterRef("pk"))
+    return (
+        certificates.annotate(
+            course_number=_course_number(),
+            reported_at=Subquery(uploads.values("upload__confirmed_at")[:1]),
+        )
+        .order_by("completion_date", "participant_name", "number")
+        .values(*_ACCREDITOR_FIELDS)
     )
 
 
@@ -491,13 +534,14 @@ def accreditor_report_lines(certificate: dict) -> list[list]:
         *[hours.get(column, "") for _, column in HOURS_COLUMNS],
         "; ".join(other),
         certificate["total_hours"],
+        _local_date(certificate["reported_at"]),
     ]
     head = [
         certificate["snapshot__accreditor__provider_number"] or "",
-        certificate["course_id"],
+        certificate["course_number"],
         certificate["course_title"],
         certificate["number"],
-        certificate["participant_name"],
+        *name_split(certificate["participant_name"]),
     ]
     licenses = certificate["snapshot__licenses"] or [{}]
     return [

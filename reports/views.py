@@ -13,18 +13,23 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
+from django.views import View
 from django.views.generic import TemplateView
+from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from accounts.decorators import StaffReauthRequiredMixin
 from audit.services import audit_export_recorder
 from certificates.admin_views import AdministratorsOnly
 from cms.spreadsheet import SpreadsheetFormat, spreadsheet_response
 
-from . import selectors
-from .forms import AccreditorReportForm, EvidenceForm, RosterForm
+from . import selectors, services
+from .forms import AccreditorReportForm, EvidenceForm, RosterForm, UploadConfirmForm
 
 NAMESPACE = "certificate_reports"
 
@@ -211,11 +216,13 @@ class AccreditorReportView(ReportView):
             "period": form.period,
             "course": data.get("course"),
             "within_days": data.get("within_days"),
+            "reported": data.get("reported") or "",
         }
 
     def report_context(self, form):
         filters = self._filters(form)
         page, query = self.paged(selectors.accreditor_report_queryset(**filters))
+        confirm_form = UploadConfirmForm(initial={"issued_before": timezone.now().isoformat()})
         lines = [
             [_display(value) for value in line]
             for cert in page.object_list
@@ -230,6 +237,9 @@ class AccreditorReportView(ReportView):
             "query": query,
             "csv_url": self.csv_url(query),
             "xlsx_url": self.xlsx_url(query),
+            "confirm_form": confirm_form,
+            "confirm_url": report_url("accreditor_confirm") + "?" + query,
+            "missing_course_numbers": any(not line[1] for line in lines),
         }
 
     def export_response(self, form):
@@ -243,6 +253,42 @@ class AccreditorReportView(ReportView):
             filename_stem=f"accreditor-{short}-{form.period.start}-{form.period.end}",
             file_format=self.export,
         )
+
+
+class AccreditorUploadConfirmView(AdministratorsOnly, StaffReauthRequiredMixin, View):
+    """POST: the Administrator uploaded the report of these filters (the query
+    string): its certificates not reported yet, issued before the page was
+    loaded, are marked reported (reports.services)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        filters_form = AccreditorReportForm(request.GET)
+        confirm = UploadConfirmForm(request.POST)
+        back = report_url("accreditor") + "?" + request.GET.urlencode()
+        if not filters_form.is_valid() or not confirm.is_valid():
+            messages.error(request, "The report's filters or the confirmation are not valid.")
+            return redirect(back)
+        data = filters_form.cleaned_data
+        try:
+            upload = services.accreditor_upload_confirm(
+                actor=request.user,
+                accreditor=data["accreditor"],
+                period=filters_form.period,
+                course=data.get("course"),
+                within_days=data.get("within_days"),
+                issued_before=confirm.cleaned_data["issued_before"],
+                reference=confirm.cleaned_data["reference"],
+                filters={k: v for k, v in request.GET.items() if k != "p"},
+            )
+        except services.ReportError as exc:
+            messages.error(request, str(exc))
+            return redirect(back)
+        messages.success(
+            request,
+            f"{upload.items.count()} certificate(s) marked reported to {upload.accreditor}.",
+        )
+        return redirect(back)
 
 
 class EvidenceView(ReportView):
@@ -273,5 +319,10 @@ def report_urlpatterns():
         path("accreditor/", AccreditorReportView.as_view(), name="accreditor"),
         path("accreditor/csv/", AccreditorReportView.as_view(export=CSV), name="accreditor_csv"),
         path("accreditor/xlsx/", AccreditorReportView.as_view(export=XLSX), name="accreditor_xlsx"),
+        path(
+            "accreditor/confirm/",
+            AccreditorUploadConfirmView.as_view(),
+            name="accreditor_confirm",
+        ),
         path("evidence/", EvidenceView.as_view(), name="evidence"),
     ]

@@ -103,6 +103,15 @@ def _credits_for(facts: Facts, accreditor: Accreditor | None) -> list[tuple[str,
     return list(best.items())
 
 
+def course_number_for(facts: Facts, accreditor: Accreditor) -> str:
+    """The approval (course) number the accreditor gave the course, as the
+    completion froze its credit rows: the first one given."""
+    for row in facts.course.get("credits", []):
+        if row["accreditor_id"] == accreditor.pk and row.get("approval_number"):
+            return row["approval_number"]
+    return ""
+
+
 def certificate_snapshot_build(
     *,
     enrollment: Enrollment,
@@ -147,6 +156,7 @@ def certificate_snapshot_build(
                 "name": accreditor.name,
                 "short_name": accreditor.short_name,
                 "provider_number": accreditor.provider_number,
+                "course_number": course_number_for(facts, accreditor),
             }
             if accreditor
             else None

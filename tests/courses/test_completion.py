@@ -145,6 +145,7 @@ def test_a_completion_is_frozen_against_later_edits_of_the_course(course, clinic
             "category": "general",
             "category_label": "General",
             "hours": "0.50",
+            "approval_number": "",
         }
     ]
     assert snapshot["objectives"] == [f"Describe key idea number {i}." for i in (1, 2, 3)]

@@ -433,10 +433,11 @@ def test_the_accreditor_report_lists_valid_certificates_with_the_upload_columns(
     assert apa[0] == selectors.ACCREDITOR_COLUMNS
     assert apa[0] == [
         "Provider number",
-        "Course ID",
+        "Course number",
         "Course title",
         "Certificate number",
-        "Participant name",
+        "First name",
+        "Last name",
         "License number",
         "License state",
         "Profession",
@@ -447,16 +448,18 @@ def test_the_accreditor_report_lists_valid_certificates_with_the_upload_columns(
         "Clinical supervision hours",
         "Other categories",
         "Total hours",
+        "Reported on",
     ]
     # Sam's revoked certificate is not reportable; Dana's APA certificate carries
     # her psychology license only (the professions APA serves).
     assert apa[1:] == [
         [
             "APA-1234",
-            str(data.course.pk),
+            "",  # no approval number on the course's credit row (never the page id)
             "Understanding stuck treatments",
             data.dana_apa.number,
-            "Dana Whitfield",
+            "Dana",
+            "Whitfield",
             data.dana_psy,
             "CA",
             "Psychologist",
@@ -467,16 +470,18 @@ def test_the_accreditor_report_lists_valid_certificates_with_the_upload_columns(
             "",
             "",
             "0.50",
+            "",
         ]
     ]
     aswb = read_csv(admin_client.get(ACCREDITOR_CSV, {"accreditor": data.aswb.pk, **PERIOD}))
-    assert [line[:9] for line in aswb[1:]] == [
+    assert [line[:10] for line in aswb[1:]] == [
         [
             "ACE-1677",
-            str(data.course.pk),
+            "",
             "Understanding stuck treatments",
             data.dana_aswb.number,
-            "Dana Whitfield",
+            "Dana",
+            "Whitfield",
             "LCSW 77889",
             "NY",
             "Social worker",
@@ -496,12 +501,13 @@ def test_the_accreditor_report_page_shows_the_same_lines_in_an_accessible_table(
     (row,) = table.tbody.find_all("tr")
     assert row.find("th", scope="row").get_text(strip=True) == data.dana_apa.number
     cells = [c.get_text(strip=True) for c in row.find_all(["th", "td"])]
-    assert cells[:9] == [
+    assert cells[:10] == [
         "APA-1234",
-        str(data.course.pk),
+        "—",
         "Understanding stuck treatments",
         data.dana_apa.number,
-        "Dana Whitfield",
+        "Dana",
+        "Whitfield",
         data.dana_psy,
         "CA",
         "Psychologist",
@@ -518,11 +524,11 @@ def test_a_certificate_carrying_two_licenses_gives_one_line_per_license(admin_cl
     enrollment, _ = course_completed_by(user=morgan, course=data.course)
     backdate(enrollment, enrolled=date(2026, 5, 1), completed=date(2026, 5, 4))
     lines = read_csv(admin_client.get(ACCREDITOR_CSV, {"accreditor": data.apa.pk, **PERIOD}))
-    morgan_lines = [(line[5], line[6]) for line in lines[1:] if line[4] == "Morgan Two-States"]
+    morgan_lines = [(line[6], line[7]) for line in lines[1:] if line[5] == "Two-States"]
     assert sorted(morgan_lines) == sorted(
         [(morgan.licenses.get(region="CA").license_number, "CA"), ("PSY-NY 5521", "NY")]
     )
-    assert len({line[3] for line in lines[1:] if line[4] == "Morgan Two-States"}) == 1
+    assert len({line[3] for line in lines[1:] if line[5] == "Two-States"}) == 1
 
 
 def test_completed_within_keeps_recent_completions_only(admin_client, data):
