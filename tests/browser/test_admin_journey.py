@@ -46,11 +46,19 @@ def certificate_find(j, *, query: str, number: str) -> None:
     j.check("certificate page")
 
 
-def certificate_act(j, *, action: str, reason: str) -> str:
+def certificate_act(j, *, action: str, reason: str, password: str | None = None) -> str:
     """Reissue or revoke the open certificate with a reason (required: tried empty
-    first); the number of the certificate the admin lands on afterwards."""
+    first); the number of the certificate the admin lands on afterwards. With
+    `password`, the action first asks for it again (the session's first
+    sensitive action: accounts.decorators)."""
     page = j.page
     page.get_by_role("link", name=action, exact=True).click()
+    if password is not None:
+        expect(page).to_have_url(re.compile(r"/accounts/reauthenticate/\?next="))
+        j.check("re-authentication before a certificate action")
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_label("Reason")).to_be_visible()
     j.check(f"{action.lower()} form")
     page.get_by_role("button", name=action, exact=True).click()
     a11y.assert_error_tied(page.get_by_label("Reason"), contains="required")
@@ -78,7 +86,12 @@ def test_administrator_reissues_after_a_name_correction_then_revokes_the_new_one
     admin.goto("/admin/", check="admin dashboard")
     certificate_find(admin, query=walk.email, number=first)
 
-    second = certificate_act(admin, action="Reissue", reason="Name corrected by the participant.")
+    second = certificate_act(
+        admin,
+        action="Reissue",
+        reason="Name corrected by the participant.",
+        password=ADMINISTRATOR.password,
+    )
     assert second != first and re.fullmatch(r"PRC-\d{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", second)
     expect(admin.page.locator("main")).to_contain_text(f"Reissue of {first}")
     expect(admin.page.locator("main")).to_contain_text(corrected)
