@@ -48,6 +48,61 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
+# --- Layout: the compact menu and the next action on a phone -------------------------------
+
+
+def on_phone(page) -> bool:
+    return page.viewport_size["width"] <= 700
+
+
+def menu_open(page) -> None:
+    """On a phone the navigation is folded behind the Menu button (layout.js): open it."""
+    toggle = page.locator(".menu-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+
+
+def main_nav(page, name: str):
+    menu_open(page)
+    return page.get_by_role("navigation", name="Main").get_by_role("link", name=name)
+
+
+def assert_in_first_viewport(page, locator, what: str) -> None:
+    """`locator` is wholly on the first screen, as the page opens (scrolled to the top)."""
+    expect(locator).to_be_visible()
+    page.evaluate("window.scrollTo(0, 0)")
+    box = locator.bounding_box()
+    height = page.viewport_size["height"]
+    assert box and box["y"] >= 0 and box["y"] + box["height"] <= height, (
+        f"{what} is not on the first screen: top at {box and round(box['y'])} px, "
+        f"screen {page.viewport_size}"
+    )
+
+
+def compact_menu(j) -> None:
+    """On a phone: the header is one short row; the Menu button is a disclosure
+    (aria-expanded, aria-controls) that shows both navigations, and Escape folds them
+    again with focus back on the button."""
+    page = j.page
+    toggle = page.get_by_role("button", name="Menu")
+    header = page.locator(".site-header").bounding_box()
+    assert header["height"] <= 90, f"the header takes {header['height']} px of a phone's screen"
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    menu = page.locator("#" + toggle.get_attribute("aria-controls"))
+    expect(menu).to_be_hidden()
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses")
+    ).to_be_visible()
+    j.check("menu open (phone)")
+    page.keyboard.press("Escape")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(menu).to_be_hidden()
+    assert a11y.is_focused(toggle)
+
+
 # --- Account -------------------------------------------------------------------------------
 
 
@@ -78,6 +133,7 @@ def log_in(j, login: Login, *, check: str) -> None:
 def sign_up_and_confirm(j, *, email: str, name: str, password: str) -> None:
     """Sign up (one mistake first), confirm the address from the email, land logged in."""
     page = j.page
+    menu_open(page)
     page.get_by_role("link", name="Sign up").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Sign Up")
     j.check("sign up")
@@ -114,6 +170,7 @@ def sign_up_and_confirm(j, *, email: str, name: str, password: str) -> None:
 def license_add(j, *, number: str) -> None:
     """Add a psychologist's license on the profile (a missing number first)."""
     page = j.page
+    menu_open(page)
     page.locator("summary", has_text="account menu").click()
     page.get_by_role("link", name="Profile and licenses").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Profile and licenses")
@@ -137,14 +194,19 @@ def license_add(j, *, number: str) -> None:
 
 def enroll(j, *, course_title: str, docs: bool = False) -> None:
     page = j.page
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses").click()
+    main_nav(page, "Courses").click()
     j.check("catalog", docs="catalog" if docs else None)
     page.get_by_role("link", name=course_title).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(course_title)
     j.check(f"course page: {course_title}")
-    page.get_by_role("button", name=f"Enroll in {course_title}").click()
-    expect(page.get_by_role("status")).to_contain_text("You are enrolled")
+    enroll_button = page.get_by_role("button", name=f"Enroll in {course_title}")
+    assert_in_first_viewport(page, enroll_button, "Enroll")
+    enroll_button.click()
+    expect(page.get_by_role("status").first).to_contain_text("You are enrolled")
     a11y.assert_progress_bars_named(page)
+    assert_in_first_viewport(
+        page, page.get_by_role("link", name=re.compile(r"Start the first lesson")), "Start"
+    )
     j.check(f"course page, enrolled: {course_title}")
 
 
@@ -158,8 +220,8 @@ def read_lessons(
     page.get_by_role("link", name=re.compile(r"Start the first lesson")).click()
     # Count the outline only once the first lesson has loaded (not the course page's).
     expect(page.get_by_role("navigation", name="Breadcrumb")).to_contain_text("Lesson 1 of")
-    outline = page.get_by_role("navigation", name="Course outline").get_by_role("listitem")
-    total = outline.count()
+    # Counted in the page (on a phone the outline is folded into its summary line).
+    total = page.locator("nav[aria-label='Course outline'] li").count()
     assert total >= 2, "a launch module has several lessons"
     journal_written = journal is None
     for number in range(1, (only or total) + 1):
@@ -167,6 +229,14 @@ def read_lessons(
             f"Lesson {number} of {total}"
         )
         j.check(f"lesson {number}", docs="lesson" if docs and number == 1 else None)
+        if on_phone(page):
+            outline = page.locator("details.lesson-outline")
+            expect(outline).not_to_have_attribute("open", "")
+            assert_in_first_viewport(page, outline.locator("summary"), "the lesson outline")
+            # The lesson's action rides at the bottom of the screen while reading.
+            assert_in_first_viewport(
+                page, page.get_by_role("button", name="Mark lesson complete"), "Mark complete"
+            )
         if not journal_written and page.locator(".journal-form").count():
             journal_save_and_reload(j, text=journal)
             journal_written = True
@@ -296,7 +366,9 @@ def take_attempt(j, *, number: int, passing: bool, keyboard: bool, docs: bool = 
 def post_test(j, *, keyboard: bool, docs: bool = False) -> list[str]:
     """From the course page: fail the post-test once, then pass it."""
     page = j.page
-    page.get_by_role("link", name="Take the post-test").click()
+    take = page.get_by_role("link", name="Take the post-test")
+    assert_in_first_viewport(page, take, "Take the post-test")
+    take.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Post-test")
     j.check("post-test")
     if keyboard:
@@ -348,6 +420,10 @@ def evaluation_and_attestation(j) -> None:
     expect(page.get_by_role("status").first).to_contain_text(
         "your evaluation and attestation are recorded"
     )
+    # While the worker renders: a plain status where the download will be.
+    preparing = page.locator(".course-action [data-certificate-links]")
+    expect(preparing).to_contain_text("being prepared")
+    assert_in_first_viewport(page, preparing, "the certificate's status")
 
 
 def certificate_on_dashboard(j, *, course_title: str, docs: bool = False) -> tuple[str, Path]:
@@ -355,7 +431,7 @@ def certificate_on_dashboard(j, *, course_title: str, docs: bool = False) -> tup
     download link appears in the course card without a reload."""
     page = j.page
     with page.expect_response(lambda r: r.url.endswith("/dashboard/")) as response:
-        page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
+        main_nav(page, "Dashboard").click()
     # The live region is in the page as served: one added with its text is often silent.
     assert 'data-certificate-links role="status" aria-live="polite"' in response.value.text()
     card = page.locator("#enrollments > li").filter(
@@ -401,9 +477,7 @@ def verify(j, *, number: str, name: str, course_title: str) -> None:
     """The public verification form: a mistyped number is refused at its field, the
     real one shows the certificate as valid."""
     page = j.page
-    page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Verify a certificate"
-    ).click()
+    main_nav(page, "Verify a certificate").click()
     j.check("verify form")
     field = page.get_by_label("Certificate number")
     field.fill("PRC-0000-NOT-REAL")
@@ -413,7 +487,7 @@ def verify(j, *, number: str, name: str, course_title: str) -> None:
     field.fill(number.lower().replace("-", " "))  # as typed from paper
     page.get_by_role("button", name="Verify").click()
     expect(page).to_have_url(re.compile(rf"/verify/{number}/$"))
-    expect(page.get_by_role("heading", level=2)).to_contain_text("Valid")
+    expect(page.get_by_role("heading", name=re.compile(r"^Status"))).to_contain_text("Valid")
     facts = page.locator(".verify-facts")
     expect(facts).to_contain_text(name)
     expect(facts).to_contain_text(course_title)
@@ -424,7 +498,7 @@ def verify(j, *, number: str, name: str, course_title: str) -> None:
 def transcript(j, *, number: str, course_title: str) -> None:
     """The clinician's certificates and their hours for a period."""
     page = j.page
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Transcript").click()
+    main_nav(page, "Transcript").click()
     row = page.get_by_role("row").filter(has_text=number)
     expect(row).to_contain_text(course_title)
     expect(row).to_contain_text("Valid")
@@ -456,6 +530,8 @@ def clinician_walk_through(
 
     j.goto("/", check="home")
     a11y.assert_skip_link(page)
+    if on_phone(page):
+        compact_menu(j)
     sign_up_and_confirm(j, email=email, name=name, password=password)
     license_add(j, number=unique("PSY"))
 
@@ -469,7 +545,7 @@ def clinician_walk_through(
         other = CoursePage.objects.live().get(slug=second_course_slug)
         enroll(j, course_title=other.title)
         read_lessons(j, course_title=other.title, journal=None, only=1)
-        page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses").click()
+        main_nav(page, "Courses").click()
         page.get_by_role("link", name=course.title).click()
 
     scores = post_test(j, keyboard=keyboard, docs=docs_screenshots)
@@ -478,6 +554,9 @@ def clinician_walk_through(
     verify(j, number=number, name=name, course_title=course.title)
     transcript(j, number=number, course_title=course.title)
     j.goto(course.url, check="course page, course completed")
+    download = page.get_by_role("link", name=f"Download certificate for {course.title}")
+    assert_in_first_viewport(page, download, "Download certificate")
+    assert download.get_attribute("href").endswith(f"/certificates/{number}/pdf/")
     assert j.console_errors == [], j.console_errors
     return ClinicianWalk(
         journey=j,
