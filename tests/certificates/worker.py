@@ -6,8 +6,13 @@ from cms.celery import ping
 
 
 def worker_drain(timeout: float = 60) -> None:
-    """Return once the worker has handled every message sent before this call: it
-    takes one message at a time, in order (prefetch 1), so a ping round trip
-    proves it. Run before a transactional test's flush, which would otherwise
-    deadlock with a render still holding its row lock."""
-    ping.apply_async(args=["drain"], queue=settings.CELERY_TASK_DEFAULT_QUEUE).get(timeout=timeout)
+    """Return once the worker has handled every message sent before this call, and
+    the messages those sent in turn (a render hands the email to its own task): it
+    takes one message at a time, in order (prefetch 1), so a ping round trip proves
+    the first, and a second ping, sent after the first came back, the second. Run
+    before a transactional test's flush, which would otherwise deadlock with a
+    task still holding its row lock."""
+    for _ in range(2):
+        ping.apply_async(args=["drain"], queue=settings.CELERY_TASK_DEFAULT_QUEUE).get(
+            timeout=timeout
+        )
