@@ -57,7 +57,9 @@ class AdminGateMiddleware:
         user = request.user
         if not user.is_authenticated or request.path.startswith(self._open_paths()):
             return self.get_response(request)
-        if selectors.user_requires_mfa(user=user) and not selectors.user_has_mfa(user=user):
+        if selectors.user_requires_mfa(user=user, request=request) and not selectors.user_has_mfa(
+            user=user
+        ):
             return _refuse(
                 request, MFA_REQUIRED_MESSAGE, level=messages.WARNING,
                 to=reverse("mfa_activate_totp"),

@@ -3,7 +3,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from .models import ClinicianLicense, User
-from .sessions import user_is_staff
+from .sessions import request_user_is_staff, user_is_staff
 
 
 def license_list(*, user: User) -> QuerySet[ClinicianLicense]:
@@ -17,13 +17,15 @@ def user_professions(*, user: User) -> set[str]:
 # --- Two-factor authentication (docs/operations.md, "Staff sign-in and MFA") --------------
 
 
-def user_requires_mfa(*, user) -> bool:
+def user_requires_mfa(*, user, request=None) -> bool:
     """Staff must have an authenticator app (TOTP) before any admin page or staff
     action answers: everyone who can enter the Wagtail admin (Instructors,
     Administrators, any group given its access), every superuser and every
     is_staff account, as accounts.sessions defines staff. Clinicians may turn it
     on; for them it stays optional."""
-    return user.is_authenticated and user.is_active and user_is_staff(user)
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return request_user_is_staff(request) if request is not None else user_is_staff(user)
 
 
 def user_has_mfa(*, user) -> bool:

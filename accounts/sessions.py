@@ -36,8 +36,30 @@ def user_is_staff(user) -> bool:
     return bool(user.is_superuser or user.is_staff or user.has_perm("wagtailadmin.access_admin"))
 
 
-def session_limits(user) -> SessionLimits:
-    if user_is_staff(user):
+STAFF_FLAG = "practicum_is_staff"
+
+
+def request_user_is_staff(request: HttpRequest) -> bool:
+    """`user_is_staff` for the signed-in person of a request, kept in the session:
+    the permission lookup costs two queries, and every request (a lesson heartbeat
+    each 30 s) would ask it twice (session limits, MFA gate). It is stamped at
+    sign-in and refreshed whenever the last-seen time is written (at most once a
+    minute), so a role granted or removed mid-session counts within that minute."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return user_is_staff(request.user)
+    # The admin asks for the permissions anyway (and a role just granted must let
+    # its holder in at once): there the answer is always fresh.
+    if STAFF_FLAG not in session or request.path.startswith("/admin/"):
+        is_staff = user_is_staff(request.user)
+        if session.get(STAFF_FLAG) != is_staff:  # a GET that changes nothing writes nothing
+            session[STAFF_FLAG] = is_staff
+        return is_staff
+    return bool(session[STAFF_FLAG])
+
+
+def session_limits(user, *, is_staff: bool | None = None) -> SessionLimits:
+    if user_is_staff(user) if is_staff is None else is_staff:
         return SessionLimits(
             idle_seconds=settings.STAFF_SESSION_IDLE_TIMEOUT_MINUTES * 60,
             absolute_seconds=settings.STAFF_SESSION_ABSOLUTE_TIMEOUT_MINUTES * 60,
@@ -48,17 +70,20 @@ def session_limits(user) -> SessionLimits:
     )
 
 
-def session_start(request: HttpRequest) -> None:
+def session_start(request: HttpRequest, user=None) -> None:
     """Stamp the start of a signed-in session."""
     now = time.time()
     request.session[SIGNED_IN_AT] = now
     request.session[SEEN_AT] = now
+    user = user if user is not None else getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        request.session[STAFF_FLAG] = user_is_staff(user)
 
 
-def session_start_on_login(sender, request=None, **kwargs) -> None:
+def session_start_on_login(sender, request=None, user=None, **kwargs) -> None:
     """Every sign-in starts the clocks afresh (connected in accounts.apps)."""
     if request is not None and hasattr(request, "session"):
-        session_start(request)
+        session_start(request, user)
 
 
 def session_expiry_check(request: HttpRequest) -> str | None:
@@ -73,7 +98,7 @@ def session_expiry_check(request: HttpRequest) -> str | None:
         # A session from before these limits existed starts its clock now.
         session_start(request)
         return None
-    limits = session_limits(request.user)
+    limits = session_limits(request.user, is_staff=request_user_is_staff(request))
     if now - signed_in_at >= limits.absolute_seconds:
         hours = limits.absolute_seconds / 3600
         return (
@@ -88,4 +113,5 @@ def session_expiry_check(request: HttpRequest) -> str | None:
         )
     if now - seen_at >= SEEN_RESOLUTION_SECONDS:
         session[SEEN_AT] = now
+        session[STAFF_FLAG] = user_is_staff(request.user)
     return None
