@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format format-templates browser screenshots bench clean
+.PHONY: help install run test test-fast lint format format-templates browser screenshots bench mutation reliability clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -55,5 +55,12 @@ screenshots: $(STAMP) browser ## Regenerate the screenshots in docs/screenshots/
 bench: $(STAMP) ## Run the benchmarks and rewrite docs/benchmarks.md
 	$(PY) benchmarks/run_all.py
 
+mutation: $(STAMP) ## Mutation testing of the core rule modules (mutmut, slow; results in docs/reliability.md)
+	rm -rf mutants
+	$(PY) scripts/mutation.py
+
+reliability: $(STAMP) ## The fault drills at full scale; rewrites their figures in docs/reliability.md
+	$(PY) benchmarks/reliability.py
+
 clean: ## Remove build output and local state (keeps .venv)
-	rm -rf var media private_media static_collected .pytest_cache .ruff_cache .import_linter_cache test-artifacts .services
+	rm -rf var media private_media static_collected mutants .pytest_cache .ruff_cache .import_linter_cache test-artifacts .services

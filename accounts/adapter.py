@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.urls import reverse
 
 from .client_ip import client_ip
 
@@ -14,3 +15,8 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def get_signup_redirect_url(self, request):
+        # Right after signup (and the email confirmation that signs in): the license
+        # that decides which CE credit certificates carry, asked once and skippable.
+        return reverse("accounts:license_welcome")

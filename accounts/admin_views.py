@@ -15,11 +15,13 @@ from wagtail.admin import messages
 from wagtail.admin.views.account import BaseSettingsPanel
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from cms.refusals import Refusal
+
 from .decorators import StaffReauthRequiredMixin
 from .forms import MFAResetForm
 from .models import User
 from .selectors import mfa_reset_refusal, staff_mfa_list, user_has_mfa, user_may_reset_mfa
-from .services import MFAResetError, mfa_reset
+from .services import mfa_reset
 
 NAMESPACE = "accounts_mfa"
 
@@ -88,7 +90,7 @@ class MFAResetView(
     def form_valid(self, form):
         try:
             mfa_reset(actor=self.request.user, user=self.person, reason=form.cleaned_data["reason"])
-        except MFAResetError as exc:
+        except Refusal as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)
         messages.success(

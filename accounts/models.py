@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from .validators import validate_printable_line
 
@@ -103,3 +104,8 @@ class ClinicianLicense(models.Model):
 
     def __str__(self):
         return f"{self.get_profession_display()} {self.license_number} ({self.region})"
+
+    def is_expired(self, on=None) -> bool:
+        """Expired before `on` (today): it stays on the profile, flagged, but
+        counts for no credit. A license without an expiry date never expires."""
+        return self.expires_on is not None and self.expires_on < (on or timezone.localdate())

@@ -1,17 +1,70 @@
+from dataclasses import dataclass, field
+from datetime import date
+
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from .models import ClinicianLicense, User
 from .sessions import request_user_is_staff, user_is_staff
 
 
 def license_list(*, user: User) -> QuerySet[ClinicianLicense]:
+    """Every license on the profile, the expired ones too (flagged where shown)."""
     return ClinicianLicense.objects.filter(user=user)
 
 
+def license_current(*, user_id: int, on: date | None = None) -> QuerySet[ClinicianLicense]:
+    """The licenses that count for credit: not expired on `on` (today). The one
+    rule for which licenses count: claims, certificates and the pages ask here."""
+    on = on or timezone.localdate()
+    return ClinicianLicense.objects.filter(user_id=user_id).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=on)
+    )
+
+
+def license_professions(*, user_id: int) -> set[str]:
+    """The professions of the licenses that count today."""
+    return set(license_current(user_id=user_id).values_list("profession", flat=True))
+
+
 def user_professions(*, user: User) -> set[str]:
-    return set(license_list(user=user).values_list("profession", flat=True))
+    return license_professions(user_id=user.pk)
+
+
+@dataclass
+class LicenseFit:
+    """One accreditor of a course, and the clinician's licenses of a profession it
+    serves: `current` count; `expired` would, had they not expired."""
+
+    accreditor: object
+    current: list[ClinicianLicense] = field(default_factory=list)
+    expired: list[ClinicianLicense] = field(default_factory=list)
+
+    @property
+    def qualifies(self) -> bool:
+        return bool(self.current)
+
+
+def license_credit_fit(*, user: User, accreditors) -> list[LicenseFit]:
+    """For each accreditor (anything with `professions` and `short_name`: accounts
+    knows nothing of courses), the clinician's licenses that qualify for its
+    credit, and the expired ones that no longer do. One query."""
+    today = timezone.localdate()
+    licenses = list(license_list(user=user)) if user.is_authenticated else []
+    fits = []
+    for accreditor in accreditors:
+        served = set(getattr(accreditor, "professions", None) or [])
+        matching = [lic for lic in licenses if lic.profession in served]
+        fits.append(
+            LicenseFit(
+                accreditor=accreditor,
+                current=[lic for lic in matching if not lic.is_expired(today)],
+                expired=[lic for lic in matching if lic.is_expired(today)],
+            )
+        )
+    return fits
 
 
 # --- Two-factor authentication (docs/operations.md, "Staff sign-in and MFA") --------------

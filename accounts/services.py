@@ -2,23 +2,55 @@ from datetime import date
 
 from allauth.mfa.models import Authenticator
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from wagtail.log_actions import log
 
 from audit.models import AuditAction
 from audit.services import audit_record
+from cms.refusals import Refusal
 
 from . import selectors
 from .models import ClinicianLicense, User
-
-
-class LicenseError(Exception):
-    pass
 
 
 def user_update_certificate_name(*, user: User, full_name: str) -> User:
     user.full_name = full_name
     user.save(update_fields=["full_name"])
     return user
+
+
+#: An expiry further ahead than this is a typo (boards renew every one to five years).
+LICENSE_EXPIRY_MAX_YEARS = 20
+LICENSE_EXPIRY_MIN_YEAR = 1950
+
+
+def _license_fields(
+    *, profession: str, license_number: str, region: str, expires_on: date | None
+) -> dict:
+    """The one check of a license's fields, for adding and for editing."""
+    from .models import Profession
+
+    license_number = " ".join((license_number or "").split())
+    region = " ".join((region or "").split())
+    if profession not in Profession.values:
+        raise Refusal("Choose your profession from the list.")
+    if not license_number:
+        raise Refusal("Enter the license number.")
+    if not region:
+        raise Refusal("Enter the state or province that issued the license.")
+    if expires_on is not None:
+        latest = timezone.localdate().year + LICENSE_EXPIRY_MAX_YEARS
+        if not LICENSE_EXPIRY_MIN_YEAR <= expires_on.year <= latest:
+            raise Refusal(
+                f"The expiry date {expires_on:%d %B %Y} cannot be right: check the year "
+                f"(between {LICENSE_EXPIRY_MIN_YEAR} and {latest})."
+            )
+    return {
+        "profession": profession,
+        "license_number": license_number,
+        "region": region,
+        "expires_on": expires_on,
+    }
 
 
 def license_create(
@@ -29,17 +61,44 @@ def license_create(
     region: str,
     expires_on: date | None = None,
 ) -> ClinicianLicense:
+    """Add a license. An expired one is accepted (it is the clinician's history)
+    but counts for no credit; the view says so."""
+    fields = _license_fields(
+        profession=profession, license_number=license_number, region=region, expires_on=expires_on
+    )
     try:
         with transaction.atomic():
-            return ClinicianLicense.objects.create(
-                user=user,
-                profession=profession,
-                license_number=license_number,
-                region=region,
-                expires_on=expires_on,
-            )
+            return ClinicianLicense.objects.create(user=user, **fields)
     except IntegrityError as exc:
-        raise LicenseError("You have already added this license.") from exc
+        raise Refusal("You have already added this license.") from exc
+
+
+def license_update(
+    *,
+    user: User,
+    license_id: int,
+    profession: str,
+    license_number: str,
+    region: str,
+    expires_on: date | None = None,
+) -> ClinicianLicense:
+    """Correct or renew one's own license (ClinicianLicense.DoesNotExist for anyone
+    else's). Certificates already issued keep the license as they printed it
+    (their snapshot); what changes is what counts from now on."""
+    fields = _license_fields(
+        profession=profession, license_number=license_number, region=region, expires_on=expires_on
+    )
+    try:
+        with transaction.atomic():
+            license = ClinicianLicense.objects.select_for_update().get(user=user, pk=license_id)
+            for name, value in fields.items():
+                setattr(license, name, value)
+            license.save(update_fields=list(fields))
+            return license
+    except IntegrityError as exc:
+        raise Refusal(
+            "You already have another license with these details.", kind=Refusal.Kind.CONFLICT
+        ) from exc
 
 
 def license_delete(*, user: User, license_id: int) -> None:
@@ -55,10 +114,6 @@ MFA_RESET_ACTION = "accounts.mfa_reset"
 MFA_RESET_REASON_MAX_LENGTH = 500
 
 
-class MFAResetError(Exception):
-    """A reset refused; the message is for the person who asked."""
-
-
 @transaction.atomic
 def mfa_reset(*, actor: User, user: User, reason: str) -> list[str]:
     """Remove every authenticator of `user` (the app and the recovery codes), for a
@@ -67,16 +122,16 @@ def mfa_reset(*, actor: User, user: User, reason: str) -> list[str]:
     Returns the types removed."""
     reason = " ".join(reason.split())
     if not reason:
-        raise MFAResetError("Give the reason for the reset: it is kept in the log.")
+        raise Refusal("Give the reason for the reset: it is kept in the log.")
     if len(reason) > MFA_RESET_REASON_MAX_LENGTH:
-        raise MFAResetError(f"Keep the reason under {MFA_RESET_REASON_MAX_LENGTH} characters.")
+        raise Refusal(f"Keep the reason under {MFA_RESET_REASON_MAX_LENGTH} characters.")
     refusal = selectors.mfa_reset_refusal(actor=actor, user=user)
     if refusal:
-        raise MFAResetError(refusal)
+        raise Refusal(refusal)
     authenticators = Authenticator.objects.select_for_update().filter(user=user)
     types = sorted({a.type for a in authenticators})
     if not types:
-        raise MFAResetError(f"{user} has no two-factor authentication to reset.")
+        raise Refusal(f"{user} has no two-factor authentication to reset.")
     authenticators.delete()
     log(
         instance=user,
@@ -91,10 +146,6 @@ def mfa_reset(*, actor: User, user: User, reason: str) -> list[str]:
 
 
 # --- Deleting people ------------------------------------------------------------------------
-
-
-class AccountDeletionError(Exception):
-    pass
 
 
 #: RFC 2606 reserves .invalid: mail to it never leaves the machine.
@@ -117,7 +168,7 @@ def user_delete_self(*, user: User) -> bool:
     from .sessions import user_is_staff
 
     if user_is_staff(user):
-        raise AccountDeletionError(
+        raise Refusal(
             "Staff accounts are closed by an Administrator, who can hand over your pages first."
         )
     with transaction.atomic():
@@ -191,9 +242,9 @@ def user_deactivate(*, user: User, actor: User) -> User:
     """An Administrator closes an account that records keep: it can no longer
     sign in, and nothing is deleted. Logged in Wagtail's history."""
     if user.pk == actor.pk:
-        raise AccountDeletionError("You cannot deactivate your own account.")
+        raise Refusal("You cannot deactivate your own account.")
     if user.is_superuser and not actor.is_superuser:
-        raise AccountDeletionError("Only a superuser deactivates a superuser.")
+        raise Refusal("Only a superuser deactivates a superuser.")
     with transaction.atomic():
         user.is_active = False
         user.save(update_fields=["is_active"])

@@ -12,10 +12,12 @@ from django.views.generic import TemplateView, View
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from cms.refusals import Refusal
+
 from .decorators import StaffReauthRequiredMixin
 from .models import User
 from .selectors import user_kept_records
-from .services import AccountDeletionError, user_deactivate
+from .services import user_deactivate
 
 DEACTIVATE_URL_NAME = "accounts_user_deactivate"
 
@@ -72,7 +74,7 @@ class UserDeactivateView(StaffReauthRequiredMixin, View):
         person = get_object_or_404(User, pk=pk)
         try:
             user_deactivate(user=person, actor=request.user)
-        except AccountDeletionError as exc:
+        except Refusal as exc:
             messages.error(request, str(exc))
         else:
             messages.success(

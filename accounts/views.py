@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from cms.refusals import Refusal
+
 from . import selectors, services
 from .forms import CertificateNameForm, LicenseForm
 from .models import ClinicianLicense
@@ -45,19 +47,85 @@ def profile(request):
     return _render_profile(request)
 
 
+def _license_saved_message(request, license, verb: str) -> None:
+    if license.is_expired():
+        messages.warning(
+            request,
+            f"License {verb}. It expired on {license.expires_on:%d %B %Y}, so it is kept on "
+            "your profile but counts for no CE credit; edit its expiry date when you renew it.",
+        )
+    else:
+        messages.success(request, f"License {verb}.")
+
+
+def _license_added(request, form) -> bool:
+    """Add the license the valid form holds; a refusal becomes the form's error."""
+    if not form.is_valid():
+        return False
+    try:
+        license = services.license_create(user=request.user, **form.cleaned_data)
+    except Refusal as exc:
+        form.add_error(None, str(exc))
+        return False
+    _license_saved_message(request, license, "added")
+    return True
+
+
 @login_required
 @require_POST
 def license_add(request):
     form = LicenseForm(request.POST)
-    if form.is_valid():
+    if _license_added(request, form):
+        return redirect("accounts:profile")
+    return _render_profile(request, license_form=form, status=400)
+
+
+@login_required
+def license_edit(request, license_id: int):
+    """Correct a license or renew it (a new expiry date): one's own only."""
+    try:
+        license = selectors.license_list(user=request.user).get(pk=license_id)
+    except ClinicianLicense.DoesNotExist as exc:
+        raise Http404("No such license on your profile.") from exc
+    form = LicenseForm(request.POST if request.method == "POST" else None, instance=license)
+    if form.is_bound and form.is_valid():
         try:
-            services.license_create(user=request.user, **form.cleaned_data)
-        except services.LicenseError as exc:
+            license = services.license_update(
+                user=request.user, license_id=license.pk, **form.cleaned_data
+            )
+        except Refusal as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "License added.")
+            _license_saved_message(request, license, "saved")
             return redirect("accounts:profile")
-    return _render_profile(request, license_form=form, status=400)
+    if form.is_bound:
+        # The form's instance took the refused values: show the license as stored.
+        license.refresh_from_db()
+    return render(
+        request,
+        "accounts/license_edit.html",
+        {"form": form, "license": license},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+def license_welcome(request):
+    """Right after signup (accounts.adapter): the license that decides which CE
+    credit a certificate carries, asked for once and skippable."""
+    form = LicenseForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and _license_added(request, form):
+        return redirect(
+            "accounts:license_welcome"
+            if "add_another" in request.POST
+            else settings.LOGIN_REDIRECT_URL
+        )
+    return render(
+        request,
+        "accounts/license_welcome.html",
+        {"form": form, "licenses": selectors.license_list(user=request.user)},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @login_required
@@ -81,7 +149,7 @@ def account_delete(request):
     if form.is_bound and form.is_valid():
         try:
             deleted = services.user_delete_self(user=user)
-        except services.AccountDeletionError as exc:
+        except Refusal as exc:
             refusal = str(exc)
         else:
             logout(request)

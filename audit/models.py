@@ -25,6 +25,7 @@ class AuditAction(models.TextChoices):
     CERTIFICATE_REISSUE = "certificate.reissue", "Certificate reissued"
     CERTIFICATE_REVOKE = "certificate.revoke", "Certificate revoked"
     CERTIFICATE_RESTORE = "certificate.restore", "Certificate restored"
+    CERTIFICATE_DELIVERY_RETRY = "certificate.delivery_retry", "Certificate delivery retried"
     BULK_JOB_CREATE = "bulk_job.create", "Bulk job started"
     # The CE credit model (Wagtail snippets and the course editor)
     ACCREDITOR_CREATE = "accreditor.create", "Accreditor added"
@@ -35,6 +36,7 @@ class AuditAction(models.TextChoices):
     COURSE_SUBMIT = "course.submit", "Course sent for approval"
     COURSE_APPROVE = "course.approve", "Course approved"
     COURSE_REJECT = "course.reject", "Course changes requested"
+    COURSE_DUPLICATE = "course.duplicate", "Course duplicated as a template"
     # People, groups and permissions
     GROUP_CREATE = "group.create", "Group added"
     GROUP_EDIT = "group.edit", "Group or its permissions changed"
@@ -46,6 +48,8 @@ class AuditAction(models.TextChoices):
     # Personal data leaving the site
     EXPORT = "export", "Personal data exported"
     REPORT_MARK_REPORTED = "report.mark_reported", "Upload to the accreditor confirmed"
+    # Retention (reports.retention): personal data removed after the window
+    RECORDS_PSEUDONYMISE = "records.pseudonymise", "Records past retention pseudonymised"
     # Later features (issue 14): audit packets and requests
     AUDIT_PACKET_BUILD = "audit_packet.build", "Audit packet built"
     AUDIT_PACKET_DOWNLOAD = "audit_packet.download", "Audit packet downloaded"
@@ -53,6 +57,9 @@ class AuditAction(models.TextChoices):
     # Learner support (support.services)
     REQUEST_CREATE = "request.create", "Support request sent"
     REQUEST_EDIT = "request.edit", "Support request assigned, noted or answered"
+    # Per-learner overrides (courses.overrides)
+    OVERRIDE_GRANT = "override.grant", "Learner override granted"
+    OVERRIDE_END = "override.end", "Learner override ended"
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User
+from cms.admin_dates import admin_date_field, admin_date_hint
 from cms.ids import IdModelChoiceField
 from courses.models import Accreditor, CoursePage, Enrollment
 
@@ -42,7 +43,7 @@ class VerifyForm(AccessibleForm):
     number = forms.CharField(
         label="Certificate number",
         max_length=40,
-        help_text="As printed on the certificate, e.g. PRC-2026-7KQ9-X4DM. Case and dashes do not matter.",
+        help_text="As printed on the certificate, e.g. PRC-2026-7KQ9-X4D0. Case and dashes do not matter.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
@@ -51,7 +52,7 @@ class VerifyForm(AccessibleForm):
         if normalized is None:
             raise forms.ValidationError(
                 "This is not a valid certificate number. Check it against the certificate: "
-                "it looks like PRC-2026-7KQ9-X4DM."
+                "it looks like PRC-2026-7KQ9-X4D0."
             )
         return normalized
 
@@ -59,6 +60,16 @@ class VerifyForm(AccessibleForm):
 class TranscriptPeriodForm(AccessibleForm):
     start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    @classmethod
+    def from_query(cls, query) -> "TranscriptPeriodForm":
+        """The period asked for in a query string, or the default one; validated."""
+        if "start" in query or "end" in query:
+            form = cls(query)
+        else:
+            form = cls(cls.default_period(timezone.localdate()))
+        form.is_valid()
+        return form
 
     @staticmethod
     def default_period(today: date) -> dict:
@@ -98,6 +109,29 @@ class ReasonForm(forms.Form):
         return reason
 
 
+class StatusChangeForm(ReasonForm):
+    """Reissue, revoke, restore: the internal reason, and the one the clinician is told."""
+
+    clinician_reason = forms.CharField(
+        label="Reason for the clinician",
+        required=False,
+        max_length=MAX_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional. Emailed to the clinician and shown on their dashboard. "
+        "The reason above stays internal.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = (
+            "Required, internal: recorded in the certificate's audit history, never shown to "
+            "the clinician."
+        )
+
+    def clean_clinician_reason(self):
+        return self.cleaned_data["clinician_reason"].strip()
+
+
 class ManualIssueForm(ReasonForm):
     email = forms.EmailField(label="Clinician's email")
     course = IdModelChoiceField(queryset=CoursePage.objects.order_by("title"), label="Course")
@@ -107,11 +141,12 @@ class ManualIssueForm(ReasonForm):
         label="Accreditor",
         empty_label="— None: certificate of attendance —",
     )
-    completed_on = forms.DateField(
+    completed_on = admin_date_field(
         required=False,
         label="Completion date",
-        help_text="Needed only when the enrollment has no recorded completion.",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=(
+            f"{admin_date_hint()}. Needed only when the enrollment has no recorded completion."
+        ),
     )
     field_order = ["email", "course", "accreditor", "completed_on", "reason"]
 

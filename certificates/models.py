@@ -79,6 +79,12 @@ class Certificate(models.Model):
     issued_at = models.DateTimeField(db_index=True)
     hold_reason = models.TextField(blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    clinician_reason = models.TextField(
+        blank=True,
+        help_text="What the administrator chose to tell the clinician about the latest "
+        "revocation, reissue or restoration (emailed to them, shown on their dashboard); "
+        "the internal reason stays in the audit history.",
+    )
 
     # The certificate's bit in a Bitstring Status List (certificates/credentials/
     # status_list.py): fixed at issue, drawn at random so neighbouring bits say
@@ -188,6 +194,12 @@ class CertificateEvent(models.Model):
         help_text="Empty when the system acted.",
     )
     data = models.JSONField(default=dict, blank=True)
+    clinician_reason = models.TextField(
+        blank=True, help_text="The reason shared with the clinician (revoke, reissue, restore)."
+    )
+    notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the clinician was emailed about this change."
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

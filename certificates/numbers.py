@@ -1,4 +1,4 @@
-"""Certificate numbers: ``PRC-2026-7KQ9-X4DM``.
+"""Certificate numbers: ``PRC-2026-7KQ9-X4D0``.
 
 - Eight characters of Crockford base 32 (digits and capitals without I, L, O,
   U), seven drawn from ``secrets`` and one check character (Luhn mod 32 over
@@ -23,7 +23,8 @@ _SHAPE = re.compile(r"^([A-Z]{2,6})(\d{4})([0-9A-Z]{8})$")
 
 def check_character(payload: str) -> str:
     """Luhn mod N (N = 32) over ``payload``: catches any single wrong
-    character and most swaps of two neighbours."""
+    character and every swap of two different neighbours except 0 and Z (the
+    values 0 and N - 1, Luhn's one blind spot). ``20267KQ9X4D`` gives ``0``."""
     factor = 2
     total = 0
     for char in reversed(payload):
@@ -43,8 +44,8 @@ def number_generate(*, year: int, prefix: str = DEFAULT_PREFIX) -> str:
 def number_normalize(raw: str) -> str | None:
     """The canonical form of a number typed by a person, or None if it cannot be one.
 
-    ``prc 2026 7kq9 x4dm``, ``PRC-2O26-7KQ9-X4DM`` and ``prc20267kq9x4dm`` all
-    give ``PRC-2026-7KQ9-X4DM``; a wrong check character gives None.
+    ``prc 2026 7kq9 x4d0``, ``PRC-2O26-7KQ9-X4D0`` and ``prc20267kq9x4d0`` all
+    give ``PRC-2026-7KQ9-X4D0``; a wrong check character gives None.
     """
     compact = re.sub(r"[\s\-_.]", "", (raw or "").upper())
     if not 14 <= len(compact) <= 18:

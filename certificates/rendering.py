@@ -375,7 +375,8 @@ def render_transcript_pdf(transcript: dict) -> bytes:
 
     ``transcript``::
 
-        {"participant_name": str, "licenses": [{"profession", "number", "region"}],
+        {"participant_name": str, "licenses": [{"profession", "number", "region",
+                                                "expired_on": "YYYY-MM-DD" or ""}],
          "period_start": "YYYY-MM-DD", "period_end": "YYYY-MM-DD",
          "generated_on": "YYYY-MM-DD",            # optional, default today
          "provider": {"name", "address", "email", "phone", "website"},  # optional
@@ -400,6 +401,7 @@ def render_transcript_pdf(transcript: dict) -> bytes:
                     _s(lic.get("profession")),
                     f"License {_s(lic.get('number'))}" if lic.get("number") else "",
                     _s(lic.get("region")),
+                    f"expired {format_date(lic['expired_on'])}" if lic.get("expired_on") else "",
                 )
                 if p
             )

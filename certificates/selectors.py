@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
+from accounts.selectors import license_current
 from cms.models import ProviderSettings
 
 from . import rendering
@@ -67,6 +69,32 @@ class Verification:
     kind_label: str
     revoked_at: date | None = None
     replacement_number: str = ""
+    #: LinkedIn's "Add to profile" form filled with this certificate (valid ones only).
+    linkedin_url: str = ""
+
+
+LINKEDIN_ADD_URL = "https://www.linkedin.com/profile/add"
+
+
+def linkedin_add_url(
+    *, name: str, organization: str, issued: date, verify_url: str, number: str
+) -> str:
+    """LinkedIn's add-to-profile link for a certification, its form filled in:
+    name, issuing organization, issue month and year, the credential's URL (our
+    verification page) and its id (the certificate number). No expiry: a CE
+    certificate records credit earned, it does not lapse."""
+    query = urlencode(
+        {
+            "startTask": "CERTIFICATION_NAME",
+            "name": name,
+            "organizationName": organization,
+            "issueYear": issued.year,
+            "issueMonth": issued.month,
+            "certUrl": verify_url,
+            "certId": number,
+        }
+    )
+    return f"{LINKEDIN_ADD_URL}?{query}"
 
 
 def certificate_verify(*, number: str) -> Verification | None:
@@ -93,13 +121,23 @@ def certificate_verify(*, number: str) -> Verification | None:
         replacement = latest.number if latest.pk != certificate.pk else ""
     snapshot = certificate.snapshot
     accreditor = snapshot.get("accreditor") or {}
+    issue_date = date.fromisoformat(snapshot["issue_date"])
+    linkedin = ""
+    if certificate.status == Certificate.Status.VALID:
+        linkedin = linkedin_add_url(
+            name=f"{certificate.get_kind_display()}: {certificate.course_title}",
+            organization=(snapshot.get("provider") or {}).get("name", ""),
+            issued=issue_date,
+            verify_url=snapshot.get("verify_url") or "",
+            number=certificate.number,
+        )
     return Verification(
         number=certificate.number,
         status=certificate.status,
         participant_name=certificate.participant_name,
         course_title=certificate.course_title,
         completion_date=certificate.completion_date,
-        issue_date=date.fromisoformat(snapshot["issue_date"]),
+        issue_date=issue_date,
         accreditor=(
             f"{accreditor.get('name')} ({accreditor.get('short_name')})" if accreditor else ""
         ),
@@ -108,6 +146,7 @@ def certificate_verify(*, number: str) -> Verification | None:
         kind_label=certificate.get_kind_display(),
         revoked_at=certificate.revoked_at.date() if certificate.revoked_at else None,
         replacement_number=replacement,
+        linkedin_url=linkedin,
     )
 
 
@@ -206,7 +245,13 @@ def certificate_message(certificate: Certificate) -> str:
             "approves our courses. The CE administrator has been told and will contact you."
         )
     if state == "revoked":
-        return f"Revoked on {certificate.revoked_at:%B %-d, %Y}. Contact the CE administrator."
+        reason = f" Reason: {certificate.clinician_reason}" if certificate.clinician_reason else ""
+        if reason and not reason.endswith((".", "!", "?")):
+            reason += "."
+        return (
+            f"Revoked on {certificate.revoked_at:%B %-d, %Y}.{reason} "
+            "Contact the CE administrator with any question."
+        )
     if state == "failed":
         return "We could not prepare it yet; the CE administrator has been told."
     return "Being prepared — it appears here in a moment."
@@ -260,15 +305,18 @@ def transcript_build(*, user, start: date, end: date) -> Transcript:
 def transcript_document(*, user, transcript: Transcript) -> dict:
     """The input of rendering.render_transcript_pdf."""
     provider = ProviderSettings.load()
+    current = set(license_current(user_id=user.pk).values_list("pk", flat=True))
     return {
         "participant_name": user.full_name or user.email,
+        # Current licenses first; an expired one is listed as expired, never as current.
         "licenses": [
             {
                 "profession": lic.get_profession_display(),
                 "number": lic.license_number,
                 "region": lic.region,
+                "expired_on": "" if lic.pk in current else lic.expires_on.isoformat(),
             }
-            for lic in user.licenses.all()
+            for lic in sorted(user.licenses.all(), key=lambda lic: lic.pk not in current)
         ],
         "period_start": transcript.start.isoformat(),
         "period_end": transcript.end.isoformat(),
@@ -356,3 +404,52 @@ def licenses_frozen_on_certificates(*, user) -> set[int]:
         for lic in user.licenses.all()
         if (lic.get_profession_display(), lic.license_number, lic.region) in printed
     }
+
+
+@dataclass(frozen=True)
+class ReissuePreviewRow:
+    label: str
+    now: str
+    new: str
+
+    @property
+    def changes(self) -> bool:
+        return self.now != self.new
+
+
+def certificate_reissue_preview(*, certificate: Certificate) -> list[ReissuePreviewRow]:
+    """What the certificate says now and what its reissue would say, fact by fact,
+    for the administrator to see before confirming: the participant's name and
+    licenses and the provider are taken afresh, what was earned stays as issued
+    (services.certificate_reissue)."""
+    from .services.snapshot import participant_facts
+
+    snapshot = certificate.snapshot
+    fresh = participant_facts(user=certificate.user, accreditor=certificate.accreditor)
+
+    def licenses(items) -> str:
+        return (
+            "; ".join(f"{lic['profession']} {lic['number']} ({lic['region']})" for lic in items)
+            or "—"
+        )
+
+    accreditor = snapshot.get("accreditor") or {}
+    earned = (
+        f"{snapshot.get('total_hours', certificate.total_hours)} h, "
+        f"{accreditor.get('short_name', '')}".rstrip(", ")
+        if accreditor
+        else f"{snapshot.get('total_hours', certificate.total_hours)} h attended"
+    )
+    provider_now = (snapshot.get("provider") or {}).get("name", "")
+    completed = certificate.completion_date.strftime("%B %-d, %Y")
+    return [
+        ReissuePreviewRow("Name", snapshot.get("participant_name", ""), fresh["participant_name"]),
+        ReissuePreviewRow(
+            "Licenses", licenses(snapshot.get("licenses", [])), licenses(fresh["licenses"])
+        ),
+        ReissuePreviewRow("Provider", provider_now, ProviderSettings.load().name),
+        ReissuePreviewRow("Course", certificate.course_title, certificate.course_title),
+        ReissuePreviewRow("Completed", completed, completed),
+        ReissuePreviewRow("Credit", earned, earned),
+        ReissuePreviewRow("Number", certificate.number, "a new number, drawn on reissue"),
+    ]

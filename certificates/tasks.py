@@ -78,6 +78,12 @@ def certificate_email(certificate_id: int) -> str:
         raise
 
 
+@shared_task(name="certificates.notice", **DELIVERY_STAGE)
+def certificate_notice(event_id: int) -> str:
+    """Email the clinician about a revocation or restoration, once (notices)."""
+    return services.certificate_notice_send(event_id=event_id)
+
+
 def _described(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
@@ -99,6 +105,7 @@ def certificates_sweep(min_age_seconds: float | None = None) -> int:
         min_age=min_age, max_attempts=settings.CERTIFICATE_MAX_DELIVERY_ATTEMPTS
     )
     count += services.bulk_jobs_sweep(min_age=min_age)
+    count += services.notices_sweep(min_age=min_age)
     return count
 
 

@@ -304,12 +304,7 @@ def enrollment_status(request, enrollment_id: int):
 
 
 def _period_form(request) -> TranscriptPeriodForm:
-    if "start" in request.GET or "end" in request.GET:
-        form = TranscriptPeriodForm(request.GET)
-    else:
-        form = TranscriptPeriodForm(TranscriptPeriodForm.default_period(timezone.localdate()))
-    form.is_valid()
-    return form
+    return TranscriptPeriodForm.from_query(request.GET)
 
 
 @login_required

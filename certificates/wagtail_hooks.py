@@ -1,3 +1,5 @@
+from django.templatetags.static import static
+from django.utils.html import format_html
 from wagtail import hooks
 
 from .admin_views import CertificateViewSet
@@ -12,3 +14,8 @@ def register_certificate_viewset():
 @hooks.register("construct_homepage_panels")
 def add_certificate_attention_panel(request, panels):
     panels.append(CertificateAttentionPanel(request=request))
+
+
+@hooks.register("insert_global_admin_css")
+def certificate_admin_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("certificates/admin.css"))

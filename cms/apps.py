@@ -11,11 +11,15 @@ class CmsConfig(AppConfig):
         from wagtail.images import get_image_model
         from wagtail.permissions import register_permission_policy
 
+        from . import workflow_mail
         from .ids import IdConverter
         from .media import MediaPermissionPolicy
+        from .site_cache import site_cache_connect
 
         # <id:name> in every app's URLs: ids any database can look up (cms.ids).
         register_converter(IdConverter, "id")
+        # Cached routes, footer and anonymous pages go stale on any content change.
+        site_cache_connect()
 
         # exact_class: ours wins over the policy wagtail.images and wagtail.documents
         # register in their own ready(), which runs after this one (INSTALLED_APPS order).
@@ -37,3 +41,6 @@ class CmsConfig(AppConfig):
             ),
             exact_class=True,
         )
+
+        # Workflow emails that pages reviewed with another page can keep quiet.
+        workflow_mail.connect()

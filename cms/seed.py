@@ -30,8 +30,9 @@ POLICIES = {
         "Grievance policy",
         "How we handle complaints about a course, an instructor or a certificate.",
         [
-            "Send a written grievance to the CE administrator at the contact address below. Describe "
-            "the course, the date and what went wrong.",
+            'Send a grievance with the request form (signed in: <a href="/support/new/?kind=grievance">'
+            "Raise a grievance</a>), or in writing to the contact address below. Describe the course, "
+            "the date, what went wrong and the outcome you seek.",
             "We acknowledge every grievance within 5 business days and answer in writing within 30 days. "
             "Where a grievance is upheld we may refund fees, correct records or reissue a certificate.",
             "If you are not satisfied with our answer, you may contact the accrediting body that approved "
@@ -45,9 +46,11 @@ POLICIES = {
         [
             "Our courses are built to work with screen readers, keyboard-only navigation and zoom. "
             "If anything gets in your way, tell us.",
-            "To request an accommodation — extra time on a post-test, an alternative format of "
-            "course material, or anything else — write to the contact address below. We answer "
-            "within 3 business days and keep your request confidential.",
+            "To request an accommodation — extra time on a post-test, another attempt, an alternative "
+            "format of course material, or anything else — use the request form (signed in: "
+            '<a href="/support/new/?kind=accommodation">Request an accommodation</a>) or write to '
+            "the contact address below. We answer within 3 business days and keep your request "
+            "confidential.",
         ],
     ),
     "privacy": (
@@ -60,6 +63,9 @@ POLICIES = {
             "reflections are visible to you alone.",
             "Certificate verification pages show only your name, the course, its credits, the date "
             "and the status, never your email or license numbers.",
+            "Your transcript, all your certificates and a copy of your data are on your "
+            '<a href="/renewals/records/">My records</a> page. To ask for a correction, use the '
+            '<a href="/support/new/?kind=grievance&amp;topic=correction">request form</a>.',
             "You can delete your account from your profile. Your sign-in, email address, journal "
             "reflections and the licenses no certificate printed are removed at once; your CE "
             "records stay for the retention period, and your certificates can still be verified.",

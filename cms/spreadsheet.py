@@ -6,7 +6,8 @@ format, CSV and XLSX, fed the same lines.
 tab or a carriage return) would be run by a spreadsheet that opens the file, so
 a name such as ``=HYPERLINK("http://evil.example")`` could act on the reader's
 machine (OWASP's "CSV injection"). In a CSV such text is kept as text with a
-leading apostrophe, which spreadsheets hide. An XLSX cell has a type: such text
+leading apostrophe, which spreadsheets hide; a number (negative ones included)
+is written as it is, since it is no formula. An XLSX cell has a type: such text
 is written as a string cell (never a formula) marked "quote prefix", so that
 editing the cell in Excel or LibreOffice keeps it text; its value is the text
 itself, unchanged.
@@ -62,6 +63,8 @@ def spreadsheet_text(text: str) -> str:
 def csv_cell(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return str(value)  # a number, negative ones too, is never a formula
     return spreadsheet_text(value.isoformat() if hasattr(value, "isoformat") else str(value))
 
 

@@ -2,6 +2,9 @@ from django.urls import path
 from wagtail import hooks
 
 from . import media_views
+from .page_cache import mark_cacheable_page_type
+
+hooks.register("before_serve_page", mark_cacheable_page_type)
 
 
 @hooks.register("register_admin_urls", order=-1)

@@ -12,12 +12,22 @@ class CoursesConfig(AppConfig):
 
         register_media_hold(instructor_cv_holds)
 
-        from wagtail.signals import page_published, task_approved, task_rejected, task_submitted
+        from wagtail.signals import (
+            page_published,
+            task_approved,
+            task_rejected,
+            task_submitted,
+            workflow_rejected,
+        )
 
-        from . import audit_hooks
+        from . import audit_hooks, review
 
         # The audit log (courses.audit_hooks): credit rows as published, approval decisions.
         page_published.connect(audit_hooks.course_published, dispatch_uid="courses.audit_credits")
         task_submitted.connect(audit_hooks.task_submitted, dispatch_uid="courses.audit_submit")
         task_approved.connect(audit_hooks.task_approved, dispatch_uid="courses.audit_approve")
         task_rejected.connect(audit_hooks.task_rejected, dispatch_uid="courses.audit_reject")
+
+        # One review round: a course's lessons and post-test go through review with it.
+        task_submitted.connect(review.on_task_submitted, dispatch_uid="courses.review_submit")
+        workflow_rejected.connect(review.on_workflow_rejected, dispatch_uid="courses.review_reject")

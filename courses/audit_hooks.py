@@ -9,6 +9,8 @@ workflow's steps, and its snippet history the accreditor's edits."""
 
 from __future__ import annotations
 
+from wagtail.models import PageLogEntry
+
 from audit.context import current_request
 from audit.models import AuditAction
 from audit.services import audit_change, audit_fields, audit_record
@@ -89,8 +91,6 @@ def course_credit_lines(course: CoursePage) -> list[str]:
 
 
 def _previously_published(course: CoursePage, revision) -> CoursePage | None:
-    from wagtail.models import PageLogEntry
-
     entry = (
         PageLogEntry.objects.filter(page_id=course.pk, action="wagtail.publish")
         .exclude(revision_id=getattr(revision, "pk", None))

@@ -1,4 +1,4 @@
-"""Turns a refused course publication (courses.models.CoursePublishRefused,
+"""Turns a refused course publication (courses.publishing.CoursePublishRefused,
 raised by CoursePage.publish on workflow approval or a bulk action) into admin
 messages naming each missing item, on the course's edit page, followed by links
 to the pages under the course still to be reviewed (lessons, the post-test)."""
@@ -9,8 +9,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from wagtail.admin import messages as admin_messages
 
-from .models import CoursePage, CoursePublishRefused
-from .selectors import course_children_pending
+from .models import CoursePage
+from .publishing import CoursePublishRefused, course_children_pending
 
 
 class CoursePublishRefusedMiddleware:

@@ -1,20 +1,41 @@
-from wagtail.admin.panels import HelpPanel
+from django import forms
+from wagtail.admin.panels import HelpPanel, InlinePanel
+from wagtail.admin.panels.base import get_form_for_model
 
 
-class CreditCheckPanel(HelpPanel):
-    """Shows the course's computed word count and the word-count rule check."""
+class _TemplatePanel(HelpPanel):
+    """A help panel drawn by its own template (`template_name`)."""
+
+    template_name = ""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("template", "courses/admin/credit_check_panel.html")
+        kwargs.setdefault("template", self.template_name)
         super().__init__(**kwargs)
+
+
+def _editor_report(course):
+    """The course editor's report, read once for both panels of a request (they
+    share the form's instance): the checklist, the credit check, the warnings."""
+    from .publishing import course_editor_report  # the models import this module
+
+    report = course.__dict__.get("_editor_report")
+    if report is None:
+        report = course.__dict__["_editor_report"] = course_editor_report(course=course)
+    return report
+
+
+class CreditCheckPanel(_TemplatePanel):
+    """Shows the course's computed word count and the word-count rule check."""
+
+    template_name = "courses/admin/credit_check_panel.html"
 
     class BoundPanel(HelpPanel.BoundPanel):
         def get_context_data(self, parent_context=None):
-            from .selectors import course_credit_check, course_warnings
+            from .selectors.authoring import METHOD_EVIDENCE, words_needed
 
             context = super().get_context_data(parent_context)
-            saved = bool(self.instance.pk)
-            check = course_credit_check(course=self.instance) if saved else None
+            report = _editor_report(self.instance)
+            check = report.credit_check
             context["check"] = check
             if check is not None:
                 from .models import CreditCategory
@@ -28,61 +49,54 @@ class CreditCheckPanel(HelpPanel):
                 context["allowed"] = labelled(check.allowed_hours_by_category)
                 context["media_minutes"] = labelled(check.media_minutes_by_category)
                 context["media_hours"] = labelled(check.media_hours_by_category)
-            context["warnings"] = course_warnings(course=self.instance) if saved else []
+                context["by_category"] = check.lessons_by_category()
+                context["needed"] = [
+                    (short, label, hours, words_needed(hours, self.instance.words_per_credit_hour))
+                    for short, label, hours in check.credited
+                ]
+                context["methods"] = list(METHOD_EVIDENCE.items())
+            context["warnings"] = report.warnings
             context["increments"] = (
                 sorted(
                     {
                         (a.short_name, a.get_credit_increment_display().lower(), a.credit_minimum)
-                        for a in (c.accreditor for c in self.instance.credits.all())
+                        for a in (c.accreditor for c in report.credits)
                     }
                 )
-                if saved
+                if self.instance.pk
                 else []
             )
             context["course"] = self.instance
             return context
 
 
-class PublishChecklistPanel(HelpPanel):
+class PublishChecklistPanel(_TemplatePanel):
     """Lists, in the editor, every CE-required item the saved course still lacks: what
     blocks sending it for approval, what blocks only its publication (pages under it
     not yet live), and the pages under it still to be reviewed, with links."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("template", "courses/admin/publish_checklist_panel.html")
-        super().__init__(**kwargs)
+    template_name = "courses/admin/publish_checklist_panel.html"
 
     class BoundPanel(HelpPanel.BoundPanel):
         def get_context_data(self, parent_context=None):
-            from .selectors import (
-                course_children_pending,
-                course_publish_problems,
-                course_warnings,
-            )
+            from .selectors.instructing import course_editor_links
 
             context = super().get_context_data(parent_context)
             saved = bool(self.instance.pk)
+            report = _editor_report(self.instance)
             context["saved"] = saved
-            problems, before_publishing, pending = [], [], []
-            if saved:
-                problems = course_publish_problems(course=self.instance, for_submission=True)
-                before_publishing = [
-                    p for p in course_publish_problems(course=self.instance) if p not in problems
-                ]
-                pending = course_children_pending(course=self.instance)
-            context["problems"] = problems
-            context["before_publishing"] = before_publishing
-            context["pending"] = pending
-            context["warnings"] = course_warnings(course=self.instance) if saved else []
+            context["problems"] = report.checklist.problems
+            context["before_publishing"] = report.checklist.before_publishing
+            context["pending"] = report.checklist.pending
+            context["warnings"] = report.warnings
+            context["links"] = course_editor_links(course=self.instance) if saved else []
             return context
 
 
-class LessonWordCountPanel(HelpPanel):
+class LessonWordCountPanel(_TemplatePanel):
     """Shows the lesson's computed word count (as of the last save) and its credit category."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("template", "courses/admin/lesson_word_count_panel.html")
-        super().__init__(**kwargs)
+    template_name = "courses/admin/lesson_word_count_panel.html"
 
     class BoundPanel(HelpPanel.BoundPanel):
         def get_context_data(self, parent_context=None):
@@ -90,3 +104,28 @@ class LessonWordCountPanel(HelpPanel):
             context["saved"] = bool(self.instance.pk)
             context["lesson"] = self.instance
             return context
+
+
+class ObjectivesInlinePanel(InlinePanel):
+    """The course's learning objectives, each with its key in a hidden input
+    (courses.forms.LearningObjectiveForm)."""
+
+    def get_form_options(self):
+        from .forms import LearningObjectiveForm, LearningObjectiveFormSet
+
+        options = super().get_form_options()
+        formset = options["formsets"][self.relation_name]
+        child = self.child_edit_handler.get_form_options()
+        formset["fields"] = [*formset["fields"], "key"]
+        formset["widgets"] = {**formset["widgets"], "key": forms.HiddenInput}
+        formset["form"] = get_form_for_model(
+            self.db_field.related_model,
+            form_class=LearningObjectiveForm,
+            **(
+                {"defer_required_on_fields": child["defer_required_on_fields"]}
+                if child.get("defer_required_on_fields")
+                else {}
+            ),
+        )
+        formset["formset"] = LearningObjectiveFormSet
+        return options

@@ -5,6 +5,8 @@ course without `courses` importing them.
   evaluation, a certificate). Steps marked `required` gate completion.
 - Publish checks: each adds reasons a course may not be published yet (or, with
   `for_publish=False`, not yet sent for approval).
+- Course figures: each adds a column to the instructor's "My courses" (quizzes: the
+  post-test's pass rate).
 
 Completion itself is announced by the one `courses.signals.course_completed` signal.
 """
@@ -121,3 +123,28 @@ def _takes_for_publish(check: PublishCheck) -> bool:
         or (p.name == "for_publish" and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD))
         for p in parameters
     )
+
+
+class CourseFigure(Protocol):
+    """A figure per course on "My courses" (courses.selectors.instructing)."""
+
+    key: str
+    label: str  # the column's heading, e.g. "Pass rate"
+    order: int
+
+    def figures_for(self, *, course_ids: "list[int]") -> "dict[int, str]":
+        """The figure of each course, as shown; computed for all the courses in a
+        constant number of queries. A course left out shows "—"."""
+
+
+_course_figures: list[CourseFigure] = []
+
+
+def register_course_figure(figure: CourseFigure) -> None:
+    if all(f.key != figure.key for f in _course_figures):
+        _course_figures.append(figure)
+        _course_figures.sort(key=lambda f: f.order)
+
+
+def course_figures() -> list[CourseFigure]:
+    return list(_course_figures)

@@ -285,6 +285,7 @@ def launch_module_load(
         level=spec.get("level", "intermediate"),
         delivery_format=DeliveryFormat.SELF_PACED_READING,
         estimated_minutes=spec.get("estimated_minutes", 60),
+        featured=spec.get("featured", False),
         credit_method=CreditMethod.WORD_COUNT,
         live=False,
         references=[

@@ -5,16 +5,27 @@ import logging
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
+from cms.refusals import Refusal
+
 from .models import (
+    Accreditor,
     CourseCompletion,
+    CourseCredit,
     CoursePage,
     Enrollment,
     JournalEntry,
+    LearnerOverride,
     LessonPage,
     LessonProgress,
+)
+from .seat_time import REQUIRED_SECONDS_SQL
+from .selectors import (
+    EnrollmentSummary,
+    enrollment_active_seconds,
+    enrollment_summaries,
+    time_requirements,
 )
 from .signals import course_completed
 
@@ -27,15 +38,11 @@ HEARTBEAT_MAX_CREDIT = timedelta(seconds=60)
 JOURNAL_MAX_CHARS = 20_000
 
 
-class LearningError(Exception):
-    """A refused action, with a message for the clinician."""
-
-
 def enrollment_create(*, user, course: CoursePage) -> Enrollment:
     """Enroll in one click (the price is informational for now); re-enrolling
     reactivates the old enrollment with its progress."""
     if not course.live:
-        raise LearningError("This course is not open for enrollment.")
+        raise Refusal("This course is not open for enrollment.")
     with transaction.atomic():
         enrollment, created = Enrollment.objects.select_for_update().get_or_create(
             user=user, course=course
@@ -53,7 +60,7 @@ def enrollment_unenroll(*, enrollment: Enrollment) -> Enrollment:
         status=Enrollment.Status.UNENROLLED, unenrolled_at=timezone.now()
     )
     if not updated:
-        raise LearningError("You already left this course.")
+        raise Refusal("You already left this course.")
     enrollment.refresh_from_db(fields=["status", "unenrolled_at"])
     return enrollment
 
@@ -70,21 +77,34 @@ def _active_enrollment_for_lesson(*, user, lesson: LessonPage) -> Enrollment:
         .first()
     )
     if enrollment is None:
-        raise LearningError("Enroll in the course first.")
+        raise Refusal("Enroll in the course first.")
     return enrollment
 
 
-def lesson_visit(*, enrollment: Enrollment, lesson: LessonPage) -> None:
-    """Remember where the clinician is (for "Resume") and open the lesson's progress row."""
+def lesson_visit(*, enrollment: Enrollment, lesson: LessonPage, beat_at=None) -> None:
+    """Remember where the clinician is (for "Resume") and open the lesson's
+    progress row; ``beat_at``: the first heartbeat's time, the baseline of the next.
+    Called by the lesson's first heartbeat and by "Mark lesson complete" on a
+    lesson whose page was served (never by the page's GET)."""
     now = timezone.now()
-    LessonProgress.objects.get_or_create(enrollment=enrollment, lesson=lesson)
+    progress, created = LessonProgress.objects.get_or_create(
+        enrollment=enrollment, lesson=lesson, defaults={"last_heartbeat_at": beat_at}
+    )
+    if not created and beat_at is not None:
+        LessonProgress.objects.filter(pk=progress.pk, last_heartbeat_at__isnull=True).update(
+            last_heartbeat_at=beat_at
+        )
     Enrollment.objects.filter(pk=enrollment.pk).update(last_lesson=lesson, last_activity_at=now)
 
 
-def lesson_mark_complete(*, user, lesson: LessonPage) -> LessonProgress:
-    """Mark a lesson the clinician has opened as complete (its page opens the
-    progress row: lesson_visit); one never opened cannot be completed."""
+def lesson_mark_complete(*, user, lesson: LessonPage, page_served: bool = False) -> LessonProgress:
+    """Mark a lesson the clinician has opened as complete; one never opened cannot
+    be completed. Opened: its first heartbeat opened the progress row, or
+    ``page_served`` (the form carried the proof the page was served to this
+    clinician: courses.views, for a browser without script)."""
     enrollment = _active_enrollment_for_lesson(user=user, lesson=lesson)
+    if page_served:
+        lesson_visit(enrollment=enrollment, lesson=lesson)
     with transaction.atomic():
         progress = (
             LessonProgress.objects.select_for_update()
@@ -92,7 +112,7 @@ def lesson_mark_complete(*, user, lesson: LessonPage) -> LessonProgress:
             .first()
         )
         if progress is None:
-            raise LearningError(f"Open “{lesson.title}” and read it before marking it complete.")
+            raise Refusal(f"Open “{lesson.title}” and read it before marking it complete.")
         if progress.completed_at is None:
             progress.completed_at = timezone.now()
             progress.save(update_fields=["completed_at"])
@@ -100,66 +120,136 @@ def lesson_mark_complete(*, user, lesson: LessonPage) -> LessonProgress:
     return progress
 
 
+# The enrollment's "Resume" lesson and last activity are written by a beat only
+# when the lesson changed or the last write is older than this.
+ACTIVITY_RESOLUTION = timedelta(minutes=5)
+
+# One statement (no transaction round trips): find the reader's progress row for
+# the lesson, lock every progress row of that enrollment in id order (two lessons
+# open in two tabs share one clock), decide the credit as heartbeat_record says,
+# add it, and move the enrollment's Resume lesson on if it changed. It also
+# returns the enrollment's active time before this beat and the active time its
+# course requires (courses.seat_time), so the caller knows, without another
+# query, whether this beat met the minimum.
+_BEAT_SQL = """
+WITH target AS (
+    SELECT p.enrollment_id, e.course_id, e.user_id
+    FROM {progress} p
+    JOIN {enrollment} e ON e.id = p.enrollment_id
+    JOIN {page} lesson_page ON lesson_page.id = p.lesson_id
+    JOIN {page} course_page ON course_page.id = e.course_id
+    WHERE p.lesson_id = %(lesson)s AND e.user_id = %(user)s AND e.status = %(active)s
+      AND lesson_page.live AND course_page.live
+),
+beats AS (
+    SELECT id, lesson_id, last_heartbeat_at, active_seconds FROM {progress}
+    WHERE enrollment_id = (SELECT enrollment_id FROM target)
+    ORDER BY id
+    FOR UPDATE
+),
+latest AS (SELECT max(last_heartbeat_at) AS at FROM beats),
+credit AS (
+    SELECT b.id, CASE
+        WHEN b.last_heartbeat_at IS NULL THEN 0
+        WHEN %(now)s < b.last_heartbeat_at OR %(now)s < (SELECT at FROM latest) THEN 0
+        WHEN %(now)s - b.last_heartbeat_at > %(max_credit)s THEN 0
+        ELSE GREATEST(0, LEAST(
+            %(claimed)s,
+            floor(extract(epoch FROM %(now)s - b.last_heartbeat_at))::integer,
+            floor(extract(epoch FROM %(now)s - (SELECT at FROM latest)))::integer
+        ))
+    END AS seconds
+    FROM beats b WHERE b.lesson_id = %(lesson)s
+),
+required AS ({required}),
+touched AS (
+    UPDATE {enrollment} SET last_lesson_id = %(lesson)s, last_activity_at = %(now)s
+    WHERE id = (SELECT enrollment_id FROM target)
+      AND (last_lesson_id IS DISTINCT FROM %(lesson)s OR last_activity_at IS NULL
+           OR last_activity_at < %(now)s - %(resolution)s)
+    RETURNING id
+)
+UPDATE {progress} p
+SET active_seconds = p.active_seconds + credit.seconds, last_heartbeat_at = %(now)s
+FROM credit WHERE p.id = credit.id
+RETURNING credit.seconds, (SELECT enrollment_id FROM target),
+    (SELECT COALESCE(sum(active_seconds), 0) FROM beats),
+    COALESCE((SELECT seconds FROM required), 0)
+"""
+
+
 def heartbeat_record(*, user, lesson_id: int, claimed_seconds: int) -> int:
     """Credit active reading time; returns the seconds credited.
 
     The client beats only while the tab is visible and the reader touched the page
-    in the last five minutes, and claims the seconds since its previous beat. The
-    server decides what counts: never more than the wall-clock time since the
-    previous beat it recorded for this lesson, nor since the latest beat of any
-    lesson of the course (two lessons open in two tabs share one clock), nothing
-    when the gap exceeds HEARTBEAT_MAX_CREDIT (the reader was away), and nothing
-    for a lesson's first beat. The enrollment's progress rows are locked while
-    deciding, so concurrent beats never credit the same seconds twice."""
-    progress = (
-        LessonProgress.objects.filter(
-            lesson_id=lesson_id,
-            lesson__live=True,
-            enrollment__user=user,
-            enrollment__status=Enrollment.Status.ACTIVE,
-            enrollment__course__live=True,
+    in the last five minutes, and claims the seconds since its previous beat; it
+    sends a first beat (0 s) when the lesson opens. The server decides what
+    counts: never more than the wall-clock time since the previous beat it
+    recorded for this lesson, nor since the latest beat of any lesson of the
+    course (two lessons open in two tabs share one clock), nothing when the gap
+    exceeds HEARTBEAT_MAX_CREDIT (the reader was away), and nothing for a
+    lesson's first beat. The enrollment's progress rows are locked while
+    deciding, so concurrent beats never credit the same seconds twice.
+
+    The beats also keep the visit bookkeeping that the lesson page's GET no
+    longer writes: the first beat of a lesson opens its progress row, and a beat
+    of another lesson than the last one moves "Resume" to it (lesson_visit).
+    Once the row exists a beat is one SQL statement. The beat that brings the
+    enrollment's active time up to the minimum its course requires (if any)
+    evaluates completion: a clinician who did everything else first completes then."""
+    from django.db import connection
+    from wagtail.models import Page
+
+    tables = {
+        "progress": LessonProgress._meta.db_table,
+        "enrollment": Enrollment._meta.db_table,
+        "page": Page._meta.db_table,
+        "credit": CourseCredit._meta.db_table,
+        "accreditor": Accreditor._meta.db_table,
+        "course": CoursePage._meta.db_table,
+        "override": LearnerOverride._meta.db_table,
+    }
+    sql = _BEAT_SQL.format(required=REQUIRED_SECONDS_SQL.format(**tables), **tables)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "lesson": lesson_id,
+                "user": user.pk,
+                "active": Enrollment.Status.ACTIVE,
+                "now": timezone.now(),
+                "claimed": int(claimed_seconds),
+                "max_credit": HEARTBEAT_MAX_CREDIT,
+                "resolution": ACTIVITY_RESOLUTION,
+                "today": timezone.localdate(),
+            },
         )
-        .only("id", "enrollment_id")
-        .first()
-    )
-    if progress is None:
-        # Not opened through the lesson page yet (or not allowed): the slow path says why.
-        lesson = LessonPage.objects.live().filter(pk=lesson_id).first()
-        if lesson is None:
-            raise LearningError("There is no such lesson.")
-        enrollment = _active_enrollment_for_lesson(user=user, lesson=lesson)
-        progress, _ = LessonProgress.objects.get_or_create(enrollment=enrollment, lesson=lesson)
-    with transaction.atomic():
-        beats = dict(
-            LessonProgress.objects.select_for_update()
-            .filter(enrollment_id=progress.enrollment_id)
-            .order_by("pk")  # one locking order for every concurrent beat
-            .values_list("id", "last_heartbeat_at")
-        )
-        now = timezone.now()
-        own = beats.get(progress.pk)
-        credit = 0
-        if own is not None:
-            latest = max(beat for beat in beats.values() if beat is not None)
-            elapsed = (now - own).total_seconds()
-            since_any = (now - latest).total_seconds()
-            if 0 <= elapsed <= HEARTBEAT_MAX_CREDIT.total_seconds() and since_any >= 0:
-                credit = max(0, min(int(claimed_seconds), int(elapsed), int(since_any)))
-        LessonProgress.objects.filter(pk=progress.pk).update(
-            active_seconds=F("active_seconds") + credit, last_heartbeat_at=now
-        )
-    return credit
+        row = cursor.fetchone()
+    if row is not None:
+        credited, enrollment_id, before, required = (int(value) for value in row)
+        if before < required <= before + credited:
+            # This beat met the minimum active time: the one requirement that
+            # changes without the clinician doing anything else.
+            completion_evaluate(enrollment_id=enrollment_id)
+        return credited
+    # The lesson's first beat (or one not allowed): the slow path says why.
+    lesson = LessonPage.objects.live().filter(pk=lesson_id).first()
+    if lesson is None:
+        raise Refusal("There is no such lesson.")
+    enrollment = _active_enrollment_for_lesson(user=user, lesson=lesson)
+    lesson_visit(enrollment=enrollment, lesson=lesson, beat_at=timezone.now())
+    return 0
 
 
 def journal_save(*, user, lesson: LessonPage, prompt_id: str, text: str) -> JournalEntry:
     """Save the clinician's private reflection for one prompt of a lesson."""
     if len(text) > JOURNAL_MAX_CHARS:
-        raise LearningError(f"A reflection can hold up to {JOURNAL_MAX_CHARS:,} characters.")
+        raise Refusal(f"A reflection can hold up to {JOURNAL_MAX_CHARS:,} characters.")
     if "\x00" in text:  # PostgreSQL cannot store it; no keyboard types it
-        raise LearningError("The reflection contains a null character; please remove it.")
+        raise Refusal("The reflection contains a null character; please remove it.")
     prompt_ids = {block.id for block in lesson.body if block.block_type == "reflection_prompt"}
     if prompt_id not in prompt_ids:
-        raise LearningError("That reflection prompt is not part of this lesson.")
+        raise Refusal("That reflection prompt is not part of this lesson.")
     _active_enrollment_for_lesson(user=user, lesson=lesson)
     entry, _ = JournalEntry.objects.update_or_create(
         user=user, lesson=lesson, prompt_id=prompt_id, defaults={"text": text}
@@ -174,9 +264,12 @@ def completion_evaluate(*, enrollment_id: int) -> CourseCompletion | None:
     registered by higher apps (post-test, evaluation and attestation, …) is done,
     plus the minimum active time where an accreditor of the course asks for it.
     Sends `course_completed` inside the same transaction.
-    """
-    from .selectors import enrollment_active_seconds, enrollment_summaries
 
+    Called after every change that may meet a requirement: a lesson marked
+    complete, a passed attempt, the evaluation and the attestation, a heartbeat
+    that crosses the minimum active time (heartbeat_record), and a page that
+    finds every step done without a completion (completions_settle).
+    """
     with transaction.atomic():
         enrollment = (
             Enrollment.objects.select_for_update().select_related("course").get(pk=enrollment_id)
@@ -186,13 +279,13 @@ def completion_evaluate(*, enrollment_id: int) -> CourseCompletion | None:
             return existing
         if enrollment.status != Enrollment.Status.ACTIVE:
             return None
+        # The steps include the minimum active time where an accreditor asks for it.
         summary = enrollment_summaries(enrollments=[enrollment])[0]
         if summary.lessons_total == 0 or not all(s.done for s in summary.steps if s.required):
             return None
         course = enrollment.course
         active_seconds = enrollment_active_seconds(enrollment=enrollment)
-        if not _minimum_time_met(course=course, active_seconds=active_seconds):
-            return None
+        time = time_requirements(enrollments=[enrollment]).get(enrollment.pk)
         try:
             with transaction.atomic():
                 completion = CourseCompletion.objects.create(
@@ -201,6 +294,9 @@ def completion_evaluate(*, enrollment_id: int) -> CourseCompletion | None:
                     course_revision_id=course.live_revision_id,
                     snapshot=course_snapshot(course=course),
                     active_seconds=active_seconds,
+                    participant=participant_facts(user=enrollment.user),
+                    # Recorded where the override's lower minimum is what let it complete.
+                    override=time.override if time and time.met_only_by_override else None,
                 )
         except IntegrityError:
             return CourseCompletion.objects.get(enrollment=enrollment)
@@ -209,16 +305,41 @@ def completion_evaluate(*, enrollment_id: int) -> CourseCompletion | None:
         return completion
 
 
-def _minimum_time_met(*, course: CoursePage, active_seconds: int) -> bool:
-    strict = [
-        c.accreditor
-        for c in course.credits.select_related("accreditor")
-        if c.accreditor.requires_minimum_time
-    ]
-    if not strict:
-        return True
-    needed = max(a.minimum_time_percent for a in strict) / 100 * course.estimated_minutes * 60
-    return active_seconds >= needed
+def completions_settle(*, summaries: list[EnrollmentSummary]) -> bool:
+    """Complete the enrollments a page is about to show with every required step
+    done but no completion: a requirement that changed without an event of the
+    clinician's (an accreditor no longer asking for time, credit hours lowered).
+    Returns whether any completed, so the page reads its summaries again. Costs
+    nothing when none is in that state."""
+    settled = False
+    for summary in summaries:
+        if (
+            not summary.completed
+            and summary.enrollment.is_active
+            and summary.lessons_total
+            and all(step.done for step in summary.steps if step.required)
+        ):
+            settled |= completion_evaluate(enrollment_id=summary.enrollment.pk) is not None
+    return settled
+
+
+def participant_facts(*, user) -> dict:
+    """What a roster must show of the participant years later, as it is now: the
+    name as certified, email and licenses. Higher apps add the claimed
+    accreditors in the same transaction (reports.receivers)."""
+    return {
+        "name": user.full_name or user.email,
+        "email": user.email,
+        "licenses": [
+            {
+                "profession": lic.get_profession_display(),
+                "number": lic.license_number,
+                "region": lic.region,
+            }
+            for lic in user.licenses.order_by("profession", "region", "license_number")
+        ],
+        "accreditors": [],
+    }
 
 
 def course_snapshot(*, course: CoursePage) -> dict:

@@ -2,14 +2,21 @@ from django.contrib import messages
 from django.db.models import ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
 from django.shortcuts import redirect
+from django.templatetags.static import static
+from django.urls import include, path, reverse
+from django.utils.html import format_html
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+from wagtail.admin.widgets import Button
+from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import audit_hooks
-from .models import Accreditor, Instructor
+from . import audit_hooks, duplicate_views, home_views, preview_views, review_views
+from .models import Accreditor, CoursePage, Instructor
 from .selectors import accreditor_warnings
+from .selectors.instructing import course_editor_links, course_home, course_home_shown
 
 
 class AccreditorViewSet(SnippetViewSet):
@@ -64,8 +71,6 @@ def refuse_deleting_pages_with_learner_records(request, page):
     records and protect the pages they point to; say so instead of failing.
     Django's deletion collector, run dry over the page and its subpages, finds
     every protected record whichever app it belongs to."""
-    from wagtail.models import Page
-
     try:
         Collector(using="default").collect(Page.objects.descendant_of(page, inclusive=True))
     except (ProtectedError, RestrictedError) as refused:
@@ -105,3 +110,89 @@ def audit_accreditors_delete_started(request, instances):
 @hooks.register("after_delete_snippet")
 def audit_accreditors_deleted(request, instances):
     audit_hooks.accreditors_deleted(request, instances)
+
+
+# --- One review round: the course review screen and the queue grouped by course ---------------
+
+
+@hooks.register("register_admin_urls")
+def course_review_urls():
+    urls = [path("<id:course_id>/", review_views.CourseReviewView.as_view(), name="course")]
+    return [path("course-review/", include((urls, "courses_review"), namespace="courses_review"))]
+
+
+@hooks.register("construct_homepage_panels")
+def review_queue_by_course(request, panels):
+    """Wagtail's "Awaiting your review" lists pages one by one; ours groups them by course."""
+    for index, panel in enumerate(panels):
+        if getattr(panel, "name", "") == "workflow_objects_to_moderate":
+            panels[index] = review_views.CourseReviewQueuePanel(request.user)
+
+
+# --- The instructor's home: "My courses" (courses.home_views) ---------------------------------
+
+
+@hooks.register("insert_global_admin_css")
+def courses_admin_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("courses/admin.css"))
+
+
+@hooks.register("register_admin_urls")
+def course_home_urls():
+    urls = [path("", home_views.MyCoursesView.as_view(), name="index")]
+    return [path("my-courses/", include((urls, "courses_home"), namespace="courses_home"))]
+
+
+@hooks.register("register_admin_urls")
+def course_preview_urls():
+    urls = [
+        path("<id:course_id>/", preview_views.course_preview, name="course"),
+        path("<id:course_id>/<id:page_id>/", preview_views.course_preview, name="page"),
+    ]
+    return [
+        path("course-preview/", include((urls, "courses_preview"), namespace="courses_preview"))
+    ]
+
+
+@hooks.register("register_admin_urls")
+def course_duplicate_urls():
+    urls = [path("<id:course_id>/", duplicate_views.CourseDuplicateView.as_view(), name="course")]
+    return [
+        path(
+            "course-duplicate/", include((urls, "courses_duplicate"), namespace="courses_duplicate")
+        )
+    ]
+
+
+class MyCoursesMenuItem(MenuItem):
+    """Instructors and Administrators (who may add pages), and anyone who authors a course."""
+
+    def is_shown(self, request):
+        return course_home_shown(user=request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_my_courses_menu_item():
+    return MyCoursesMenuItem(
+        "My courses", reverse("courses_home:index"), icon_name="doc-full-inverse", order=90
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def my_courses_panel(request, panels):
+    """For instructors: their courses and the buttons to write more. An Administrator
+    who authors none sees their review queue instead."""
+    if not course_home_shown(user=request.user):
+        return
+    home = course_home(user=request.user)
+    if home.rows or (home.new_course_url and not home.may_see_all):
+        panels.append(home_views.MyCoursesPanel(home))
+
+
+@hooks.register("register_page_header_buttons")
+def course_header_buttons(page, user, view_name, next_url=None):
+    """A course's header menu (⋯) offers what its editor's checklist links to."""
+    if page.specific_class is not CoursePage:
+        return
+    for priority, link in enumerate(course_editor_links(course=page), start=80):
+        yield Button(link.label, url=link.url, icon_name="view", priority=priority)

@@ -7,13 +7,20 @@ class QuizzesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # The one place quizzes plugs into courses: two completion steps and a
-        # publishing check (courses.registry); courses never imports quizzes.
-        from courses.registry import register_publish_check, register_step_provider
+        # The one place quizzes plugs into courses: two completion steps, a
+        # publishing check and the pass rate on "My courses" (courses.registry);
+        # courses never imports quizzes.
+        from courses.registry import (
+            register_course_figure,
+            register_publish_check,
+            register_step_provider,
+        )
 
+        from .figures import PassRateFigure
         from .providers import EvaluationStepProvider, PostTestStepProvider
         from .selectors import course_post_test_problems
 
         register_step_provider(PostTestStepProvider())
         register_step_provider(EvaluationStepProvider())
         register_publish_check(course_post_test_problems)
+        register_course_figure(PassRateFigure())

@@ -1,6 +1,11 @@
 """Question blocks of a post-test. Each question is one StreamField block, so
 it keeps a stable id across edits; each choice is a ListBlock item, which has
-a stable id too. Attempts store a frozen copy keyed by these ids."""
+a stable id too. Attempts store a frozen copy keyed by these ids.
+
+A question names the learning objective it measures by the objective's key
+(courses.LearningObjective.key), chosen by name: the page editor's form builds
+the blocks with the course's objectives as the choices (`question_stream_block`);
+the blocks declared on the model take any key."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -32,13 +37,39 @@ def _rationale():
     )
 
 
+class ObjectiveBlock(blocks.ChoiceBlock):
+    """The key of the course objective a question measures, chosen by its text."""
+
+    def __init__(self, choices=(), **kwargs):
+        kwargs.setdefault("label", "Learning objective measured")
+        kwargs.setdefault("help_text", "The course's learning objective this question measures.")
+        super().__init__(choices=choices, **kwargs)
+
+    def get_field(self, **kwargs):
+        field = super().get_field(**kwargs)
+        field.error_messages.update(
+            {
+                "required": "Choose the learning objective this question measures.",
+                "invalid_choice": "Choose one of the course's learning objectives (the one "
+                "this question measured is no longer in the course).",
+            }
+        )
+        return field
+
+    def to_python(self, value):
+        return "" if value is None else str(value)
+
+    def get_prep_value(self, value):
+        return "" if value is None else str(value)
+
+
 def _objective():
-    return blocks.IntegerBlock(
-        min_value=1,
-        max_value=50,
-        label="Learning objective measured",
-        help_text="The number of the course's learning objective (1 = the first one listed).",
-    )
+    return ObjectiveBlock()
+
+
+def _choices_error(message: str) -> StructBlockValidationError:
+    """A question's choices refused, with the message shown at them."""
+    return StructBlockValidationError(block_errors={"choices": ValidationError(message)})
 
 
 class SingleChoiceQuestionBlock(blocks.StructBlock):
@@ -57,13 +88,7 @@ class SingleChoiceQuestionBlock(blocks.StructBlock):
         value = super().clean(value)
         correct = sum(1 for choice in value["choices"] if choice["correct"])
         if correct != 1:
-            raise StructBlockValidationError(
-                block_errors={
-                    "choices": ValidationError(
-                        f"Mark exactly one choice as correct (now {correct})."
-                    )
-                }
-            )
+            raise _choices_error(f"Mark exactly one choice as correct (now {correct}).")
         return value
 
 
@@ -87,9 +112,7 @@ class MultipleSelectQuestionBlock(blocks.StructBlock):
     def clean(self, value):
         value = super().clean(value)
         if not any(choice["correct"] for choice in value["choices"]):
-            raise StructBlockValidationError(
-                block_errors={"choices": ValidationError("Mark at least one choice as correct.")}
-            )
+            raise _choices_error("Mark at least one choice as correct.")
         return value
 
 
@@ -115,3 +138,19 @@ class QuestionStreamBlock(blocks.StreamBlock):
     single = SingleChoiceQuestionBlock()
     multiple = MultipleSelectQuestionBlock()
     true_false = TrueFalseQuestionBlock()
+
+
+def question_stream_block(*, objectives: list[tuple[str, str]]) -> QuestionStreamBlock:
+    """The question blocks for one course's editor: `objectives` are (key, label)
+    choices, and a question whose objective is not among them is refused."""
+
+    def with_objectives(block_class):
+        return block_class(local_blocks=[("objective", ObjectiveBlock(choices=objectives))])
+
+    return QuestionStreamBlock(
+        local_blocks=[
+            ("single", with_objectives(SingleChoiceQuestionBlock)),
+            ("multiple", with_objectives(MultipleSelectQuestionBlock)),
+            ("true_false", with_objectives(TrueFalseQuestionBlock)),
+        ]
+    )

@@ -1,12 +1,15 @@
-"""The evaluation and attestation form: one page, two parts. It only parses
-and validates input; quizzes.services records it."""
+"""The evaluation and attestation form (one page, two parts), and the form of a
+question import. They only parse and validate input; quizzes.services records it."""
 
 from django import forms
 
 from cms.ids import IdModelMultipleChoiceField
+from cms.refusals import Refusal
 from courses.models import Accreditor
 
 from .models import ATTESTATION_STATEMENT, HoursAccuracy, RatingScale
+from .question_import import MAX_BYTES, QuestionFormat, question_text_read
+from .services import claim_unmatched_message
 
 RATING_CHOICES = [(str(value), label) for value, label in RatingScale.choices]
 YES_NO = [("no", "No"), ("yes", "Yes")]
@@ -103,8 +106,6 @@ class EvaluationForm(forms.Form):
         matching = {o.accreditor.pk for o in self.claim_options if o.matches_license}
         unmatched = sorted(a.short_name for a in claimed if a.pk not in matching)
         if unmatched:
-            from .services import claim_unmatched_message
-
             raise forms.ValidationError(claim_unmatched_message(unmatched))
         return claimed
 
@@ -118,6 +119,11 @@ class EvaluationForm(forms.Form):
             for legend, names in self.rating_groups
             if names
         ]
+
+    def has_matching_license(self) -> bool:
+        """Some accreditor's credit can be claimed: else the page says, before the
+        form, that submitting gives a certificate of attendance."""
+        return any(o.matches_license for o in self.claim_options)
 
     def claim_rows(self):
         """(checkbox subwidget, ClaimOption) pairs, in the options' order."""
@@ -144,3 +150,58 @@ class EvaluationForm(forms.Form):
             "bias_details": data["bias_details"],
             "comments": data["comments"],
         }
+
+
+class QuestionImportForm(forms.Form):
+    """Questions to import into a post-test: a file or pasted text, its format, and
+    the objective of the questions that name none. Reads the upload's text
+    (refusing an empty, oversized, binary or non-UTF-8 file) into `source_text`."""
+
+    file_format = forms.ChoiceField(
+        label="Format",
+        choices=QuestionFormat.choices,
+        initial=QuestionFormat.GIFT,
+        widget=forms.RadioSelect,
+    )
+    upload = forms.FileField(
+        label="File",
+        required=False,
+        help_text=f"A .txt (GIFT) or .csv file in UTF-8, at most {MAX_BYTES // 1024} KB.",
+    )
+    text = forms.CharField(
+        label="Or paste the questions",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
+    )
+    default_objective = forms.ChoiceField(
+        label="Learning objective of questions that name none",
+        required=False,
+    )
+    base_revision = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, objectives, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["default_objective"].choices = [
+            ("", "— Each question names its objective —"),
+            *[(str(o.key), f"{n}. {o.text}") for n, o in enumerate(objectives, start=1)],
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, text = cleaned.get("upload"), cleaned.get("text") or ""
+        if upload is not None:
+            try:
+                cleaned["source_text"] = question_text_read(upload.read(MAX_BYTES + 1))
+            except Refusal as exc:
+                self.add_error("upload", exc.message)
+        elif text.strip():
+            try:
+                cleaned["source_text"] = question_text_read(text.encode("utf-8"), noun="text")
+            except Refusal as exc:
+                self.add_error("text", exc.message)
+        else:
+            raise forms.ValidationError("Upload a file or paste the questions.")
+        return cleaned

@@ -4,7 +4,8 @@ A frozen question is a plain dict, the same shape in an attempt's stored draw
 and in the grader:
 
     {"id": "<block id>", "kind": "single" | "multiple" | "true_false",
-     "stem": str, "objective": int, "partial_credit": bool, "rationale": str,
+     "stem": str, "objective": str (the objective's key; a number in attempts
+     drawn before objectives had keys), "partial_credit": bool, "rationale": str,
      "choices": [{"id": str, "text": str, "correct": bool}, ...]}
 """
 
@@ -49,7 +50,7 @@ def question_freeze(block) -> dict:
         "id": str(block.id),
         "kind": block.block_type,
         "stem": value["stem"],
-        "objective": int(value["objective"]),
+        "objective": str(value.get("objective") or ""),
         "partial_credit": bool(value.get("partial_credit")),
         "rationale": value["rationale"],
         "choices": choices,
@@ -74,7 +75,7 @@ def questions_draw(
     if count <= 0 or count >= len(pool):
         chosen = list(pool)
     else:
-        by_objective: dict[int, list[dict]] = defaultdict(list)
+        by_objective: dict[str, list[dict]] = defaultdict(list)
         for question in pool:
             by_objective[question["objective"]].append(question)
         objectives = sorted(by_objective)

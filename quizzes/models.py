@@ -1,8 +1,12 @@
 from decimal import Decimal
 
+from django.contrib import messages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import (
     FieldPanel,
@@ -11,12 +15,15 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
+from wagtail.blocks.base import BlockField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
 from courses.models import Accreditor, CoursePage, Enrollment
+from courses.selectors import course_objectives, enrollment_get
 
-from .blocks import QuestionStreamBlock
+from .blocks import QuestionStreamBlock, question_stream_block
+from .grading import question_freeze
 from .panels import PostTestCheckPanel
 
 DEFAULT_PASS_MARK = Decimal("75")
@@ -30,23 +37,30 @@ class ReviewPolicy(models.TextChoices):
 
 
 class PostTestPageForm(WagtailAdminPageForm):
-    """Checks what a block cannot know alone: objective numbers against the
-    course, and the draw size against the pool."""
+    """Questions choose their objective among the course's (by name; the keys are
+    stored), and the draw size is checked against the pool."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        course = self._course()
+        field = self.fields.get("questions")
+        if course is not None and field is not None:
+            objectives = course_objectives(course=course)
+            self.fields["questions"] = BlockField(
+                block=question_stream_block(
+                    objectives=[
+                        (str(o.key), f"{number}. {o.text}")
+                        for number, o in enumerate(objectives, start=1)
+                    ]
+                ),
+                required=field.required,
+                label=field.label,
+                help_text=field.help_text,
+            )
 
     def clean(self):
         cleaned = super().clean()
         questions = cleaned.get("questions")
-        course = self._course()
-        if questions is not None and course is not None:
-            count = course.objectives.count()
-            for position, block in enumerate(questions, start=1):
-                objective = block.value.get("objective")
-                if objective and objective > count:
-                    self.add_error(
-                        "questions",
-                        f"Question {position} measures objective {objective}, but the course "
-                        f"has {count} learning objectives.",
-                    )
         draw = cleaned.get("draw_count")
         if questions is not None and draw and draw > len(questions):
             self.add_error(
@@ -175,14 +189,59 @@ class PostTestPage(Page):
         verbose_name = "post-test"
 
     def serve(self, request, *args, **kwargs):
-        from .views import post_test_page_serve
+        """The post-test's start page: for the clinicians enrolled in its course."""
+        from . import selectors, services  # they import this module
 
-        return post_test_page_serve(request=request, page=self)
+        course = self.get_parent().specific
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={self.url}")
+        enrollment = enrollment_get(user=request.user, course=course)
+        if enrollment is None or not enrollment.is_active:
+            messages.info(request, "Enroll in the course to take its post-test.")
+            return redirect(course.url)
+        services.attempts_expire_overdue(enrollment=enrollment)
+        context = self.get_context(request)
+        context.update(
+            {
+                "course": course,
+                "enrollment": enrollment,
+                "status": selectors.post_test_status(enrollment=enrollment, post_test=self),
+                "questions_per_attempt": self.questions_per_attempt(),
+            }
+        )
+        return TemplateResponse(request, self.get_template(request), context)
 
     def serve_preview(self, request, mode_name):
-        from .views import post_test_page_preview
-
-        return post_test_page_preview(request=request, page=self, mode_name=mode_name)
+        """The editor's preview: the participant's view of the whole pool (not
+        submittable), or the answer key with rationales."""
+        course = self.get_parent().specific if self.pk else None
+        objectives = {
+            str(o.key): f"{number}: {o.text}"
+            for number, o in enumerate(
+                course_objectives(course=course) if isinstance(course, CoursePage) else [],
+                start=1,
+            )
+        }
+        questions = []
+        for number, block in enumerate(self.questions, start=1):
+            try:
+                frozen = question_freeze(block)
+            except (KeyError, TypeError):
+                continue
+            frozen["number"] = number
+            frozen["multiple"] = frozen["kind"] == "multiple"
+            frozen["objective_label"] = objectives.get(frozen["objective"], "none chosen")
+            questions.append(frozen)
+        return TemplateResponse(
+            request,
+            "quizzes/post_test_preview.html",
+            {
+                "page": self,
+                "course": course,
+                "questions": questions,
+                "answer_key": mode_name == "answer_key",
+            },
+        )
 
     def course(self) -> CoursePage:
         return self.get_parent().specific
@@ -235,10 +294,33 @@ class Attempt(models.Model):
     deadline = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
-    answers = models.JSONField(default=dict, blank=True, help_text="Question id → choice ids.")
+    answers = models.JSONField(
+        default=dict, blank=True, help_text="Question id → choice ids, as submitted and graded."
+    )
+    draft = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Question id → choice ids chosen so far, saved as they are chosen while the "
+        "attempt is open. Never graded: the submit sends every answer.",
+    )
+    draft_saved_at = models.DateTimeField(null=True, blank=True)
     results = models.JSONField(default=dict, blank=True, help_text="Question id → credit 0..1.")
     score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     passed = models.BooleanField(default=False)
+    # The per-learner override in force when it started (extra attempts, a longer
+    # time limit or none, the wait waived), recorded on the attempt it applied to.
+    override = models.ForeignKey(
+        "courses.LearnerOverride",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attempts",
+    )
+    override_extra = models.BooleanField(
+        "one of the override's extra attempts",
+        default=False,
+        help_text="Started beyond the attempts the post-test allows, under `override`.",
+    )
 
     class Meta:
         ordering = ["enrollment", "number"]

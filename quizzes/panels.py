@@ -1,3 +1,4 @@
+from django.urls import reverse
 from wagtail.admin.panels import HelpPanel
 
 
@@ -23,4 +24,8 @@ class PostTestCheckPanel(HelpPanel):
             context["check"] = (
                 post_test_check(post_test=self.instance, course=course) if course else None
             )
+            if self.instance.pk:
+                context["import_url"] = reverse(
+                    "quizzes_post_tests:question_import", args=[self.instance.pk]
+                )
             return context

@@ -10,11 +10,13 @@ from collections import defaultdict
 from django.urls import reverse
 from django.utils import timezone
 
+from cms.numbers import humane_number
 from courses.models import CourseCredit, Enrollment
 from courses.registry import Step
+from courses.selectors import lessons_complete_ids, overrides_in_force
 
 from .models import DEFAULT_ATTEMPTS, Attempt, Attestation, Evaluation, PostTestPage
-from .selectors import lessons_complete_ids
+from .selectors import attempts_allowed
 
 
 def _date(value) -> str:
@@ -52,6 +54,7 @@ class PostTestStepProvider:
         post_tests = _post_tests_by_course(enrollments)
         attempts = _attempts_by_enrollment(enrollments)
         unlocked = lessons_complete_ids(enrollments=enrollments)
+        overrides = overrides_in_force(enrollments=enrollments)
         allowed_by_course: dict[int, int] = {}
         for course_id, allowed in CourseCredit.objects.filter(
             page_id__in={e.course_id for e in enrollments}
@@ -65,18 +68,21 @@ class PostTestStepProvider:
                     attempts=attempts.get(e.pk, []),
                     unlocked=e.pk in unlocked,
                     default_allowed=allowed_by_course.get(e.course_id, DEFAULT_ATTEMPTS),
+                    override=overrides.get(e.pk),
                 )
             ]
             for e in enrollments
         }
 
-    def _step(self, *, enrollment, post_test, attempts, unlocked, default_allowed) -> Step:
+    def _step(
+        self, *, enrollment, post_test, attempts, unlocked, default_allowed, override=None
+    ) -> Step:
         history = tuple(
             f"Attempt {a.number}, {_date(a.started_at)}: "
             + (
                 "in progress"
                 if a.is_open
-                else f"{a.score}% — {'passed' if a.passed else 'not passed'}"
+                else f"{humane_number(a.score)} % — {'passed' if a.passed else 'not passed'}"
                 + (" (time ran out)" if a.status == Attempt.Status.EXPIRED else "")
             )
             for a in attempts
@@ -88,7 +94,7 @@ class PostTestStepProvider:
                 **common,
                 done=True,
                 available=False,
-                detail=f"Passed with {passed.score}% on {_date(passed.submitted_at)}",
+                detail=f"Passed with {humane_number(passed.score)} % on {_date(passed.submitted_at)}",
             )
         if post_test is None or not post_test.live:
             return Step(
@@ -103,14 +109,17 @@ class PostTestStepProvider:
                 detail="Unlocks when every lesson is complete",
                 url=url,
             )
-        allowed = post_test.attempts_allowed or default_allowed
+        allowed = attempts_allowed(
+            base=post_test.attempts_allowed or default_allowed, attempts=attempts, override=override
+        )
         open_attempt = next((a for a in attempts if a.is_open), None)
         left = max(0, allowed - len(attempts))
+        granted = _granted(override)
         if open_attempt is not None:
             return Step(
                 **common,
                 done=False,
-                detail=f"Attempt {open_attempt.number} of {allowed} in progress",
+                detail=f"Attempt {open_attempt.number} of {allowed} in progress{granted}",
                 url=url,
                 action_label="Resume the post-test",
             )
@@ -125,10 +134,21 @@ class PostTestStepProvider:
         return Step(
             **common,
             done=False,
-            detail=f"{left} of {allowed} attempts left",
+            detail=f"{left} of {allowed} attempts left{granted}",
             url=url,
             action_label="Take the post-test" if not attempts else "Try the post-test again",
         )
+
+
+def _granted(override) -> str:
+    """ "; you have 1 extra attempt, granted 4 Dec 2026" for an override in force."""
+    grants = override.grants(post_test_only=True) if override is not None else []
+    if not grants:
+        return ""
+    return (
+        f"; you have {', '.join(grants)}, granted {override.granted_on} "
+        f"(until {override.expires_on:%-d %b %Y})"
+    )
 
 
 class EvaluationStepProvider:

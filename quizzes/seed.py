@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from courses.models import CoursePage
+from courses.selectors import course_objectives
 
 from .models import PostTestPage
 
@@ -13,17 +14,27 @@ class PostTestSpecError(ValueError):
     pass
 
 
-def post_test_blocks(*, spec: dict) -> list[dict]:
-    """Raw StreamField data for the `post_test.questions` of a launch-module spec."""
+def post_test_blocks(*, spec: dict, objective_keys: list[str] | None = None) -> list[dict]:
+    """Raw StreamField data for the `post_test.questions` of a launch-module spec. The
+    YAML names objectives by number (1 = the first); with the course's `objective_keys`
+    (in order) each becomes the objective's key, as questions store it."""
     blocks = []
     for number, question in enumerate(spec["post_test"]["questions"], start=1):
         kind = question.get("kind")
         if kind not in KINDS:
             raise PostTestSpecError(f"question {number}: unknown kind {kind!r}")
+        objective = int(question["objective"])
+        if objective_keys is not None:
+            if not 1 <= objective <= len(objective_keys):
+                raise PostTestSpecError(
+                    f"question {number}: objective {objective}, but the course has "
+                    f"{len(objective_keys)}"
+                )
+            objective = objective_keys[objective - 1]
         value = {
             "stem": question["stem"].strip(),
             "rationale": str(question.get("rationale") or "").strip(),
-            "objective": int(question["objective"]),
+            "objective": str(objective),
         }
         choices = question.get("choices") or []
         if kind == "true_false":
@@ -58,7 +69,10 @@ def post_test_load(*, spec: dict, course: CoursePage, owner=None) -> PostTestPag
         if not existing.live:
             existing.save_revision(user=owner).publish(user=owner)
         return existing
-    blocks = post_test_blocks(spec=spec)
+    blocks = post_test_blocks(
+        spec=spec,
+        objective_keys=[str(o.key) for o in course_objectives(course=course, draft=False)],
+    )
     draw = int(data.get("draw") or 0)
     if draw > len(blocks):
         raise PostTestSpecError(f"draw {draw} exceeds the {len(blocks)} questions")

@@ -1,6 +1,6 @@
 """Writes: starting and submitting attempts, the evaluation and the attestation.
 
-Every refusal raises QuizError with a message for the clinician and changes
+Every refusal raises cms.refusals.Refusal with a message for the clinician and changes
 nothing. Attempt limits and waits hold under concurrency: start and submit
 both lock the enrollment row first (then the attempt), so two requests of the
 same clinician run one after the other on PostgreSQL.
@@ -13,7 +13,10 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.html import strip_tags
+from wagtail.log_actions import log
 
+from cms.refusals import Refusal
 from courses.models import Accreditor, Enrollment
 from courses.services import completion_evaluate
 
@@ -35,14 +38,6 @@ logger = logging.getLogger(__name__)
 _rng = random.SystemRandom()
 
 MAX_TEXT = {"bias_details": 2000, "comments": 5000}
-
-
-class QuizError(Exception):
-    """A refused action, with a message for the clinician. Nothing was changed."""
-
-    def __init__(self, message: str, *, status: int = 400):
-        super().__init__(message)
-        self.status = status
 
 
 def _lock_enrollment(enrollment_id: int) -> Enrollment:
@@ -92,14 +87,17 @@ def attempt_start(*, enrollment: Enrollment) -> Attempt:
     with transaction.atomic():
         enrollment = _lock_enrollment(enrollment.pk)
         if not enrollment.is_active:
-            raise QuizError("Enroll in the course first.", status=403)
+            raise Refusal("Enroll in the course first.", kind=Refusal.Kind.NOT_ALLOWED)
         post_test = selectors.post_test_for_course(course=enrollment.course)
         now = timezone.now()
         status = selectors.post_test_status(enrollment=enrollment, post_test=post_test)
         if status.open_attempt is not None:
             return status.open_attempt
         if status.refusal:
-            raise QuizError(status.refusal, status=409 if status.unlocked else 403)
+            raise Refusal(
+                status.refusal,
+                kind=Refusal.Kind.CONFLICT if status.unlocked else Refusal.Kind.NOT_ALLOWED,
+            )
         pool = [question_freeze(block) for block in post_test.questions]
         drawn = questions_draw(
             pool,
@@ -108,7 +106,10 @@ def attempt_start(*, enrollment: Enrollment) -> Attempt:
             shuffle_choices=post_test.shuffle_choices,
             rng=_rng,
         )
-        limit = post_test.time_limit_minutes
+        # A per-learner override may allow this attempt, lengthen or lift its time
+        # limit, or have waived the wait before it; it is recorded on the attempt.
+        limit = status.time_limit_minutes
+        applies = status.override_applies
         attempt = Attempt.objects.create(
             enrollment=enrollment,
             post_test=post_test,
@@ -118,6 +119,8 @@ def attempt_start(*, enrollment: Enrollment) -> Attempt:
             pass_mark=status.pass_mark,
             started_at=now,
             deadline=now + timedelta(minutes=limit) if limit else None,
+            override=status.override if applies else None,
+            override_extra=applies and status.next_is_extra,
         )
     logger.info("Attempt %s started (enrollment %s)", attempt.pk, enrollment.pk)
     return attempt
@@ -126,12 +129,12 @@ def attempt_start(*, enrollment: Enrollment) -> Attempt:
 def _validated_answers(attempt: Attempt, answers: dict, *, allow_missing: bool) -> dict:
     """Answers as {question id: [choice ids]}, checked against this attempt's draw."""
     if not isinstance(answers, dict):
-        raise QuizError("The answers could not be read.")
+        raise Refusal("The answers could not be read.")
     questions = {q["id"]: q for q in attempt.questions}
     numbers = {q["id"]: n for n, q in enumerate(attempt.questions, start=1)}
     foreign = [key for key in answers if key not in questions]
     if foreign:
-        raise QuizError(
+        raise Refusal(
             "The submission answers a question that is not part of this attempt. "
             "Nothing was recorded; reload the attempt and submit again."
         )
@@ -141,26 +144,87 @@ def _validated_answers(attempt: Attempt, answers: dict, *, allow_missing: bool) 
         if isinstance(chosen, str):
             chosen = [chosen]
         if not isinstance(chosen, list | tuple) or not all(isinstance(c, str) for c in chosen):
-            raise QuizError(f"The answer to question {numbers[qid]} could not be read.")
+            raise Refusal(f"The answer to question {numbers[qid]} could not be read.")
         chosen = list(dict.fromkeys(chosen))
         valid = {c["id"] for c in question["choices"]}
         if any(c not in valid for c in chosen):
-            raise QuizError(
+            raise Refusal(
                 f"The answer to question {numbers[qid]} names a choice that does not belong to "
                 "that question. Nothing was recorded."
             )
         if question["kind"] in ONE_ANSWER_KINDS and len(chosen) > 1:
-            raise QuizError(f"Question {numbers[qid]} takes one answer only.")
+            raise Refusal(f"Question {numbers[qid]} takes one answer only.")
         if chosen:
             clean[qid] = chosen
     missing = [numbers[qid] for qid in questions if qid not in clean]
     if missing and not allow_missing:
         listed = ", ".join(str(n) for n in missing)
-        raise QuizError(
+        raise Refusal(
             f"Please answer every question before submitting (unanswered: {listed}). "
             "Your attempt is still open."
         )
     return clean
+
+
+def _own_attempt_enrollment_id(*, attempt_id: int, user) -> int:
+    """The enrollment of the clinician's own attempt; another's is not found."""
+    found = Attempt.objects.filter(pk=attempt_id, enrollment__user=user).values_list(
+        "enrollment_id", flat=True
+    )
+    if not found:
+        raise Refusal("There is no such attempt.", kind=Refusal.Kind.NOT_FOUND)
+    return found[0]
+
+
+def attempt_answer_save(
+    *, attempt_id: int, user, question_id: str, choice_ids: list[str]
+) -> Attempt:
+    """Save one answer of an open attempt as the clinician chooses it, so that a
+    reload or another device shows it again. Never graded: the submit sends every
+    answer and only the submit is graded. No choice: the answer is cleared.
+
+    Refused, changing nothing: someone else's attempt, an attempt of a course the
+    clinician has unenrolled from, an attempt already closed (submitted, or its
+    time ran out: the server's deadline, not the page's timer, decides), a question
+    not drawn for this attempt, a choice of another question.
+    """
+    enrollment_id = _own_attempt_enrollment_id(attempt_id=attempt_id, user=user)
+    # Expiry is a fact of time, kept although the save below is refused.
+    attempts_expire_overdue(enrollment=Enrollment(pk=enrollment_id))
+    with transaction.atomic():
+        enrollment = _lock_enrollment(enrollment_id)
+        if not enrollment.is_active:
+            raise Refusal(
+                "You have unenrolled from this course, so answers are no longer saved.",
+                kind=Refusal.Kind.NOT_ALLOWED,
+            )
+        attempt = Attempt.objects.select_for_update().get(pk=attempt_id)
+        now = timezone.now()
+        if not attempt.is_open:
+            raise Refusal(
+                "This attempt is closed, so answers are no longer saved."
+                + (" Time ran out." if attempt.status == Attempt.Status.EXPIRED else ""),
+                kind=Refusal.Kind.CONFLICT,
+            )
+        if attempt.deadline is not None and now > attempt.deadline:
+            raise Refusal(
+                "The time limit has passed, so answers are no longer saved. "
+                "Submit the attempt now.",
+                kind=Refusal.Kind.CONFLICT,
+            )
+        if not any(q["id"] == question_id for q in attempt.questions):
+            raise Refusal(
+                "That question is not part of this attempt; nothing was saved. "
+                "Reload the attempt and answer again."
+            )
+        clean = _validated_answers(attempt, {question_id: choice_ids}, allow_missing=True)
+        draft = {qid: ids for qid, ids in attempt.draft.items() if qid != question_id}
+        if question_id in clean:
+            draft[question_id] = clean[question_id]
+        attempt.draft = draft
+        attempt.draft_saved_at = now
+        attempt.save(update_fields=["draft", "draft_saved_at"])
+    return attempt
 
 
 def attempt_submit(*, attempt_id: int, user, answers: dict, time_up: bool = False) -> Attempt:
@@ -175,26 +239,22 @@ def attempt_submit(*, attempt_id: int, user, answers: dict, time_up: bool = Fals
     deadline plus the grace period is not graded: the attempt is closed as
     expired with 0 (see docs/quizzes.md).
     """
-    found = Attempt.objects.filter(pk=attempt_id, enrollment__user=user).values_list(
-        "enrollment_id", flat=True
-    )
-    if not found:
-        raise QuizError("There is no such attempt.", status=404)
+    enrollment_id = _own_attempt_enrollment_id(attempt_id=attempt_id, user=user)
     with transaction.atomic():
-        enrollment = _lock_enrollment(found[0])
+        enrollment = _lock_enrollment(enrollment_id)
         if not enrollment.is_active:
-            raise QuizError(
+            raise Refusal(
                 "You have unenrolled from this course, so this attempt cannot be submitted. "
                 "Enroll again to continue; your open attempt is kept.",
-                status=403,
+                kind=Refusal.Kind.NOT_ALLOWED,
             )
         attempt = Attempt.objects.select_for_update().get(pk=attempt_id)
         if not attempt.is_open:
             when = timezone.localtime(attempt.submitted_at)
-            raise QuizError(
+            raise Refusal(
                 f"This attempt was already closed at {when:%H:%M} on {when:%-d %B %Y}; "
                 "it is graded once and cannot be submitted again.",
-                status=409,
+                kind=Refusal.Kind.CONFLICT,
             )
         now = timezone.now()
         if selectors.attempt_is_overdue(attempt=attempt, now=now):
@@ -224,14 +284,16 @@ def attempt_submit(*, attempt_id: int, user, answers: dict, time_up: bool = Fals
 
 def _require_passed(enrollment: Enrollment) -> None:
     if not enrollment.is_active:
-        raise QuizError("Enroll in the course first.", status=403)
+        raise Refusal("Enroll in the course first.", kind=Refusal.Kind.NOT_ALLOWED)
     if not Attempt.objects.filter(enrollment=enrollment, passed=True).exists():
-        raise QuizError("The evaluation opens once you pass the post-test.", status=403)
+        raise Refusal(
+            "The evaluation opens once you pass the post-test.", kind=Refusal.Kind.NOT_ALLOWED
+        )
 
 
 def _rating(value, what: str) -> int:
     if value not in RatingScale.values:
-        raise QuizError(f"The rating for {what} must be a whole number from 1 to 5.")
+        raise Refusal(f"The rating for {what} must be a whole number from 1 to 5.")
     return int(value)
 
 
@@ -254,7 +316,7 @@ def evaluation_submit(
         enrollment = _lock_enrollment(enrollment.pk)
         _require_passed(enrollment)
         if Evaluation.objects.filter(enrollment=enrollment).exists():
-            raise QuizError("You have already evaluated this course.", status=409)
+            raise Refusal("You have already evaluated this course.", kind=Refusal.Kind.CONFLICT)
         items = selectors.evaluation_items(course=enrollment.course)
         given = {
             "objective": dict(objective_ratings or {}),
@@ -263,17 +325,17 @@ def evaluation_submit(
         expected = {kind: {i.position for i in items if i.kind == kind} for kind in given}
         for kind, ratings in given.items():
             if set(ratings) != expected[kind]:
-                raise QuizError(f"Rate each {kind} of this course, and only those.")
+                raise Refusal(f"Rate each {kind} of this course, and only those.")
         if hours_accurate not in HoursAccuracy.values:
-            raise QuizError("Say whether the stated hours were accurate.")
+            raise Refusal("Say whether the stated hours were accurate.")
         if not isinstance(bias_noticed, bool):
-            raise QuizError("Say whether you noticed commercial bias.")
+            raise Refusal("Say whether you noticed commercial bias.")
         for label, text, limit in (
             ("description of the bias", bias_details, MAX_TEXT["bias_details"]),
             ("comments", comments, MAX_TEXT["comments"]),
         ):
             if len(text or "") > limit:
-                raise QuizError(f"The {label} can hold up to {limit:,} characters.")
+                raise Refusal(f"The {label} can hold up to {limit:,} characters.")
         evaluation = Evaluation(
             enrollment=enrollment,
             submitted_at=timezone.now(),
@@ -297,7 +359,9 @@ def evaluation_submit(
             with transaction.atomic():
                 evaluation.save()
         except IntegrityError:
-            raise QuizError("You have already evaluated this course.", status=409) from None
+            raise Refusal(
+                "You have already evaluated this course.", kind=Refusal.Kind.CONFLICT
+            ) from None
         for rating in ratings:
             rating.evaluation = evaluation
         EvaluationRating.objects.bulk_create(ratings)
@@ -323,20 +387,25 @@ def attestation_submit(
         enrollment = _lock_enrollment(enrollment.pk)
         _require_passed(enrollment)
         if confirmed is not True:
-            raise QuizError("Confirm that you completed this course yourself.")
+            raise Refusal("Confirm that you completed this course yourself.")
         if not Evaluation.objects.filter(enrollment=enrollment).exists():
-            raise QuizError("Complete the evaluation before the attestation.", status=409)
+            raise Refusal(
+                "Complete the evaluation before the attestation.", kind=Refusal.Kind.CONFLICT
+            )
         if Attestation.objects.filter(enrollment=enrollment).exists():
-            raise QuizError("You have already signed the attestation for this course.", status=409)
+            raise Refusal(
+                "You have already signed the attestation for this course.",
+                kind=Refusal.Kind.CONFLICT,
+            )
         options = {o.accreditor.pk: o for o in selectors.claim_options(enrollment=enrollment)}
         chosen = {a.pk for a in accreditors}
         if not chosen <= set(options):
-            raise QuizError("Credit can only be claimed under this course's accreditors.")
+            raise Refusal("Credit can only be claimed under this course's accreditors.")
         unmatched = sorted(
             options[pk].accreditor.short_name for pk in chosen if not options[pk].matches_license
         )
         if unmatched:
-            raise QuizError(claim_unmatched_message(unmatched))
+            raise Refusal(claim_unmatched_message(unmatched))
         try:
             with transaction.atomic():
                 attestation = Attestation.objects.create(
@@ -345,8 +414,9 @@ def attestation_submit(
                     attested_at=timezone.now(),
                 )
         except IntegrityError:
-            raise QuizError(
-                "You have already signed the attestation for this course.", status=409
+            raise Refusal(
+                "You have already signed the attestation for this course.",
+                kind=Refusal.Kind.CONFLICT,
             ) from None
         attestation.accreditors.set(chosen)
     completion_evaluate(enrollment_id=enrollment.pk)
@@ -356,3 +426,54 @@ def attestation_submit(
 def post_test_publish(*, post_test: PostTestPage, user=None) -> None:
     """Publish the latest revision of a post-test (seed data and factories)."""
     post_test.save_revision(user=user).publish(user=user)
+
+
+# --- Importing questions -------------------------------------------------------------------
+
+#: The page history's name for an import (registered in wagtail_hooks).
+QUESTIONS_IMPORT_ACTION = "practicum.questions_import"
+
+
+def post_test_questions_import(
+    *, post_test_id: int, user, blocks: list[dict], base_revision_id: int | None, source: str
+):
+    """Add `blocks` (quizzes.question_import.question_blocks) after the post-test's
+    questions as they stand in its latest revision, as a new draft revision by `user`
+    (nothing is published: the import is reviewed like any edit). Refused, changing
+    nothing, when the post-test changed since the preview that `base_revision_id`
+    names (another import, an edit, or the same import sent twice), or when it is
+    locked for `user` (by another person, or by its review). Returns the new revision."""
+    if not blocks:
+        raise Refusal("Nothing to import.", kind="invalid")
+    with transaction.atomic():
+        page = PostTestPage.objects.select_for_update().filter(pk=post_test_id).first()
+        if page is None:
+            raise Refusal("This post-test does not exist.", kind="not_found")
+        if page.latest_revision_id != base_revision_id:
+            raise Refusal(
+                "The post-test changed since this preview (an edit, or this import already "
+                "done): nothing was imported. Check its questions, then preview again.",
+                kind="conflict",
+            )
+        lock = page.get_lock()
+        if lock is not None and lock.for_user(user):
+            # Locked by another person, or in review where this person may not edit.
+            raise Refusal(
+                f"The post-test cannot be edited now ({strip_tags(lock.get_message(user))}): "
+                "nothing was imported.",
+                kind="conflict",
+            )
+        draft = page.get_latest_revision_as_object()
+        draft.questions = [*draft.questions.raw_data, *blocks]
+        if not page.live:
+            # As the editor does for a page never published: its row holds the draft too.
+            PostTestPage.objects.filter(pk=page.pk).update(questions=draft.questions)
+        revision = draft.save_revision(user=user, log_action=True)
+        log(
+            instance=page,
+            action=QUESTIONS_IMPORT_ACTION,
+            user=user,
+            revision=revision,
+            data={"questions": len(blocks), "format": source},
+        )
+    return revision

@@ -1,21 +1,31 @@
-"""Thin views: parse, call a service or selector, render.
+"""Thin views: parse, call a service or selector, render. The post-test page owns its
+flow in quizzes.models.
 
-Bad input gets a 4xx page with a message and changes nothing.
+Bad input and a refused action raise cms.refusals.Refusal: a 4xx page with the message,
+and nothing changed.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import transaction
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
-from cms.ids import id_parse
+from cms.refusals import (
+    Refusal,
+    post_action,
+    posted_id,
+    refusal_status,
+    refusals_shown,
+    refused,
+    request_post,
+)
 from courses.models import CoursePage
-from courses.selectors import enrollment_get
+from courses.selectors import enrollment_get, time_requirements
 
 from . import selectors, services
 from .forms import EvaluationForm
@@ -27,114 +37,27 @@ MAX_VALUES_PER_QUESTION = 12
 MAX_ID_LENGTH = 64
 
 
-class BadInput(Exception):
-    def __init__(self, message: str, *, status: int = 400):
-        super().__init__(message)
-        self.status = status
-
-
-def _refuse(request, message: str, *, status: int = 400, link: tuple[str, str] | None = None):
-    """A 4xx page with the reason; `link` is (url, label) of the most useful next page."""
-    return TemplateResponse(
-        request, "refused.html", {"message": message, "link": link}, status=status
-    )
-
-
-def _post(request):
-    """request.POST, or BadInput when the body is too big or has too many fields."""
-    try:
-        return request.POST
-    except RequestDataTooBig:
-        raise BadInput("The submission is too large.", status=413) from None
-    except TooManyFieldsSent:
-        raise BadInput("The submission has too many fields.", status=400) from None
-
-
-def _page_id(raw: str, what: str) -> int:
-    page_id = id_parse(raw)
-    if page_id is None:
-        raise BadInput(f"“{what}” must be a page id.")
-    return page_id
-
-
-# --- The post-test page ---------------------------------------------------------------------
-
-
-def post_test_page_serve(*, request, page: PostTestPage):
-    course = page.get_parent().specific
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('account_login')}?next={page.url}")
-    enrollment = enrollment_get(user=request.user, course=course)
-    if enrollment is None or not enrollment.is_active:
-        messages.info(request, "Enroll in the course to take its post-test.")
-        return redirect(course.url)
-    services.attempts_expire_overdue(enrollment=enrollment)
-    status = selectors.post_test_status(enrollment=enrollment, post_test=page)
-    context = page.get_context(request)
-    context.update(
-        {
-            "course": course,
-            "enrollment": enrollment,
-            "status": status,
-            "questions_per_attempt": page.questions_per_attempt(),
-        }
-    )
-    return TemplateResponse(request, page.get_template(request), context)
-
-
-def post_test_page_preview(*, request, page: PostTestPage, mode_name: str):
-    """The editor's preview: the participant's view of the whole pool (not
-    submittable), or the answer key with rationales."""
-    from .grading import question_freeze
-
-    course = page.get_parent().specific if page.pk else None
-    questions = []
-    for number, block in enumerate(page.questions, start=1):
-        try:
-            frozen = question_freeze(block)
-        except (KeyError, TypeError):
-            continue
-        frozen["number"] = number
-        frozen["multiple"] = frozen["kind"] == "multiple"
-        questions.append(frozen)
-    return TemplateResponse(
-        request,
-        "quizzes/post_test_preview.html",
-        {
-            "page": page,
-            "course": course,
-            "questions": questions,
-            "answer_key": mode_name == "answer_key",
-        },
-    )
-
-
 # --- Attempts -------------------------------------------------------------------------------
 
 
-@login_required
-@require_POST
+@post_action
 def attempt_start(request):
-    try:
-        post = _post(request)
-        page_id = _page_id(post.get("post_test", ""), "post_test")
-        post_test = PostTestPage.objects.live().filter(pk=page_id).first()
-        if post_test is None:
-            raise BadInput("There is no such post-test.", status=404)
-        course = post_test.get_parent().specific
-        enrollment = enrollment_get(user=request.user, course=course)
-        if enrollment is None:
-            raise BadInput("Enroll in the course first.", status=403)
-        attempt = services.attempt_start(enrollment=enrollment)
-    except (BadInput, services.QuizError) as exc:
-        return _refuse(request, str(exc), status=exc.status)
+    page_id = posted_id(request_post(request), "post_test")
+    post_test = PostTestPage.objects.live().filter(pk=page_id).first()
+    if post_test is None:
+        raise Refusal("There is no such post-test.", kind=Refusal.Kind.NOT_FOUND)
+    course = post_test.get_parent().specific
+    enrollment = enrollment_get(user=request.user, course=course)
+    if enrollment is None:
+        raise Refusal("Enroll in the course first.", kind=Refusal.Kind.NOT_ALLOWED)
+    attempt = services.attempt_start(enrollment=enrollment)
     return redirect("quizzes:attempt", attempt_id=attempt.pk)
 
 
 def _attempt_or_404(request, attempt_id: int) -> Attempt:
     attempt = selectors.attempt_get_for_user(attempt_id=attempt_id, user=request.user)
     if attempt is None:
-        raise BadInput("There is no such attempt.", status=404)
+        raise Refusal("There is no such attempt.", kind=Refusal.Kind.NOT_FOUND)
     return attempt
 
 
@@ -145,11 +68,13 @@ def _taking_response(request, attempt: Attempt, *, error: str = "", chosen=None,
     )
     course = attempt.enrollment.course
     questions = selectors.attempt_questions_public(attempt=attempt)
-    chosen = chosen or {}
+    # What was just posted, else what was saved as it was chosen (a reload, another device).
+    chosen = chosen if chosen is not None else attempt.draft
     for question in questions:
         picked = set(chosen.get(question["id"], []))
         for choice in question["choices"]:
             choice["checked"] = choice["id"] in picked
+    unanswered = [q["number"] for q in questions if not chosen.get(q["id"])] if error else []
     return TemplateResponse(
         request,
         "quizzes/attempt_take.html",
@@ -159,17 +84,16 @@ def _taking_response(request, attempt: Attempt, *, error: str = "", chosen=None,
             "questions": questions,
             "seconds_left": seconds_left,
             "error": error,
+            "unanswered": unanswered,
         },
         status=status,
     )
 
 
 @login_required
+@refusals_shown
 def attempt_view(request, attempt_id: int):
-    try:
-        attempt = _attempt_or_404(request, attempt_id)
-    except BadInput as exc:
-        return _refuse(request, str(exc), status=exc.status)
+    attempt = _attempt_or_404(request, attempt_id)
     if attempt.is_open and selectors.attempt_is_overdue(attempt=attempt):
         services.attempts_expire_overdue(enrollment=attempt.enrollment)
         attempt.refresh_from_db()
@@ -203,7 +127,7 @@ def _answers_from(post) -> dict[str, list[str]]:
     answers: dict[str, list[str]] = {}
     keys = [k for k in post if k.startswith("q-")]
     if len(keys) > MAX_ANSWER_FIELDS:
-        raise BadInput("The submission holds more answers than any post-test has.")
+        raise Refusal("The submission holds more answers than any post-test has.")
     for key in keys:
         qid = key[2:]
         values = post.getlist(key)
@@ -212,20 +136,41 @@ def _answers_from(post) -> dict[str, list[str]]:
             or len(values) > MAX_VALUES_PER_QUESTION
             or any(len(v) > MAX_ID_LENGTH for v in values)
         ):
-            raise BadInput("The submission could not be read: an answer is malformed.")
+            raise Refusal("The submission could not be read: an answer is malformed.")
         answers[qid] = [v for v in values if v]
     return answers
 
 
-@login_required
-@require_POST
+@post_action(json=True)
+def attempt_answer_save(request, attempt_id: int):
+    """One answer, saved as it is chosen (cms/static/js/post-test.js): JSON either way."""
+    post = request_post(request)
+    question = post.get("question", "")
+    choices = post.getlist("choice")
+    if (
+        not question
+        or len(question) > MAX_ID_LENGTH
+        or len(choices) > MAX_VALUES_PER_QUESTION
+        or any(len(c) > MAX_ID_LENGTH for c in choices)
+    ):
+        raise Refusal("The answer could not be read; nothing was saved.")
+    attempt = services.attempt_answer_save(
+        attempt_id=attempt_id,
+        user=request.user,
+        question_id=question,
+        choice_ids=[c for c in choices if c],
+    )
+    return JsonResponse(
+        {"saved": True, "saved_at": attempt.draft_saved_at.isoformat()},
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@post_action
 def attempt_submit(request, attempt_id: int):
-    try:
-        attempt = _attempt_or_404(request, attempt_id)
-        post = _post(request)
-        answers = _answers_from(post)
-    except BadInput as exc:
-        return _refuse(request, str(exc), status=exc.status)
+    attempt = _attempt_or_404(request, attempt_id)
+    post = request_post(request)
+    answers = _answers_from(post)
     try:
         attempt = services.attempt_submit(
             attempt_id=attempt.pk,
@@ -233,17 +178,20 @@ def attempt_submit(request, attempt_id: int):
             answers=answers,
             time_up=post.get("time_up") == "1" and attempt.deadline is not None,
         )
-    except services.QuizError as exc:
+    except Refusal as refusal:
         attempt.refresh_from_db()
         if attempt.is_open:
             # Keep what they chose (only ids that belong to the attempt) and say what is wrong.
             return _taking_response(
-                request, attempt, error=str(exc), chosen=answers, status=exc.status
+                request,
+                attempt,
+                error=refusal.message,
+                chosen=answers,
+                status=refusal_status(refusal),
             )
-        return _refuse(
+        return refused(
             request,
-            str(exc),
-            status=exc.status,
+            refusal,
             link=(reverse("quizzes:attempt", args=[attempt.pk]), "See the result of this attempt"),
         )
     if attempt.status == Attempt.Status.EXPIRED:
@@ -260,23 +208,25 @@ def attempt_submit(request, attempt_id: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@refusals_shown
 def evaluation(request, course_id: int):
     course = CoursePage.objects.live().filter(pk=course_id).first()
     if course is None:
-        return _refuse(request, "There is no such course.", status=404)
+        raise Refusal("There is no such course.", kind=Refusal.Kind.NOT_FOUND)
     enrollment = enrollment_get(user=request.user, course=course)
     if enrollment is None or not enrollment.is_active:
-        return _refuse(request, "Enroll in the course first.", status=403)
+        raise Refusal("Enroll in the course first.", kind=Refusal.Kind.NOT_ALLOWED)
     if not selectors.enrollment_has_passed(enrollment=enrollment):
-        return _refuse(request, "The evaluation opens once you pass the post-test.", status=403)
+        raise Refusal(
+            "The evaluation opens once you pass the post-test.", kind=Refusal.Kind.NOT_ALLOWED
+        )
     existing_evaluation = selectors.evaluation_get(enrollment=enrollment)
     existing_attestation = selectors.attestation_get(enrollment=enrollment)
     if existing_evaluation and existing_attestation:
         if request.method == "POST":
-            return _refuse(
-                request,
+            raise Refusal(
                 "You have already evaluated this course and signed the attestation.",
-                status=409,
+                kind=Refusal.Kind.CONFLICT,
             )
         return TemplateResponse(
             request,
@@ -293,15 +243,14 @@ def evaluation(request, course_id: int):
         "claim_options": selectors.claim_options(enrollment=enrollment),
         "need_evaluation": existing_evaluation is None,
     }
+    # Said before the clinician attests: the certificate also waits for this.
+    time = time_requirements(enrollments=[enrollment]).get(enrollment.pk)
     if request.method == "GET":
         form = EvaluationForm(**form_kwargs)
-        return _evaluation_response(request, course, form)
-    try:
-        form = EvaluationForm(data=_post(request), **form_kwargs)
-    except BadInput as exc:
-        return _refuse(request, str(exc), status=exc.status)
+        return _evaluation_response(request, course, form, time=time)
+    form = EvaluationForm(data=request_post(request), **form_kwargs)
     if not form.is_valid():
-        return _evaluation_response(request, course, form, status=400)
+        return _evaluation_response(request, course, form, time=time, status=400)
     try:
         with transaction.atomic():
             if form.need_evaluation:
@@ -311,17 +260,26 @@ def evaluation(request, course_id: int):
                 confirmed=form.cleaned_data["attest"],
                 accreditors=list(form.cleaned_data["claim"]),
             )
-    except services.QuizError as exc:
-        form.add_error(None, str(exc))
-        return _evaluation_response(request, course, form, status=exc.status)
+    except Refusal as refusal:
+        form.add_error(None, refusal.message)
+        return _evaluation_response(
+            request, course, form, time=time, status=refusal_status(refusal)
+        )
     messages.success(request, "Thank you: your evaluation and attestation are recorded.")
+    if time is not None and not time.met:
+        messages.info(
+            request,
+            f"Your certificate follows once {time.remaining_minutes} more minute"
+            f"{'s' * (time.remaining_minutes != 1)} of active reading are recorded "
+            f"({time.asked_by} credit needs {time.required_minutes}).",
+        )
     return redirect(course.url)
 
 
-def _evaluation_response(request, course, form, *, status=200):
+def _evaluation_response(request, course, form, *, time=None, status=200):
     return TemplateResponse(
         request,
         "quizzes/evaluation_form.html",
-        {"course": course, "form": form, "today": timezone.localdate()},
+        {"course": course, "form": form, "today": timezone.localdate(), "time": time},
         status=status,
     )

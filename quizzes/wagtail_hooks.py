@@ -3,12 +3,14 @@ from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.log_actions import LogFormatter
 
 from cms.spreadsheet import SpreadsheetFormat
 
 from . import admin_views
 from .models import PostTestPage
-from .selectors import objectives_moved_under_questions
+from .selectors import courses_for_aggregates, questions_without_objective
+from .services import QUESTIONS_IMPORT_ACTION
 
 
 @hooks.register("register_admin_urls")
@@ -24,13 +26,37 @@ def register_admin_urls():
             name="xlsx",
         ),
     ]
-    return [path("evaluations/", include((urls, "quizzes_admin"), namespace="quizzes_admin"))]
+    post_tests = [
+        path(
+            "<id:post_test_id>/import/",
+            admin_views.QuestionImportView.as_view(),
+            name="question_import",
+        ),
+    ]
+    return [
+        path("evaluations/", include((urls, "quizzes_admin"), namespace="quizzes_admin")),
+        path(
+            "post-tests/",
+            include((post_tests, "quizzes_post_tests"), namespace="quizzes_post_tests"),
+        ),
+    ]
+
+
+@hooks.register("register_log_actions")
+def register_questions_import_log_action(actions):
+    @actions.register_action(QUESTIONS_IMPORT_ACTION)
+    class QuestionsImported(LogFormatter):
+        label = "Import questions"
+
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            count = data.get("questions", 0)
+            source = str(data.get("format", "")).upper()
+            return f"{count} question{'s' if count != 1 else ''} imported from {source}"
 
 
 class EvaluationsMenuItem(MenuItem):
     def is_shown(self, request):
-        from .selectors import courses_for_aggregates
-
         return courses_for_aggregates(user=request.user).exists()
 
 
@@ -59,9 +85,9 @@ def refuse_unpublishing_the_post_test_of_a_live_course(request, page):
 
 
 @hooks.register("after_edit_page")
-def warn_when_objectives_move_under_the_post_test(request, page):
-    # Questions name their objective by its number: when objectives change places
-    # (or one is removed above others), those numbers now point at other objectives.
-    moved = objectives_moved_under_questions(course=page)
-    if moved:
-        messages.warning(request, moved)
+def warn_when_an_objective_under_questions_is_removed(request, page):
+    # Questions name their objective by its key: moving objectives moves none, but a
+    # removed objective leaves its questions measuring nothing.
+    orphans = questions_without_objective(course=page)
+    if orphans:
+        messages.warning(request, orphans)

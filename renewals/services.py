@@ -1,7 +1,7 @@
 """Writes: a license's requirement, uploaded certificates, reminder emails and
 their opt-out, the calendar feed's address, renewal packets.
 
-Every refusal is a RenewalError whose message is for the clinician; nothing is
+Every refusal is a cms.refusals.Refusal whose message is for the clinician; nothing is
 written when one is raised.
 """
 
@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ClinicianLicense
+from cms.refusals import Refusal
 
 from . import rules, selectors
 from .models import (
@@ -45,10 +46,6 @@ UNSUBSCRIBE_SALT = "renewals.reminders.unsubscribe"
 MAX_CYCLE_YEARS = 10
 
 
-class RenewalError(Exception):
-    """A refusal; the message is for the person."""
-
-
 # --- A license's requirement ----------------------------------------------------------------
 
 
@@ -56,11 +53,11 @@ def _hours(value, *, what: str, minimum: Decimal = Decimal("0")) -> Decimal:
     try:
         hours = Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError) as exc:
-        raise RenewalError(f"{what}: “{value}” is not a number of hours.") from exc
+        raise Refusal(f"{what}: “{value}” is not a number of hours.") from exc
     if not hours.is_finite() or hours < minimum:
-        raise RenewalError(f"{what} cannot be less than {rules.hours_text(minimum)} hours.")
+        raise Refusal(f"{what} cannot be less than {rules.hours_text(minimum)} hours.")
     if hours > MAX_HOURS:
-        raise RenewalError(
+        raise Refusal(
             f"{what}: {rules.hours_text(hours)} hours is more than any board asks "
             f"(at most {rules.hours_text(MAX_HOURS)})."
         )
@@ -69,9 +66,9 @@ def _hours(value, *, what: str, minimum: Decimal = Decimal("0")) -> Decimal:
 
 def _cycle_check(*, cycle_start: date, deadline: date) -> None:
     if deadline <= cycle_start:
-        raise RenewalError("The renewal deadline must come after the cycle's start.")
+        raise Refusal("The renewal deadline must come after the cycle's start.")
     if (deadline - cycle_start).days > 366 * MAX_CYCLE_YEARS:
-        raise RenewalError(f"A renewal cycle longer than {MAX_CYCLE_YEARS} years is not plausible.")
+        raise Refusal(f"A renewal cycle longer than {MAX_CYCLE_YEARS} years is not plausible.")
 
 
 @transaction.atomic
@@ -92,7 +89,7 @@ def requirement_save(
     fields: dict = {"cycle_start": cycle_start, "deadline": deadline, "template": template}
     if template is not None:
         if template.profession != license.profession:
-            raise RenewalError(
+            raise Refusal(
                 f"“{template}” is for {template.get_profession_display().lower()} licenses, "
                 f"not a {license.get_profession_display().lower()} license."
             )
@@ -105,14 +102,14 @@ def requirement_save(
         )
     else:
         if not 1 <= int(cycle_months) <= 120:
-            raise RenewalError("A renewal cycle is between 1 and 120 months long.")
+            raise Refusal("A renewal cycle is between 1 and 120 months long.")
         if total_hours in (None, ""):
-            raise RenewalError("Enter the total hours the board asks for in a cycle.")
+            raise Refusal("Enter the total hours the board asks for in a cycle.")
         total = _hours(total_hours, what="Total hours", minimum=Decimal("0.25"))
         clean_minimums = {}
         for category, hours in (minimums or {}).items():
             if category not in CATEGORY_LABELS:
-                raise RenewalError(
+                raise Refusal(
                     f"“{category}” is not a category the tracker knows: use "
                     + ", ".join(CATEGORY_LABELS.values())
                     + "."
@@ -122,17 +119,17 @@ def requirement_save(
             label = CATEGORY_LABELS[category]
             value = _hours(hours, what=f"{label} hours")
             if value > total:
-                raise RenewalError(f"{label} hours cannot exceed the total hours.")
+                raise Refusal(f"{label} hours cannot exceed the total hours.")
             if value:
                 clean_minimums[category] = str(value)
         cap = None
         if home_study_cap not in (None, ""):
             cap = _hours(home_study_cap, what="The home-study limit")
             if cap > total:
-                raise RenewalError("The home-study limit cannot exceed the total hours.")
+                raise Refusal("The home-study limit cannot exceed the total hours.")
         accepted = accepted_lines(accepted_accreditors or "")
         if not accepted:
-            raise RenewalError(
+            raise Refusal(
                 "Name the approving bodies whose credit your board accepts (e.g. APA, NBCC)."
             )
         fields.update(
@@ -178,21 +175,21 @@ def outside_certificate_add(
     certificate_number: str = "",
 ) -> OutsideCertificate:
     if category not in CATEGORY_LABELS:
-        raise RenewalError(f"“{category}” is not a category the tracker knows.")
+        raise Refusal(f"“{category}” is not a category the tracker knows.")
     value = _hours(hours, what="Hours", minimum=Decimal("0.25"))
     if completed_on > timezone.localdate():
-        raise RenewalError("The completion date cannot be in the future.")
+        raise Refusal("The completion date cannot be in the future.")
     for name, text in (
         ("course title", title),
         ("provider", provider),
         ("approving body", accreditor),
     ):
         if not (text or "").strip():
-            raise RenewalError(f"Enter the {name} as the certificate prints it.")
+            raise Refusal(f"Enter the {name} as the certificate prints it.")
     try:
         content_type = upload_check(data=data, max_bytes=upload_max_bytes())
     except UploadRefused as exc:
-        raise RenewalError(str(exc)) from exc
+        raise Refusal(str(exc)) from exc
     upload = OutsideCertificate(
         user=user,
         title=title.strip()[:255],
@@ -221,7 +218,7 @@ def outside_certificate_add(
 def outside_certificate_delete(*, user, upload_id: int) -> None:
     upload = OutsideCertificate.objects.filter(pk=upload_id, user=user).first()
     if upload is None:
-        raise RenewalError("There is no such certificate among your uploads.")
+        raise Refusal("There is no such certificate among your uploads.")
     upload.delete()  # its file goes on commit (renewals.receivers)
 
 
@@ -236,7 +233,7 @@ def _requirement_from_token(token: str) -> LicenseRequirement:
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     except signing.BadSignature as exc:
-        raise RenewalError(
+        raise Refusal(
             "This link is not valid: it may have been cut short. Open it again from the email, "
             "or turn reminders off on your dashboard."
         ) from exc
@@ -246,7 +243,7 @@ def _requirement_from_token(token: str) -> LicenseRequirement:
         .first()
     )
     if requirement is None:
-        raise RenewalError("This license is no longer tracked: there are no reminders to stop.")
+        raise Refusal("This license is no longer tracked: there are no reminders to stop.")
     return requirement
 
 
@@ -363,7 +360,7 @@ def packet_request(*, user, license: ClinicianLicense) -> RenewalPacket:
 
     requirement = selectors.license_requirement(license)
     if requirement is None or license.user_id != user.pk:
-        raise RenewalError("Set up renewal tracking for this license first.")
+        raise Refusal("Set up renewal tracking for this license first.")
     cycle = selectors.requirement_cycle(requirement, on=selectors.today())
     with transaction.atomic():
         ClinicianLicense.objects.select_for_update().filter(pk=license.pk).first()

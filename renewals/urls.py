@@ -1,11 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import records_views, views
 
 app_name = "renewals"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("records/", records_views.records_index, name="records"),
+    path("records/transcript.csv", records_views.transcript_csv, name="records_transcript_csv"),
+    path("records/certificates.zip", records_views.certificates_zip, name="records_zip"),
+    path("records/my-data.json", records_views.data_json, name="records_data"),
     path("licenses/<id:license_id>/", views.license_detail, name="license"),
     path("licenses/<id:license_id>/untrack/", views.license_untrack, name="license_untrack"),
     path("licenses/<id:license_id>/reminders/", views.reminders_toggle, name="reminders"),

@@ -13,6 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cms.refusals import Refusal
+
 from . import ics, selectors, services
 from .forms import RequirementForm, UploadForm
 from .models import RenewalPacket
@@ -111,7 +113,7 @@ def _upload_add(request, limit: UploadLimitHandler):
                 home_study=data["home_study"],
                 certificate_number=data["certificate_number"],
             )
-        except services.RenewalError as exc:
+        except Refusal as exc:
             form.add_error("file", str(exc))
         else:
             messages.success(request, f"“{data['title']}” was added to your certificates.")
@@ -140,7 +142,7 @@ def upload_file(request, upload_id: int):
 def upload_delete(request, upload_id: int):
     try:
         services.outside_certificate_delete(user=request.user, upload_id=upload_id)
-    except services.RenewalError as exc:
+    except Refusal as exc:
         return _refuse(request, str(exc), status=404, title="Not found")
     messages.success(request, "The certificate was removed.")
     return redirect("renewals:index")
@@ -232,7 +234,7 @@ def license_detail(request, license_id: int):
                 home_study_cap=data["home_study_cap"],
                 accepted_accreditors=data["accepted_accreditors"],
             )
-        except services.RenewalError as exc:
+        except Refusal as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "Your renewal requirement was saved.")
@@ -275,7 +277,7 @@ def packet_request(request, license_id: int):
         return _refuse(request, NO_SUCH_LICENSE, status=404, title="Not found")
     try:
         services.packet_request(user=request.user, license=license)
-    except services.RenewalError as exc:
+    except Refusal as exc:
         return _refuse(request, str(exc))
     messages.success(request, "Your renewal packet is being prepared.")
     return redirect(reverse("renewals:license", args=[license.pk]) + "#packet")
@@ -315,7 +317,7 @@ def packet_pdf(request, packet_id: int):
 def unsubscribe(request, token: str):
     try:
         requirement = services.reminders_unsubscribe(token=token)
-    except services.RenewalError as exc:
+    except Refusal as exc:
         return _refuse(request, str(exc), title="Reminders not changed")
     if request.method == "POST":
         return HttpResponse("Reminders stopped.", content_type="text/plain")
@@ -331,7 +333,7 @@ def unsubscribe(request, token: str):
 def resubscribe(request, token: str):
     try:
         requirement = services.reminders_resubscribe(token=token)
-    except services.RenewalError as exc:
+    except Refusal as exc:
         return _refuse(request, str(exc), title="Reminders not changed")
     return TemplateResponse(
         request,

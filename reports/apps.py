@@ -9,3 +9,12 @@ class ReportsConfig(AppConfig):
 
     name = "reports"
     verbose_name = "Audit reports"
+
+    def ready(self):
+        from courses.signals import course_completed
+
+        from . import receivers
+
+        course_completed.connect(
+            receivers.completion_claims_freeze, dispatch_uid="reports.completion_claims_freeze"
+        )

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from certificates.forms import TranscriptPeriodForm
+from cms.admin_dates import admin_date_field, admin_date_hint
 from cms.ids import IdModelChoiceField
 from courses.models import Accreditor, CoursePage
 
@@ -22,6 +23,10 @@ class ReportPeriodForm(TranscriptPeriodForm):
     """A period (From, To): the end may not come before the start, and it
     spans at most forms.MAX_PERIOD_YEARS."""
 
+    # The admin's date picker, in the admin's one date format (cms.admin_dates).
+    start = admin_date_field(label="From")
+    end = admin_date_field(label="To")
+
     @staticmethod
     def default_period(today: date) -> dict:
         """This calendar year so far: what an annual audit usually asks for."""
@@ -30,8 +35,8 @@ class ReportPeriodForm(TranscriptPeriodForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", self.default_period(timezone.localdate()))
         super().__init__(*args, **kwargs)
-        self.fields["start"].help_text = "First day of the period (YYYY-MM-DD)."
-        self.fields["end"].help_text = "Last day of the period, included (YYYY-MM-DD)."
+        self.fields["start"].help_text = f"First day of the period ({admin_date_hint()})."
+        self.fields["end"].help_text = f"Last day of the period, included ({admin_date_hint()})."
         # AccessibleForm ties help texts in its __init__, which ran before these were set.
         for name in ("start", "end"):
             self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}-help"
@@ -134,4 +139,6 @@ class EvidenceForm(ReportPeriodForm):
         super().__init__(*args, **kwargs)
         self.fields[
             "start"
-        ].help_text = "Completions and certificates are counted from this day (YYYY-MM-DD)."
+        ].help_text = (
+            f"Completions and certificates are counted from this day ({admin_date_hint()})."
+        )

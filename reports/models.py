@@ -5,8 +5,14 @@ A certificate is reported once (docs/reports.md)."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
+
+
+def private_storage():
+    """Never served under a public URL (settings.STORAGES["private"])."""
+    return storages["private"]
 
 
 class AccreditorUpload(models.Model):
@@ -41,3 +47,62 @@ class AccreditorUploadItem(models.Model):
 
     def __str__(self):
         return f"Certificate {self.certificate_id} in upload {self.upload_id}"
+
+
+class PseudonymisedEnrollment(models.Model):
+    """An enrollment whose records lost their personal data after the
+    retention window (reports.retention): names and license numbers replaced,
+    free text cleared, aggregates kept. One row each, so the weekly run does
+    each enrollment once."""
+
+    enrollment = models.OneToOneField(
+        "courses.Enrollment", on_delete=models.PROTECT, related_name="pseudonymised"
+    )
+    pseudonymised_at = models.DateTimeField(default=timezone.now)
+    last_record_at = models.DateTimeField(
+        help_text="The latest date of its records, from which the window was counted."
+    )
+
+    def __str__(self):
+        return f"Enrollment {self.enrollment_id} pseudonymised {self.pseudonymised_at:%Y-%m-%d}"
+
+
+class AuditPacket(models.Model):
+    """One audit packet of a course and a period, built by the worker
+    (reports.packet): each part is stored as it is made and listed in `parts`,
+    so a build interrupted (a worker killed) resumes where it stopped."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        BUILDING = "building", "Building"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    course = models.ForeignKey("courses.CoursePage", on_delete=models.PROTECT, related_name="+")
+    start = models.DateField()
+    end = models.DateField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    steps_done = models.PositiveIntegerField(default=0)
+    steps_total = models.PositiveIntegerField(default=0)
+    parts = models.JSONField(default=dict, blank=True, help_text="Part path → SHA-256.")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(storage=private_storage, upload_to="audit-packets/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self):
+        return f"Audit packet {self.pk}: course {self.course_id}, {self.start} to {self.end}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.READY:
+            return 100
+        return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0

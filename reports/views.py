@@ -26,6 +26,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from accounts.decorators import StaffReauthRequiredMixin
 from audit.services import audit_export_recorder
 from certificates.admin_views import AdministratorsOnly
+from cms.refusals import Refusal
 from cms.spreadsheet import SpreadsheetFormat, spreadsheet_response
 
 from . import selectors, services
@@ -82,6 +83,13 @@ class ReportsIndexView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateVi
                 report_url("accreditor"),
                 "One line per valid certificate and license issued under one accreditor for "
                 "completions in a period: the columns of a CE Broker-style upload. HTML and CSV.",
+            ),
+            (
+                "Course reports",
+                report_url("courses"),
+                "One page per course with charts: enrollments and completions per month, pass "
+                "rates, scores, active time against credited hours, evaluation averages. "
+                "Aggregates only; instructors see their own courses' pages too.",
             ),
             (
                 "Course evidence packet",
@@ -281,7 +289,7 @@ class AccreditorUploadConfirmView(AdministratorsOnly, StaffReauthRequiredMixin, 
                 reference=confirm.cleaned_data["reference"],
                 filters={k: v for k, v in request.GET.items() if k != "p"},
             )
-        except services.ReportError as exc:
+        except Refusal as exc:
             messages.error(request, str(exc))
             return redirect(back)
         messages.success(
@@ -309,6 +317,9 @@ class EvidenceView(ReportView):
 def report_urlpatterns():
     from django.urls import path
 
+    from .course_views import CourseReportListView, CourseReportView, course_items_export
+    from .packet_views import PacketDownloadView, PacketStartView, PacketStatusView
+
     CSV, XLSX = SpreadsheetFormat.CSV, SpreadsheetFormat.XLSX
 
     return [
@@ -325,4 +336,14 @@ def report_urlpatterns():
             name="accreditor_confirm",
         ),
         path("evidence/", EvidenceView.as_view(), name="evidence"),
+        path("courses/", CourseReportListView.as_view(), name="courses"),
+        path("courses/<id:course_id>/", CourseReportView.as_view(), name="course"),
+        path("courses/<id:course_id>/items/csv/", course_items_export, name="course_items_csv"),
+        path("courses/<id:course_id>/packet/", PacketStartView.as_view(), name="packet_start"),
+        path("packets/<id:packet_id>/", PacketStatusView.as_view(), name="packet_status"),
+        path(
+            "packets/<id:packet_id>/download/",
+            PacketDownloadView.as_view(),
+            name="packet_download",
+        ),
     ]

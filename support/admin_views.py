@@ -13,6 +13,9 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from cms.refusals import Refusal
+from courses.selectors import user_may_grant_overrides
+
 from . import selectors, services
 from .models import RequestStatus, SupportRequest
 
@@ -107,6 +110,8 @@ class RequestView(AdministratorsOnly, WagtailAdminTemplateMixin, FormView):
             {
                 "item": self.support_request,
                 "overdue": selectors.request_is_overdue(request=self.support_request),
+                "overrides": selectors.request_overrides(request=self.support_request),
+                "may_grant": user_may_grant_overrides(user=self.request.user),
                 "submit_label": "Save",
                 "cancel_url": reverse("support_admin:inbox"),
             }
@@ -124,7 +129,7 @@ class RequestView(AdministratorsOnly, WagtailAdminTemplateMixin, FormView):
                 internal_notes=data["internal_notes"],
                 response=data["response"],
             )
-        except services.SupportError as exc:
+        except Refusal as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)
         if "status" in changed:

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from courses.models import CoursePage
+from courses.models import CoursePage, LearnerOverride
+from courses.selectors import override_list
 
 from .models import CLOSED_STATUSES, SupportAttachment, SupportRequest
 
@@ -71,3 +72,15 @@ def inbox_counts() -> dict[str, int]:
 
 def course_choices() -> list[tuple[int, str]]:
     return list(CoursePage.objects.live().public().order_by("title").values_list("pk", "title"))
+
+
+def request_overrides(*, request: SupportRequest) -> list[LearnerOverride]:
+    """Overrides granted from this request, and the clinician's others for its course."""
+    overrides = override_list(user_id=request.user_id)
+    if request.course_id:
+        overrides = overrides.filter(course_id=request.course_id) | overrides.filter(
+            support_request_id=request.pk
+        )
+    else:
+        overrides = overrides.filter(support_request_id=request.pk)
+    return list(overrides)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import audit_record
+from cms.refusals import Refusal
 from cms.uploads import UploadRefused, upload_check
 from courses.models import CoursePage
 
@@ -27,10 +28,6 @@ logger = logging.getLogger(__name__)
 #: Attachments one request may carry.
 MAX_ATTACHMENTS = 5
 DETAILS_MAX_LENGTH = 10_000
-
-
-class SupportError(Exception):
-    """A request refused; the message is for the person."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +53,7 @@ def _course(course_id) -> CoursePage | None:
         else None
     )
     if course is None:
-        raise SupportError("There is no such course in the catalog; choose one from the list.")
+        raise Refusal("There is no such course in the catalog; choose one from the list.")
     return course
 
 
@@ -70,24 +67,24 @@ def request_create(
     uploads: list[Upload] = (),
 ) -> SupportRequest:
     if kind not in RequestKind.values:
-        raise SupportError("Choose whether this is an accommodation or a grievance.")
+        raise Refusal("Choose whether this is an accommodation or a grievance.")
     details = (details or "").strip()
     outcome_sought = (outcome_sought or "").strip()
     if not details:
-        raise SupportError(
+        raise Refusal(
             "Describe what you need."
             if kind == RequestKind.ACCOMMODATION
             else "Describe what happened."
         )
     if len(details) > DETAILS_MAX_LENGTH or len(outcome_sought) > DETAILS_MAX_LENGTH:
-        raise SupportError(f"Keep each answer under {DETAILS_MAX_LENGTH:,} characters.")
+        raise Refusal(f"Keep each answer under {DETAILS_MAX_LENGTH:,} characters.")
     if kind == RequestKind.GRIEVANCE and not outcome_sought:
-        raise SupportError("Say what outcome you are seeking.")
+        raise Refusal("Say what outcome you are seeking.")
     course = _course(course_id)
     if kind == RequestKind.ACCOMMODATION and course is None:
-        raise SupportError("Choose the course the accommodation is for.")
+        raise Refusal("Choose the course the accommodation is for.")
     if len(uploads) > MAX_ATTACHMENTS:
-        raise SupportError(f"Attach at most {MAX_ATTACHMENTS} files.")
+        raise Refusal(f"Attach at most {MAX_ATTACHMENTS} files.")
     checked = []
     for upload in uploads:
         try:
@@ -98,7 +95,7 @@ def request_create(
                 locked_pdf_hint="so the CE administrator can read it",
             )
         except UploadRefused as exc:
-            raise SupportError(f"{upload.name}: {exc}") from exc
+            raise Refusal(f"{upload.name}: {exc}") from exc
         checked.append((upload, content_type))
 
     stored = []
@@ -172,9 +169,9 @@ def request_update(
     """Save what the administrator changed; returns the names of the fields that
     changed. A status change is audited and emails the clinician once."""
     if status not in RequestStatus.values:
-        raise SupportError("Choose a status from the list.")
+        raise Refusal("Choose a status from the list.")
     if assignee is not None and not (assignee.is_active and assignee.is_staff):
-        raise SupportError("Assign the request to a member of staff.")
+        raise Refusal("Assign the request to a member of staff.")
     with transaction.atomic():
         current = SupportRequest.objects.select_for_update().get(pk=request.pk)
         changes = {}

@@ -11,10 +11,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cms.refusals import Refusal
 from cms.uploads import UploadLimitHandler, megabytes
 
 from . import selectors, services
 from .forms import RequestForm
+
+CORRECTION_PROMPT = (
+    "Please correct my records.\nWhich record (certificate number, course or date): \n"
+    "What it says now: \nWhat it should say: "
+)
 
 
 def _render_new(request, form, *, status=200):
@@ -34,6 +40,9 @@ def request_new(request):
         initial = {"kind": request.GET.get("kind") or "accommodation"}
         if request.GET.get("course", "").isdigit():
             initial["course"] = request.GET["course"]
+        if request.GET.get("topic") == "correction":
+            # From "My records": a correction of a record, sent as a grievance.
+            initial["details"] = CORRECTION_PROMPT
         form = RequestForm(initial=initial, courses=selectors.course_choices())
         return _render_new(request, form)
     # Before anything reads the body: a file over the limit is not read to the end.
@@ -65,7 +74,7 @@ def _request_create(request, limit: UploadLimitHandler):
                 outcome_sought=data["outcome_sought"],
                 uploads=[services.Upload(f.name, f.read()) for f in data["attachments"]],
             )
-        except services.SupportError as exc:
+        except Refusal as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(

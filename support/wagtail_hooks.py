@@ -3,7 +3,9 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 
-from . import admin_views, selectors
+from courses.selectors import user_may_grant_overrides
+
+from . import admin_views, override_views, selectors
 
 
 @hooks.register("register_admin_urls")
@@ -11,6 +13,13 @@ def register_support_admin_urls():
     urls = [
         path("", admin_views.InboxView.as_view(), name="inbox"),
         path("<id:request_id>/", admin_views.RequestView.as_view(), name="request"),
+        path("overrides/", override_views.OverrideListView.as_view(), name="overrides"),
+        path("overrides/new/", override_views.OverrideGrantView.as_view(), name="override_new"),
+        path(
+            "overrides/<id:override_id>/end/",
+            override_views.override_end_view,
+            name="override_end",
+        ),
     ]
     return [path("support/", include((urls, "support_admin"), namespace="support_admin"))]
 
@@ -24,6 +33,18 @@ class SupportMenuItem(MenuItem):
 def register_support_menu_item():
     return SupportMenuItem(
         "Support requests", reverse("support_admin:inbox"), icon_name="help", order=450
+    )
+
+
+class OverridesMenuItem(MenuItem):
+    def is_shown(self, request):
+        return user_may_grant_overrides(user=request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_overrides_menu_item():
+    return OverridesMenuItem(
+        "Learner overrides", reverse("support_admin:overrides"), icon_name="key", order=460
     )
 
 

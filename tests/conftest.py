@@ -47,6 +47,7 @@ class WorkerProcess:
         self.proc: subprocess.Popen | None = None
 
     def start(self, *, concurrency: int = 1, pool: str = "prefork") -> None:
+        self.stop()  # a restart never leaves the previous process running
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
             [
@@ -83,9 +84,15 @@ class WorkerProcess:
                 raise RuntimeError(f"Celery worker exited early; see {self.log_path}")
             if "ready." in self.log_path.read_text(errors="replace"):
                 # One round trip proves the worker consumes our queue.
-                app.send_task(
-                    "cms.ping", args=["ready"], queue=settings.CELERY_TASK_DEFAULT_QUEUE
-                ).get(timeout=30)
+                try:
+                    app.send_task(
+                        "cms.ping", args=["ready"], queue=settings.CELERY_TASK_DEFAULT_QUEUE
+                    ).get(timeout=30)
+                except Exception as error:
+                    tail = self.log_path.read_text(errors="replace")[-3000:]
+                    raise RuntimeError(
+                        f"Celery worker started but answered no ping ({error!r}); its log ends:\n{tail}"
+                    ) from error
                 return
             time.sleep(0.2)
         raise RuntimeError(f"Celery worker not ready after {timeout}s; see {self.log_path}")

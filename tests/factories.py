@@ -353,9 +353,29 @@ def default_questions() -> list[dict]:
     ]
 
 
+def objectives_keyed(*, course, questions: list[dict]) -> list[dict]:
+    """`questions` with each objective given by number (1 = the course's first, as the
+    q_* helpers take it) replaced by that objective's key, as questions store it; a
+    number the course does not have becomes a key no objective has."""
+    from courses.selectors import course_objectives
+
+    keys = [str(o.key) for o in course_objectives(course=course)]
+    keyed = []
+    for question in questions:
+        value = dict(question["value"])
+        if isinstance(value.get("objective"), int):
+            number = value["objective"]
+            value["objective"] = (
+                keys[number - 1] if 1 <= number <= len(keys) else f"no-objective-{number}"
+            )
+        keyed.append({**question, "value": value})
+    return keyed
+
+
 def posttest_build(*, course, questions=None, publish: bool = True, owner=None, **settings):
     """The course's post-test with `questions` (raw StreamField data, see q_single,
-    q_multiple, q_true_false; default: default_questions()) and page `settings`
+    q_multiple, q_true_false, whose objective numbers become the course's objective
+    keys; default: default_questions()) and page `settings`
     (draw_count, pass_mark, attempts_allowed, wait_minutes, time_limit_minutes,
     review_after_attempt, full_review_after_pass, shuffle_questions, shuffle_choices).
 
@@ -364,7 +384,9 @@ def posttest_build(*, course, questions=None, publish: bool = True, owner=None, 
     """
     from quizzes.models import PostTestPage
 
-    questions = default_questions() if questions is None else questions
+    questions = objectives_keyed(
+        course=course, questions=default_questions() if questions is None else questions
+    )
     post_test = PostTestPage.objects.child_of(course).first()
     if post_test is None:
         post_test = PostTestPage(
@@ -406,6 +428,37 @@ def lesson_done(*, user, lesson):
     if enrollment is not None:  # not enrolled: let the service refuse
         lesson_visit(enrollment=enrollment, lesson=lesson)
     return lesson_mark_complete(user=user, lesson=lesson)
+
+
+def reading_time_reach(*, client, user, lesson, total_seconds: int, beat: int = 30):
+    """Bring `user`'s active reading time in the lesson's course to `total_seconds`
+    with one real heartbeat: the time before it is written into the lesson's
+    progress (as if read earlier), the previous beat moved `beat` seconds back,
+    and the lesson's page beats over HTTP (`client`, signed in as `user`),
+    crediting `beat`. Returns the beat's response."""
+    from datetime import timedelta
+
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from courses.models import LessonProgress
+
+    headers = {"accept": "application/json"}
+    client.post("/learn/heartbeat/", {"lesson": lesson.pk, "seconds": 0}, headers=headers)
+    progress = LessonProgress.objects.get(lesson=lesson, enrollment__user=user)
+    others = (
+        LessonProgress.objects.filter(enrollment_id=progress.enrollment_id)
+        .exclude(pk=progress.pk)
+        .aggregate(total=Sum("active_seconds"))["total"]
+        or 0
+    )
+    LessonProgress.objects.filter(enrollment_id=progress.enrollment_id).update(
+        last_heartbeat_at=timezone.now() - timedelta(seconds=beat)
+    )
+    LessonProgress.objects.filter(pk=progress.pk).update(
+        active_seconds=max(0, total_seconds - beat - others)
+    )
+    return client.post("/learn/heartbeat/", {"lesson": lesson.pk, "seconds": beat}, headers=headers)
 
 
 def lessons_complete(*, enrollment):

@@ -9,8 +9,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
 from wagtail.admin import messages
 
-from .. import services
-from ..forms import ManualIssueForm, ReasonForm
+from cms.refusals import Refusal
+
+from .. import selectors, services
+from ..forms import ManualIssueForm, ReasonForm, StatusChangeForm
 from ..models import Certificate
 from .base import AdminFormView, admin_url
 
@@ -36,13 +38,17 @@ class CertificateActionView(AdminFormView):
 
     def form_valid(self, form):
         service = getattr(services, f"certificate_{self.action}")
+        extra = {}
+        if "clinician_reason" in form.cleaned_data:
+            extra["clinician_reason"] = form.cleaned_data["clinician_reason"]
         try:
             result = service(
                 certificate=self.object,
                 actor=self.request.user,
                 reason=form.cleaned_data["reason"],
+                **extra,
             )
-        except services.CertificateError as exc:
+        except Refusal as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)
         messages.success(self.request, self.success_message.format(number=result.number))
@@ -62,7 +68,7 @@ class RetryDeliveryView(CertificateActionView):
     def form_valid(self, form):
         try:
             services.certificate_delivery_retry(certificate=self.object, actor=self.request.user)
-        except services.CertificateError as exc:
+        except Refusal as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)
         messages.success(self.request, f"Delivery of {self.object.number} retried.")
@@ -70,28 +76,46 @@ class RetryDeliveryView(CertificateActionView):
 
 
 class ReissueView(CertificateActionView):
+    form_class = StatusChangeForm
     action = "reissue"
     submit_label = "Reissue"
     description = (
         "A new certificate with a new number and a new PDF is issued from the participant's "
         "current name and licenses; what was earned (course, date, credit hours, accreditor) "
         "stays as issued. This certificate will show as reissued and point to the new one, "
-        "and the participant is emailed the new PDF."
+        "and the participant is emailed the new PDF with the reason for the clinician."
     )
     success_message = "Certificate reissued as {number}."
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["preview"] = selectors.certificate_reissue_preview(certificate=self.object)
+        return context
+
 
 class RevokeView(CertificateActionView):
+    form_class = StatusChangeForm
     action = "revoke"
     submit_label = "Revoke"
-    description = "The verification page will show the certificate as revoked, with today's date."
+    submit_class = "button no"  # Wagtail's destructive style
+    destructive = True
+    description = (
+        "Revoking cannot be undone silently: the verification page, the signed status list "
+        "and the clinician's dashboard will show the certificate as revoked from today, and "
+        "the clinician is emailed once, with the reason for the clinician if you give one. "
+        "To correct a name or a license, reissue instead."
+    )
     success_message = "Certificate {number} revoked."
 
 
 class RestoreView(CertificateActionView):
+    form_class = StatusChangeForm
     action = "restore"
     submit_label = "Restore"
-    description = "The certificate becomes valid again."
+    description = (
+        "The certificate becomes valid again, and the clinician is emailed once, with the "
+        "reason for the clinician if you give one."
+    )
     success_message = "Certificate {number} restored."
 
 
@@ -124,7 +148,7 @@ class ManualIssueView(AdminFormView):
                 reason=form.cleaned_data["reason"],
                 completed_on=form.cleaned_data.get("completed_on"),
             )
-        except services.CertificateError as exc:
+        except Refusal as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)
         messages.success(self.request, f"Certificate {certificate.number} issued.")

@@ -50,6 +50,8 @@ class AdminFormView(
     template_name = "certificates/admin/form.html"
     header_icon = "doc-full"
     submit_label = "Save"
+    submit_class = "button"
+    destructive = False
     description = ""
 
     def get_breadcrumbs_items(self):
@@ -69,6 +71,8 @@ class AdminFormView(
         context.update(
             {
                 "submit_label": self.submit_label,
+                "submit_class": self.submit_class,
+                "destructive": self.destructive,
                 "description": self.description,
                 "cancel_url": self.get_cancel_url(),
             }

@@ -11,6 +11,8 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from cms.refusals import Refusal
+
 from .. import services
 from ..forms import ReasonForm
 from ..models import BulkJob, Certificate
@@ -63,7 +65,7 @@ class BulkReissueView(AdminFormView):
                 reason=form.cleaned_data["reason"],
                 filters={k: v for k, v in self.request.GET.items() if k != "p"},
             )
-        except services.CertificateError as exc:
+        except Refusal as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)
         messages.success(self.request, f"Bulk reissue of {job.total} certificate(s) started.")

@@ -127,6 +127,12 @@ class CertificateIndexView(AdministratorsOnly, IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("accreditor", "user")
 
+    def _get_title_column(self, field_name, *args, **kwargs):
+        # The number column: never wrapped at the number's hyphens (admin.css).
+        if field_name == "number":
+            kwargs.setdefault("classname", "cert-number")
+        return super()._get_title_column(field_name, *args, **kwargs)
+
     def search_queryset(self, queryset):
         if not self.is_searching:
             return queryset
@@ -163,16 +169,22 @@ class CertificateInspectView(AdministratorsOnly, InspectView):
         context = super().get_context_data(**kwargs)
         certificate = self.object
         status = certificate.status
-        actions = []
+        # (label, url, style): the destructive one in Wagtail's red, set apart, last.
+        actions, destructive = [], []
+        plain = "button button-small"
         if status == Certificate.Status.HELD:
-            actions.append(("Issue anyway", admin_url("release", certificate.pk)))
+            actions.append(("Issue anyway", admin_url("release", certificate.pk), plain))
         if status == Certificate.Status.VALID:
-            actions.append(("Reissue", admin_url("reissue", certificate.pk)))
-            actions.append(("Revoke", admin_url("revoke", certificate.pk)))
+            actions.append(("Reissue", admin_url("reissue", certificate.pk), plain))
             if certificate.emailed_at is None:
-                actions.append(("Retry delivery now", admin_url("retry_delivery", certificate.pk)))
+                actions.append(
+                    ("Retry delivery now", admin_url("retry_delivery", certificate.pk), plain)
+                )
+            destructive.append(
+                ("Revoke", admin_url("revoke", certificate.pk), "button button-small no")
+            )
         if status == Certificate.Status.REVOKED:
-            actions.append(("Restore", admin_url("restore", certificate.pk)))
+            actions.append(("Restore", admin_url("restore", certificate.pk), plain))
         superseded_by = Certificate.objects.filter(supersedes=certificate).first()
         context.update(
             {
@@ -180,6 +192,7 @@ class CertificateInspectView(AdministratorsOnly, InspectView):
                 "state": selectors.certificate_state(certificate),
                 "delivery": delivery_label(certificate),
                 "actions": actions,
+                "destructive_actions": destructive,
                 "events": certificate.events.select_related("actor"),
                 "superseded_by": superseded_by,
                 "urls": selectors.certificate_urls(certificate),

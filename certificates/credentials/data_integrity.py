@@ -6,8 +6,10 @@ RDFC-1.0, by pyld), hash each with SHA-256, sign proof hash ‖ document hash wi
 Ed25519, put the signature in ``proof.proofValue`` (multibase base58btc).
 
 Contexts are read from ``contexts/`` (pinned, see its README), never fetched.
-pyld runs in safe mode: a property that no context defines would be left out of
-the canonical form, unsigned, so it is an error instead.
+A property that no context defines is not dropped: the VC 2.0 context's
+``@vocab`` maps it to an issuer-dependent IRI, so it is signed like the rest
+(pyld 3 has no "safe mode" that would refuse it; the ``safe`` option passed
+below is kept for the versions that do).
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ PINNED_CONTEXTS = {
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": "ob-v3p0-context-3.0.3.json",
 }
 _documents: dict[str, dict] = {}
+#: Processed JSON-LD contexts, shared by every canonicalisation in the process
+#: (see _MemoProcessor). Bounded: our documents use a handful of contexts.
+_PROCESSED_MAX = 512
+_processed: dict[tuple, tuple[object, dict]] = {}
 
 
 class ProofError(Exception):
@@ -57,11 +63,75 @@ def _loader(extra: dict[str, dict] | None):
     return load
 
 
+class _MemoProcessor(jsonld.JsonLdProcessor):
+    """pyld's processor, remembering processed contexts across documents.
+
+    Profiled (benchmarks/credentials.py), 80 % of a signature was JSON-LD
+    expansion re-processing the Open Badges context's type-scoped contexts for
+    every document: pyld caches a processed context by the id (`_uuid`) of the
+    active context it was applied to, but a type-scoped context (`@propagate:
+    false`) is applied to a fresh clone with a fresh id each time, so its cache
+    never hits and each signature re-built ~60 term definitions per scope.
+
+    Processing a context is a pure function of the active context it is applied
+    to, the local context and the flags; an active context is never changed
+    once it has its `_uuid` (pyld's own cache relies on that). So the result
+    is kept under (active context's `_uuid`, the local context, the flags) and
+    the same object handed back, whose stable `_uuid` then lets the nested
+    scopes hit too. The local context is keyed by value for a URL and by
+    identity for an object (a context from a processed term definition, kept
+    alive in the cache entry so the identity cannot be reused). The test
+    suite checks the canonical N-Quads against pyld's own processor.
+    """
+
+    def _process_context(
+        self,
+        active_ctx,
+        local_ctx,
+        options,
+        override_protected=False,
+        propagate=True,
+        validate_scoped=True,
+        cycles=None,
+    ):
+        uuid = active_ctx.get("_uuid") if isinstance(active_ctx, dict) else None
+        if uuid is None or cycles:
+            return super()._process_context(
+                active_ctx,
+                local_ctx,
+                options,
+                override_protected,
+                propagate,
+                validate_scoped,
+                cycles,
+            )
+        local_key = local_ctx if isinstance(local_ctx, str) else id(local_ctx)
+        key = (
+            uuid,
+            local_key,
+            override_protected,
+            propagate,
+            validate_scoped,
+            options.get("base"),
+            options.get("processingMode"),
+        )
+        hit = _processed.get(key)
+        if hit is not None and (isinstance(local_ctx, str) or hit[0] is local_ctx):
+            return hit[1]
+        result = super()._process_context(
+            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+        )
+        if len(_processed) >= _PROCESSED_MAX:
+            _processed.clear()
+        _processed[key] = (local_ctx, result)
+        return result
+
+
 def canonical_nquads(document: dict, *, contexts: dict[str, dict] | None = None) -> str:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document. `contexts`: documents the
     loader may serve besides the pinned ones (tests use the W3C example context)."""
     try:
-        return jsonld.normalize(
+        return _MemoProcessor().normalize(
             document,
             {
                 "algorithm": "URDNA2015",

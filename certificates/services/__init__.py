@@ -6,8 +6,9 @@
   provider, frozen images);
 - `delivery`: render and store the PDF, email it, the sweep;
 - `admin_actions`: manual issue, release, reissue, revoke, restore;
+- `notices`: the clinician emailed about a revocation, reissue or restoration;
 - `bulk`: bulk reissue jobs;
-- `base`: the refusal type, reasons, the certificate's events.
+- `base`: reasons, the certificate's events (a refusal is cms.refusals.Refusal).
 
 The public names are re-exported here, so callers write
 `from certificates import services` and `services.certificate_reissue(...)`.
@@ -21,7 +22,7 @@ from .admin_actions import (
     certificate_restore,
     certificate_revoke,
 )
-from .base import MAX_REASON_LENGTH, CertificateError
+from .base import MAX_REASON_LENGTH
 from .bulk import (
     BULK_BATCH,
     bulk_job_enqueue,
@@ -51,6 +52,7 @@ from .issuing import (
     certificates_issue,
     certificates_issue_for_completion,
 )
+from .notices import certificate_notice_enqueue, certificate_notice_send, notices_sweep
 from .snapshot import (
     LOGO_SPEC,
     SIGNATURE_SPEC,
@@ -64,7 +66,6 @@ __all__ = [
     "LOGO_SPEC",
     "MAX_REASON_LENGTH",
     "SIGNATURE_SPEC",
-    "CertificateError",
     "bulk_job_enqueue",
     "bulk_job_process",
     "bulk_jobs_sweep",
@@ -80,6 +81,8 @@ __all__ = [
     "certificate_enqueue_email",
     "certificate_enqueue_render",
     "certificate_issue_manual",
+    "certificate_notice_enqueue",
+    "certificate_notice_send",
     "certificate_pdf_render",
     "certificate_pdf_store",
     "certificate_reissue",
@@ -95,5 +98,6 @@ __all__ = [
     "certificates_issue_for_completion",
     "certificates_sweep",
     "hours_text",
+    "notices_sweep",
     "verify_url",
 ]

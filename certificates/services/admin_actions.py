@@ -11,11 +11,12 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import audit_record
+from cms.refusals import Refusal
 from courses.models import Accreditor, CourseCompletion, Enrollment
 from courses.services import course_snapshot
 
 from ..models import Certificate, CertificateEvent
-from .base import CertificateError, event_add, reason_clean
+from .base import event_add, reason_clean
 from .delivery import render_enqueue_after_commit
 from .issuing import (
     certificate_create_numbered,
@@ -23,6 +24,7 @@ from .issuing import (
     certificate_issue,
     placeholder_number_problem,
 )
+from .notices import clinician_reason_clean, notice_enqueue_after_commit
 from .snapshot import (
     EARNED,
     Facts,
@@ -53,12 +55,12 @@ def certificate_issue_manual(
         )
         placeholder = placeholder_number_problem(accreditor)
         if placeholder:
-            raise CertificateError(placeholder.replace(", then release this certificate", " first"))
+            raise Refusal(placeholder.replace(", then release this certificate", " first"))
         existing = certificate_current(enrollment_id=enrollment.pk, accreditor=accreditor)
         if existing is not None and existing.status == Certificate.Status.HELD:
             return certificate_release(certificate=existing, actor=actor, reason=reason)
         if existing is not None:
-            raise CertificateError(
+            raise Refusal(
                 f"Certificate {existing.number} already exists for this enrollment and "
                 f"{accreditor.short_name if accreditor else 'attendance'}; reissue it instead."
             )
@@ -74,13 +76,11 @@ def certificate_issue_manual(
                 manual=True,
             )
         else:
-            raise CertificateError(
-                "This enrollment has no recorded completion: give the completion date."
-            )
+            raise Refusal("This enrollment has no recorded completion: give the completion date.")
         if accreditor is not None and accreditor.pk not in {
             c["accreditor_id"] for c in facts.course.get("credits", [])
         }:
-            raise CertificateError(f"The course offers no credit under {accreditor.short_name}.")
+            raise Refusal(f"The course offers no credit under {accreditor.short_name}.")
         return certificate_issue(
             enrollment=enrollment,
             completion=completion,
@@ -90,6 +90,11 @@ def certificate_issue_manual(
             reason=reason,
             override_period=True,
         )
+
+
+def _shared(clinician_reason: str) -> dict:
+    """The reason told to the clinician, in the audit row's details when there is one."""
+    return {"clinician_reason": clinician_reason} if clinician_reason else {}
 
 
 def _locked(certificate: Certificate) -> Certificate:
@@ -106,10 +111,10 @@ def certificate_release(*, certificate: Certificate, actor, reason: str) -> Cert
     with transaction.atomic():
         certificate = _locked(certificate)
         if certificate.status != Certificate.Status.HELD:
-            raise CertificateError("Only a held certificate can be released.")
+            raise Refusal("Only a held certificate can be released.")
         placeholder = placeholder_number_problem(certificate.accreditor)
         if placeholder:
-            raise CertificateError(placeholder.replace(", then release this certificate", " first"))
+            raise Refusal(placeholder.replace(", then release this certificate", " first"))
         now = timezone.now()
         facts = certificate_facts(certificate)
         snapshot = certificate_snapshot_build(
@@ -138,22 +143,27 @@ def certificate_release(*, certificate: Certificate, actor, reason: str) -> Cert
     return certificate
 
 
-def certificate_reissue(*, certificate: Certificate, actor, reason: str) -> Certificate:
+def certificate_reissue(
+    *, certificate: Certificate, actor, reason: str, clinician_reason: str = ""
+) -> Certificate:
     """Replace a valid certificate (e.g. after a name correction): a new number
     and a new PDF from a fresh snapshot of the participant (name, licenses) and
     the provider. What was earned stays as issued: course facts, completion
     date, accreditor, credit hours and statement. The old one shows "reissued"
-    and points to the new."""
+    and points to the new. The clinician's copy of the new certificate comes with
+    `clinician_reason`, the reason shared with them (notices)."""
     reason = reason_clean(reason)
+    clinician_reason = clinician_reason_clean(clinician_reason)
     with transaction.atomic():
         old = _locked(certificate)
         if old.status != Certificate.Status.VALID:
-            raise CertificateError(
+            raise Refusal(
                 f"Only a valid certificate can be reissued; this one is {old.get_status_display().lower()}."
             )
         now = timezone.now()
         old.status = Certificate.Status.REISSUED
-        old.save(update_fields=["status"])
+        old.clinician_reason = clinician_reason
+        old.save(update_fields=["status", "clinician_reason"])
         facts = certificate_facts(old)
         earned = {k: old.snapshot[k] for k in EARNED if k in old.snapshot}
 
@@ -179,6 +189,7 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str) -> Cert
             completion=old.completion,
             supersedes=old,
             queued_at=now,
+            clinician_reason=clinician_reason,
         )
         event_add(
             old,
@@ -186,6 +197,7 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str) -> Cert
             reason=reason,
             actor=actor,
             data={"new_number": new.number},
+            clinician_reason=clinician_reason,
         )
         event_add(
             new,
@@ -193,50 +205,84 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str) -> Cert
             reason=reason,
             actor=actor,
             data={"reissue_of": old.number},
+            clinician_reason=clinician_reason,
         )
         audit_record(
             actor=actor,
             action=AuditAction.CERTIFICATE_REISSUE,
             obj=old,
             reason=reason,
-            data={"new_number": new.number},
+            data={"new_number": new.number, **_shared(clinician_reason)},
         )
         render_enqueue_after_commit(new.pk)
     return new
 
 
-def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
+def certificate_revoke(
+    *, certificate: Certificate, actor, reason: str, clinician_reason: str = ""
+) -> Certificate:
+    """Revoke a valid certificate; the clinician is emailed once, with
+    `clinician_reason` (the internal `reason` stays in the audit history)."""
     reason = reason_clean(reason)
+    clinician_reason = clinician_reason_clean(clinician_reason)
     with transaction.atomic():
         certificate = _locked(certificate)
         if certificate.status != Certificate.Status.VALID:
-            raise CertificateError("Only a valid certificate can be revoked.")
+            raise Refusal("Only a valid certificate can be revoked.")
         certificate.status = Certificate.Status.REVOKED
         certificate.revoked_at = timezone.now()
-        certificate.save(update_fields=["status", "revoked_at"])
-        event_add(certificate, CertificateEvent.Action.REVOKED, reason=reason, actor=actor)
-        audit_record(
-            actor=actor, action=AuditAction.CERTIFICATE_REVOKE, obj=certificate, reason=reason
+        certificate.clinician_reason = clinician_reason
+        certificate.save(update_fields=["status", "revoked_at", "clinician_reason"])
+        event = event_add(
+            certificate,
+            CertificateEvent.Action.REVOKED,
+            reason=reason,
+            actor=actor,
+            clinician_reason=clinician_reason,
         )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CERTIFICATE_REVOKE,
+            obj=certificate,
+            reason=reason,
+            data=_shared(clinician_reason),
+        )
+        notice_enqueue_after_commit(event.pk)
     return certificate
 
 
-def certificate_restore(*, certificate: Certificate, actor, reason: str) -> Certificate:
+def certificate_restore(
+    *, certificate: Certificate, actor, reason: str, clinician_reason: str = ""
+) -> Certificate:
+    """Make a revoked certificate valid again; the clinician is emailed once."""
     reason = reason_clean(reason)
+    clinician_reason = clinician_reason_clean(clinician_reason)
     with transaction.atomic():
         certificate = _locked(certificate)
         if certificate.status != Certificate.Status.REVOKED:
-            raise CertificateError("Only a revoked certificate can be restored.")
+            raise Refusal("Only a revoked certificate can be restored.")
         certificate.status = Certificate.Status.VALID
         certificate.revoked_at = None
+        certificate.clinician_reason = clinician_reason
         undelivered = certificate.rendered_at is None or certificate.emailed_at is None
         if undelivered:
             certificate.queued_at = timezone.now()
-        certificate.save(update_fields=["status", "revoked_at", "queued_at"])
-        event_add(certificate, CertificateEvent.Action.RESTORED, reason=reason, actor=actor)
-        audit_record(
-            actor=actor, action=AuditAction.CERTIFICATE_RESTORE, obj=certificate, reason=reason
+        certificate.save(update_fields=["status", "revoked_at", "queued_at", "clinician_reason"])
+        event = event_add(
+            certificate,
+            CertificateEvent.Action.RESTORED,
+            reason=reason,
+            actor=actor,
+            clinician_reason=clinician_reason,
         )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CERTIFICATE_RESTORE,
+            obj=certificate,
+            reason=reason,
+            data=_shared(clinician_reason),
+        )
+        notice_enqueue_after_commit(event.pk)
         if undelivered:
             render_enqueue_after_commit(certificate.pk)
     return certificate
@@ -248,7 +294,7 @@ def certificate_delivery_retry(*, certificate: Certificate, actor) -> Certificat
     with transaction.atomic():
         certificate = _locked(certificate)
         if certificate.status != Certificate.Status.VALID:
-            raise CertificateError("Only a valid certificate is delivered.")
+            raise Refusal("Only a valid certificate is delivered.")
         now = timezone.now()
         if certificate.rendered_at is None:
             stage = "render"
@@ -259,7 +305,7 @@ def certificate_delivery_retry(*, certificate: Certificate, actor) -> Certificat
             certificate.email_attempts, certificate.email_error = 0, ""
             certificate.email_queued_at = now
         else:
-            raise CertificateError(f"Certificate {certificate.number} is delivered already.")
+            raise Refusal(f"Certificate {certificate.number} is delivered already.")
         certificate.save(
             update_fields=[
                 "render_attempts",
@@ -274,6 +320,12 @@ def certificate_delivery_retry(*, certificate: Certificate, actor) -> Certificat
             certificate,
             CertificateEvent.Action.DELIVERY_RETRIED,
             actor=actor,
+            data={"stage": stage},
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CERTIFICATE_DELIVERY_RETRY,
+            obj=certificate,
             data={"stage": stage},
         )
         # The render task stores the PDF if it is missing, then enqueues the email.

@@ -1,27 +1,38 @@
-"""What every certificate service shares: the refusal type, the reason an
-administrator gives, and the certificate's own event log."""
+"""What every certificate service shares: the reason an administrator gives, and the
+certificate's own event log. Services refuse with cms.refusals.Refusal."""
 
 from __future__ import annotations
+
+from cms.refusals import Refusal
 
 from ..models import Certificate, CertificateEvent
 
 MAX_REASON_LENGTH = 2000
 
 
-class CertificateError(Exception):
-    """A refused action, with a message for the administrator or the clinician."""
-
-
 def reason_clean(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise CertificateError("A reason is required.")
+        raise Refusal("A reason is required.")
     if len(reason) > MAX_REASON_LENGTH:
-        raise CertificateError(f"Keep the reason under {MAX_REASON_LENGTH:,} characters.")
+        raise Refusal(f"Keep the reason under {MAX_REASON_LENGTH:,} characters.")
     return reason
 
 
-def event_add(certificate: Certificate, action: str, *, reason: str = "", actor=None, data=None):
+def event_add(
+    certificate: Certificate,
+    action: str,
+    *,
+    reason: str = "",
+    actor=None,
+    data=None,
+    clinician_reason: str = "",
+):
     return CertificateEvent.objects.create(
-        certificate=certificate, action=action, reason=reason, actor=actor, data=data or {}
+        certificate=certificate,
+        action=action,
+        reason=reason,
+        actor=actor,
+        data=data or {},
+        clinician_reason=clinician_reason,
     )

@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import audit_record
+from cms.refusals import Refusal
 
 from ..models import BulkJob, BulkJobItem, Certificate
 from .admin_actions import certificate_reissue
-from .base import CertificateError, reason_clean
+from .base import reason_clean
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ def bulk_reissue_create(
             .values_list("pk", flat=True)
         )
         if not ids:
-            raise CertificateError("No valid certificate matches: nothing to reissue.")
+            raise Refusal("No valid certificate matches: nothing to reissue.")
         job = BulkJob.objects.create(
             kind="reissue", reason=reason, actor=actor, filters=filters, total=len(ids)
         )
@@ -118,7 +119,7 @@ def _bulk_item_process(*, item_id: int) -> None:
                     certificate=item.certificate, actor=job.actor, reason=job.reason
                 )
             item.result = new
-        except CertificateError as exc:  # e.g. revoked since the job was created
+        except Refusal as exc:  # e.g. revoked since the job was created
             item.error = str(exc)
             failed = True
         item.processed_at = timezone.now()

@@ -23,6 +23,7 @@ from django.utils import timezone
 from .. import rendering
 from ..models import Certificate, CertificateEvent, private_storage
 from .base import event_add
+from .notices import reissue_notice_mark_sent
 from .snapshot import hours_text, verify_url
 
 logger = logging.getLogger(__name__)
@@ -178,6 +179,7 @@ def certificate_email_deliver(*, certificate_id: int) -> str:
         if certificate.rendered_at is None:
             return "not stored"
         certificate_email_send(certificate=certificate)
+        reissue_notice_mark_sent(certificate=certificate)
         certificate.emailed_at = timezone.now()
         certificate.email_error = certificate.last_error = ""
         certificate.save(update_fields=["emailed_at", "email_error", "last_error"])
@@ -253,6 +255,8 @@ def certificate_email_send(*, certificate: Certificate) -> None:
         "transcript_url": f"{settings.SITE_URL}/transcript/",
         "verify_url": verify_url(certificate.number),
         "hours": hours_text(certificate.total_hours),
+        # A reissue's email is also its notice: the reason shared with the clinician.
+        "clinician_reason": certificate.clinician_reason if certificate.supersedes_id else "",
     }
     subject = " ".join(render_to_string("emails/certificate_issued_subject.txt", context).split())
     message = EmailMultiAlternatives(

@@ -14,13 +14,14 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import audit_record
+from cms.refusals import Refusal
 from courses.models import Accreditor, CourseCompletion, Enrollment
 from quizzes.selectors import claimed_accreditors
 
 from ..credentials.status_list import status_list_slot_draw
 from ..models import Certificate, CertificateEvent
 from ..numbers import DEFAULT_PREFIX, number_generate
-from .base import CertificateError, event_add
+from .base import event_add
 from .delivery import render_enqueue_after_commit
 from .snapshot import Facts, certificate_snapshot_build, facts_from_completion, snapshot_columns
 
@@ -200,7 +201,7 @@ def certificate_create_numbered(
             existing = on_conflict()
             if existing is not None:
                 return existing, False
-    raise CertificateError("Could not draw a unique certificate number.")
+    raise Refusal("Could not draw a unique certificate number.")
 
 
 def _new_number(now: datetime) -> str:

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from accounts.selectors import license_current
 from cms.models import ProviderSettings
 from courses.models import Accreditor, CourseCompletion, Enrollment
 
@@ -112,6 +113,27 @@ def course_number_for(facts: Facts, accreditor: Accreditor) -> str:
     return ""
 
 
+def participant_facts(*, user, accreditor: Accreditor | None) -> dict:
+    """The participant as a certificate prints them now: name and the licenses the
+    accreditor's professions cover (a reissue takes these afresh; the admin's
+    reissue preview shows them before it is confirmed)."""
+    # Expired licenses count for no credit and are not printed (accounts.selectors).
+    licenses = license_current(user_id=user.pk)
+    if accreditor is not None:
+        licenses = licenses.filter(profession__in=accreditor.professions or [])
+    return {
+        "participant_name": user.full_name or user.email,
+        "licenses": [
+            {
+                "profession": lic.get_profession_display(),
+                "number": lic.license_number,
+                "region": lic.region,
+            }
+            for lic in licenses
+        ],
+    }
+
+
 def certificate_snapshot_build(
     *,
     enrollment: Enrollment,
@@ -122,25 +144,13 @@ def certificate_snapshot_build(
 ) -> dict:
     """Everything the certificate prints, frozen: later edits of the course,
     the profile, the provider settings or the template change nothing issued."""
-    user = enrollment.user
     provider = ProviderSettings.load()
     credits = _credits_for(facts, accreditor)
     total = sum((hours for _, hours in credits), Decimal(0))
-    licenses = user.licenses.all()
-    if accreditor is not None:
-        licenses = licenses.filter(profession__in=accreditor.professions or [])
     return {
         "number": number,
         "kind": (Certificate.Kind.ACCREDITED if accreditor else Certificate.Kind.ATTENDANCE).value,
-        "participant_name": user.full_name or user.email,
-        "licenses": [
-            {
-                "profession": lic.get_profession_display(),
-                "number": lic.license_number,
-                "region": lic.region,
-            }
-            for lic in licenses
-        ],
+        **participant_facts(user=enrollment.user, accreditor=accreditor),
         "course_id": enrollment.course_id,
         "course_title": facts.course.get("title", ""),
         "completion_date": facts.completed_on.isoformat(),

@@ -41,6 +41,9 @@ env = environ.Env(
     # days a request not yet resolved or declined is flagged overdue in the inbox.
     SUPPORT_ATTACHMENT_MAX_MB=(int, 10),
     SUPPORT_OVERDUE_DAYS=(int, 5),
+    # How long routes, the footer and anonymous visitors' pages are kept in the
+    # cache at most (cms.site_cache; any content change ends them sooner). 0: off.
+    SITE_CACHE_SECONDS=(int, 300),
 )
 
 SECRET_KEY = env("SECRET_KEY")
@@ -91,6 +94,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous visitors' pages from the cache, before sessions and CSRF (cms.page_cache).
+    "cms.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -142,6 +147,27 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL")}
+# A cache every process shares (Redis): sessions are read from it (and written
+# through to the database), and routes, the footer and anonymous pages are kept
+# in it (cms.site_cache). A per-process cache (locmem, the default) would let one
+# process keep what another changed, so then neither is used.
+SHARED_CACHE = CACHES["default"]["BACKEND"].endswith("RedisCache")
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if SHARED_CACHE
+    else "django.contrib.sessions.backends.db"
+)
+SITE_CACHE_SECONDS = env("SITE_CACHE_SECONDS") if SHARED_CACHE else 0
+# Page types whose pages are served whole to anonymous visitors from the cache.
+SITE_CACHE_ANONYMOUS_PAGES = [
+    "cms.HomePage",
+    "cms.StandardPage",
+    "courses.CourseIndexPage",
+    "courses.CoursePage",
+]
+# Models besides pages, sites, images, redirects, view restrictions and the
+# provider settings whose changes show on those pages (cms.site_cache).
+SITE_CACHE_INVALIDATED_BY = ["courses.Instructor", "courses.Accreditor"]
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -245,6 +271,13 @@ CELERY_BEAT_SCHEDULE = {
     # runs: renewals.services.reminders_send), and renewal packets whose task was lost.
     "renewals-reminders": {"task": "renewals.reminders_send", "schedule": 6 * 3600.0},
     "renewals-packets-sweep": {"task": "renewals.packets_sweep", "schedule": 300.0},
+    # Audit packets whose build stalled (a worker killed mid-build) resume.
+    "reports-packets-sweep": {"task": "reports.packets_sweep", "schedule": 120.0},
+    # Records past RECORD_RETENTION_YEARS lose their personal data (weekly).
+    "reports-records-pseudonymise": {
+        "task": "reports.records_pseudonymise",
+        "schedule": 7 * 24 * 3600.0,
+    },
 }
 
 # Email
@@ -303,6 +336,11 @@ CONTENT_SECURITY_POLICY = {
 CONTENT_SECURITY_POLICY_ADMIN_UPDATE = {"script-src": ["'unsafe-inline'"]}
 
 WAGTAIL_SITE_NAME = "Practicum"
+# One date format in the admin: what its date fields show and accept, what their picker
+# writes, and what help texts say (cms.admin_dates). ISO, as the exports and listings.
+WAGTAIL_DATE_FORMAT = "%Y-%m-%d"
+WAGTAIL_DATETIME_FORMAT = "%Y-%m-%d %H:%M"
+WAGTAIL_TIME_FORMAT = "%H:%M"
 # No third-party avatars: the admin must work offline and within the CSP.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # One sign-in for everyone: the admin's login and logout are allauth's (cms/urls.py),
@@ -321,10 +359,19 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 WAGTAILIMAGES_IMAGE_FORM_BASE = "cms.media.MediaImageForm"
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.media.MediaDocumentForm"
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
+# Approving a course publishes the lessons and post-test reviewed with it first (courses.review).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "courses.workflow_actions.workflow_finish"
 WAGTAIL_MODERATION_ENABLED = True
 
 # How long completion records, rosters and evaluations are kept (CA BBS asks 4).
+# Inside the window PostgreSQL refuses to delete them (reports migration 0002 reads
+# the window from the connection's practicum.record_retention_years); after it the
+# weekly reports.records_pseudonymise task removes their personal data (docs/records.md).
 RECORD_RETENTION_YEARS = env("RECORD_RETENTION_YEARS")
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c practicum.record_retention_years={int(RECORD_RETENTION_YEARS)}"
+    )
 
 # Certificates (see docs/certificates.md).
 CERTIFICATE_NUMBER_PREFIX = "PRC"

@@ -57,3 +57,10 @@ CREDENTIAL_SIGNING_KEY_DIR = CREDENTIAL_SIGNING_KEY_DIR or str(
     BASE_DIR / "var" / "credential-keys-test"
 )
 CREDENTIAL_SIGNING_KEY_AUTOGENERATE = True
+# One cache per process (locmem above), and the browser journeys' server and the
+# worker are other processes: sessions straight from the database, and no cached
+# routes, footer or pages (tests that test those turn them on: SITE_CACHE_SECONDS).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SITE_CACHE_SECONDS = 0
+# Only here: a pause after each audit-packet part, so a test can kill the worker mid-build.
+AUDIT_PACKET_TEST_DELAY = float(os.environ.get("AUDIT_PACKET_TEST_DELAY", "0"))

@@ -8,7 +8,8 @@ from django.test import Client
 from wagtail.models import ModelLogEntry
 
 from accounts.selectors import user_has_mfa, user_requires_mfa
-from accounts.services import MFA_RESET_ACTION, MFAResetError, mfa_reset
+from accounts.services import MFA_RESET_ACTION, mfa_reset
+from cms.refusals import Refusal
 from tests.factories import (
     DEFAULT_PASSWORD,
     UserFactory,
@@ -200,7 +201,7 @@ def test_mfa_reset_refuses_ones_own_a_superusers_by_an_administrator_and_no_reas
         (admin, instructor, " "),
         (instructor, admin, "Lost phone."),
     ]:
-        with pytest.raises(MFAResetError):
+        with pytest.raises(Refusal):
             mfa_reset(actor=actor, user=user, reason=reason)
     assert Authenticator.objects.count() == 6
     assert mfa_reset(actor=superuser, user=admin, reason="New phone.") == [

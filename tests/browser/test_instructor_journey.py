@@ -1,15 +1,19 @@
 """Journey 2: the demo instructor writes a course in the Wagtail admin through its
-real editor (inline panels, snippet choosers, Draftail, StreamField blocks),
-previews it and sends it for approval; the administrator approves it; it is in
+real editor (inline panels, snippet choosers, Draftail, StreamField blocks; each
+question's objective chosen by name), imports one more question from GIFT
+(pasted, previewed, confirmed into a draft), previews it, finds it on My courses
+(the dashboard panel and the listing, its status a draft), walks the whole
+course in the course preview (the course page, each lesson, the post-test's
+questions without their key) and sends it for approval (My courses then says it
+is in review); the administrator approves it; it is in
 the catalog, and a clinician takes its timed post-test, whose timer speaks
 politely.
 
-One review round: the instructor sends the course, its lessons and its post-test
-for approval together. The administrator first tries to approve the course: that
-is refused, naming the post-test still awaiting approval and linking to each page
-under the course still to be reviewed (a course publishes only with a live
-post-test). The administrator approves the lessons and the post-test, then the
-course, which publishes without another round from the instructor.
+One review round: the instructor sends the course for approval and its lessons
+and post-test go with it. The administrator finds the course once in "Awaiting
+your review", with its pages listed under it, opens the course review screen
+(every page and its changes, the publishing check) and approves once: the
+course, its lessons and its post-test are published together.
 
 Admin pages are checked with axe-core like every other page, but their
 violations are recorded, not failed on (Wagtail's own markup; see
@@ -85,7 +89,9 @@ def add_child_page(j, *, parent_id: int, page_type: str | None, check: bool = Fa
 def choose_snippet(page, button: str, choice: str) -> None:
     page.get_by_role("button", name=button).click()
     dialog = page.get_by_role("dialog")
-    dialog.get_by_role("link", name=re.compile(re.escape(choice))).click()
+    # The choice's whole label from its start: "APA — American Psychological
+    # Association" is not "APA-1F2E — American Psychological Association".
+    dialog.get_by_role("link", name=re.compile(r"^\s*" + re.escape(choice))).click()
     expect(dialog).to_be_hidden()
 
 
@@ -125,7 +131,7 @@ def write_course(j, *, catalog_id: int, title: str) -> int:
     choose_snippet(page, "Choose instructor", "Rowan Ellery")
 
     page.get_by_role("tab", name="CE credit").click()
-    choose_snippet(page, "Choose accreditor", "American Psychological Association")
+    choose_snippet(page, "Choose accreditor", "APA — American Psychological Association")
     page.locator("#id_credits-0-hours").fill("0.75")
     page.get_by_role("combobox", name="How the credit hours were set").select_option(
         label="Pilot test"
@@ -178,15 +184,47 @@ def write_post_test(j, *, course_id: int) -> None:
         questions.get_by_role("button", name="Add", exact=True).last.click()
         page.locator(f"#{prefix}-choices-1-value-text").fill(wrong)
         page.locator(f"#{prefix}-rationale").fill(f"“{right}” is what the lesson teaches.")
-        page.locator(f"#{prefix}-objective").fill(str(objective))
+        # The objective is chosen by name ("2. Identify …"); option 0 is the blank one.
+        page.locator(f"#{prefix}-objective").select_option(index=objective)
     page.get_by_role("tab", name="Rules").click()
     page.get_by_role("spinbutton", name="Questions per attempt").fill("0")
     page.get_by_role("spinbutton", name="Time limit (minutes)").fill(str(TIME_LIMIT_MINUTES))
     j.check("post-test editor, rules")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".messages")).to_contain_text("Page 'Post-test' created")
+
+
+GIFT = """// objective: 2
+::Repair::What keeps repair going? {
+  =Inviting the client's view of what happened
+  ~Defending what the therapist meant
+####Repair is collaborative: the client's view comes first.}
+"""
+
+
+def import_gift(j, *, course_id: int) -> None:
+    """From the post-test's editor: paste GIFT, preview it, import it into a draft;
+    then the post-test goes for approval."""
+    from wagtail.models import Page
+
+    from quizzes.models import PostTestPage
+
+    page = j.page
+    post_test = PostTestPage.objects.child_of(Page.objects.get(pk=course_id)).get()
+    j.goto(f"/admin/pages/{post_test.pk}/edit/")
+    page.get_by_role("link", name="Import questions from GIFT or CSV").click()
+    page.get_by_label("Or paste the questions").fill(GIFT)
+    page.get_by_role("button", name="Preview the questions").click()
+    table = page.locator("[data-import-preview]")
+    expect(table).to_contain_text("What keeps repair going?")
+    expect(table).to_contain_text("Inviting the client's view of what happened (right)")
+    j.check("question import, preview")
+    page.get_by_role("button", name="Import 1 question into a draft").click()
+    expect(page.locator(".messages")).to_contain_text("1 question imported into a draft")
+    # Back in the post-test's editor, with the imported question: off to approval.
+    expect(page.locator("#questions-3-value-stem")).to_have_value("What keeps repair going?")
     admin_footer_action(page, "Submit to CE course approval")
-    expect(page.locator(".messages")).to_contain_text(
-        "Page 'Post-test' created and submitted for moderation"
-    )
+    expect(page.locator(".messages")).to_contain_text("submitted for moderation")
 
 
 def preview_course(j, *, course_id: int, title: str) -> None:
@@ -199,49 +237,74 @@ def preview_course(j, *, course_id: int, title: str) -> None:
     j.check("course editor with its preview")
 
 
-def approve_all(j, *, pages: dict[str, int]) -> None:
-    """From the admin dashboard's "Awaiting your review" panel (page title → id)."""
+def my_courses_row(j, *, course_id: int, status: str, check: str):
+    """The instructor's home: the course's row on My courses, with its status."""
+    page = j.page
+    j.goto("/admin/")
+    panel = page.get_by_role("region", name="My courses")
+    expect(panel.locator(f"tr[data-course-row='{course_id}']")).to_be_visible()
+    panel.get_by_role("link", name="All my courses").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My courses")
+    row = page.locator(f"tr[data-course-row='{course_id}']")
+    expect(row).to_have_attribute("data-course-status", status)
+    # Lessons and a post-test exist: New lesson stays, Add post-test is gone.
+    expect(row.get_by_role("link", name=re.compile(r"^New lesson"))).to_be_visible()
+    expect(row.get_by_role("link", name=re.compile(r"^Add post-test"))).to_have_count(0)
+    j.check(check)
+    return row
+
+
+def assert_no_serious(violations: list) -> None:
+    """The preview renders learner pages (under /admin/, where axe only records)."""
+    serious = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
+    assert not serious, serious
+
+
+def preview_whole_course(j, *, row, title: str, lessons: list[str]) -> None:
+    """From My courses, the course walked as a learner would, drafts and all."""
+    page = j.page
+    row.get_by_role("link", name=re.compile(r"^Preview")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    bar = page.get_by_role("navigation", name="Course preview")
+    expect(bar).to_contain_text(f"step 1 of {len(lessons) + 2}: Course page")
+    assert_no_serious(j.check("course preview: the course page"))
+    for lesson in lessons:
+        bar.get_by_role("link", name=re.compile(r"^Next")).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(lesson)
+        assert_no_serious(j.check(f"course preview: {lesson}"))
+    bar.get_by_role("link", name=re.compile(r"^Next")).click()
+    main = page.locator("main")
+    for stem, _right, _wrong, _objective in QUESTIONS:
+        expect(main).to_contain_text(stem)
+    expect(main).not_to_contain_text("(correct)")  # no answer key
+    expect(bar).to_contain_text("End of the course.")
+    assert_no_serious(j.check("course preview: the post-test"))
+    bar.get_by_role("link", name=re.compile(r"^← Previous")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(lessons[-1])
+
+
+def review_course(j, *, course_id: int, title: str, pages: dict[str, int]) -> None:
+    """From the dashboard's "Awaiting your review" (the course once, its pages under it)
+    to the course review screen, where one approval publishes everything."""
     from wagtail.models import Page
 
     page = j.page
-    for title in pages:
-        j.goto("/admin/")
-        panel = page.get_by_role("region", name="Awaiting your review")
-        row = panel.get_by_role("row").filter(
-            has=page.locator(f"a[href='/admin/pages/{pages[title]}/edit/']")
-        )
-        row.get_by_role("button", name="Actions").click()
-        row.get_by_role("button", name="Approve", exact=True).click()
-        page.wait_for_load_state("networkidle")
-        # Approved: no longer awaiting review, and live.
-        expect(row).to_have_count(0)
-        assert Page.objects.get(pk=pages[title]).live, f"{title} is not live"
-
-
-def approval_refused(j, *, course_id: int, waiting_for: dict[str, int]) -> None:
-    """Approving the course from the dashboard before the pages under it: refused, on
-    the course's editor, naming the post-test and linking to each page to review."""
-    page = j.page
     j.goto("/admin/")
-    row = (
-        page.get_by_role("region", name="Awaiting your review")
-        .get_by_role("row")
-        .filter(has=page.locator(f"a[href='/admin/pages/{course_id}/edit/']"))
-    )
-    row.get_by_role("button", name="Actions").click()
-    row.get_by_role("button", name="Approve", exact=True).click()
-    expect(page).to_have_url(re.compile(rf"/admin/pages/{course_id}/edit/$"))
-    messages = page.locator(".messages")
-    expect(messages).to_contain_text("This course was not published. Still missing:")
-    expect(messages).to_contain_text(
-        "Post-test: “Post-test” is not published yet: it is awaiting approval"
-    )
-    for child_title, child_id in waiting_for.items():
-        link = messages.get_by_role("link", name=f"Review {child_title}")
-        expect(link).to_have_attribute("href", f"/admin/pages/{child_id}/edit/")
-    checklist = page.get_by_role("region", name="Before this course can be published")
-    expect(checklist).to_contain_text("Pages under this course still to be reviewed:")
-    j.check("course approval refused, pages under it awaiting review")
+    panel = page.get_by_role("region", name="Awaiting your review")
+    rows = panel.locator("tr[data-review-entry]")
+    expect(rows).to_have_count(1)
+    for child_title in pages:
+        expect(rows.first).to_contain_text(child_title)
+    panel.get_by_role("link", name=f"Review {title}").click()
+    expect(page).to_have_url(re.compile(rf"/admin/course-review/{course_id}/$"))
+    for child_id in pages.values():
+        expect(page.locator(f"[data-review-page='{child_id}']")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Every CE-required item is present")
+    j.check("course review screen: every page, its changes and the check")
+    page.get_by_role("button", name="Approve and publish the course and its pages").click()
+    expect(page.locator(".messages")).to_contain_text("are published")
+    for page_id in [course_id, *pages.values()]:
+        assert Page.objects.get(pk=page_id).live, f"page {page_id} is not live"
 
 
 def test_instructor_writes_a_course_an_administrator_approves_it_and_it_is_in_the_catalog(
@@ -267,24 +330,31 @@ def test_instructor_writes_a_course_an_administrator_approves_it_and_it_is_in_th
             check=number == 0,
         )  # fmt: skip
     write_post_test(author, course_id=course_id)
+    import_gift(author, course_id=course_id)
     preview_course(author, course_id=course_id, title=title)
+    # The instructor's home lists the draft; its preview walks the whole course.
+    row = my_courses_row(author, course_id=course_id, status="draft", check="My courses")
+    preview_whole_course(author, row=row, title=title, lessons=lessons)
+    author.goto(f"/admin/pages/{course_id}/edit/")
 
     # The course goes to approval with its lessons and post-test still awaiting theirs.
     admin_footer_action(author.page, "Submit to CE course approval")
     expect(author.page.locator(".messages")).to_contain_text("submitted for moderation")
     author.check("course submitted for approval with its lessons and post-test")
+    row = my_courses_row(
+        author, course_id=course_id, status="in_review", check="My courses, course in review"
+    )
+    expect(row.get_by_role("link", name=re.compile(r"^Review screen"))).to_be_visible()
 
     reviewer = journey("administrator")
     log_in(reviewer, ADMINISTRATOR, check="login (administrator)")
     reviewer.goto("/admin/", check="admin dashboard, awaiting review")
     children = {p.title: p.id for p in Page.objects.child_of(Page.objects.get(pk=course_id))}
     assert sorted(children) == sorted([*lessons, "Post-test"]), children
-    approval_refused(reviewer, course_id=course_id, waiting_for=children)
     assert not Page.objects.get(pk=course_id).live
 
-    # The pages under the course, then the course: one round, no resubmission.
-    approve_all(reviewer, pages=children)
-    approve_all(reviewer, pages={title: course_id})
+    # One approval, of the course, publishes it with its lessons and post-test.
+    review_course(reviewer, course_id=course_id, title=title, pages=children)
     course = CoursePage.objects.get(pk=course_id)
     assert course.live and course.owner.email == INSTRUCTOR[0]
     reviewer.check("admin dashboard, nothing awaiting review")

@@ -1,6 +1,7 @@
 """Journey 4: the clinician's journey on a phone (390 x 844, touch, mobile
 layout), with the post-test taken by keyboard alone: Tab into each question,
-arrow keys to choose, Space to tick, Enter to submit — no pointer event reaches
+arrow keys to choose, Space to tick, Enter to submit; halfway through the first
+attempt the page is reloaded and shows the answers saved as they were chosen — no pointer event reaches
 the post-test pages, and every stop shows a visible focus indicator."""
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ def test_clinician_on_a_phone_takes_the_post_test_by_keyboard_and_gets_the_certi
     from certificates.models import Certificate
 
     walk = clinician_walk_through(
-        journey("phone", **PHONE), course_slug="good-enough-therapist", keyboard=True
+        journey("phone", **PHONE),
+        course_slug="good-enough-therapist",
+        keyboard=True,
+        reload_midway=True,
     )
     assert walk.journey.page.viewport_size == {"width": 390, "height": 844}
     assert walk.journey.page.evaluate("matchMedia('(pointer: coarse)').matches")

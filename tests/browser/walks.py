@@ -161,7 +161,10 @@ def sign_up_and_confirm(j, *, email: str, name: str, password: str) -> None:
     assert link, f"no confirmation link in: {body}"
     j.goto(link.group(1), check="confirm email")
     page.get_by_role("button", name="Confirm").click()
-    # Logged in on confirmation, straight to an empty dashboard.
+    # Logged in on confirmation, asked for a license first (skippable), then an empty dashboard.
+    expect(page).to_have_url(re.compile(r"/profile/licenses/welcome/$"))
+    j.check("licenses asked after signup")
+    page.get_by_role("link", name="Skip for now").click()
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
     expect(page.get_by_text("You are not enrolled in a course yet")).to_be_visible()
     j.check("dashboard, empty")
@@ -294,10 +297,31 @@ def _attempt_id(page) -> int:
     return int(match.group(1))
 
 
-def _answer_with_mouse(page, answers: dict[str, list[str]]) -> None:
-    for qid, choice_ids in answers.items():
-        for cid in choice_ids:
-            page.locator(f"input[name='q-{qid}'][value='{cid}']").check()
+def _answer_with_mouse(page, questions: list[dict], answers: dict[str, list[str]]) -> None:
+    for q in questions:
+        for cid in answers[q["id"]]:
+            page.locator(f"input[name='q-{q['id']}'][value='{cid}']").check()
+
+
+def _reload_keeps_answers(j, attempt_id: int, chosen: dict[str, list[str]]) -> None:
+    """Each answer was saved as it was chosen: after a reload the page ticks them again
+    (from the server: the form has autocomplete off), and nothing was graded."""
+    from quizzes.models import Attempt
+
+    page = j.page
+    expect(page.locator("#save-status")).to_contain_text("Last saved")
+    deadline = time.monotonic() + 10
+    while Attempt.objects.get(pk=attempt_id).draft != chosen:
+        assert time.monotonic() < deadline, "the chosen answers were not all saved"
+        time.sleep(0.1)
+    page.reload()
+    for qid, choice_ids in chosen.items():
+        for input_ in page.locator(f"input[name='q-{qid}']").all():
+            assert input_.is_checked() == (input_.get_attribute("value") in choice_ids)
+    attempt = Attempt.objects.get(pk=attempt_id)
+    assert attempt.is_open and attempt.score is None
+    expect(page.locator("#save-error")).to_be_hidden()
+    j.check("post-test attempt, reloaded with saved answers")
 
 
 def _answer_with_keyboard(page, questions: list[dict], answers: dict[str, list[str]]) -> None:
@@ -338,8 +362,11 @@ def _press_button(j, name: str, *, keyboard: bool) -> None:
         button.click()
 
 
-def take_attempt(j, *, number: int, passing: bool, keyboard: bool, docs: bool = False) -> str:
-    """Answer the open attempt (all wrong, or the key) and submit; the score shown."""
+def take_attempt(
+    j, *, number: int, passing: bool, keyboard: bool, docs: bool = False, reload_midway=False
+) -> str:
+    """Answer the open attempt (all wrong, or the key) and submit; the score shown.
+    `reload_midway`: reload the page after half the answers, which it shows again."""
     page = j.page
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Post-test: attempt {number}")
     j.check(f"post-test attempt {number}", docs="post-test" if docs and number == 1 else None)
@@ -349,12 +376,17 @@ def take_attempt(j, *, number: int, passing: bool, keyboard: bool, docs: bool = 
         ".map(e => Math.round(e.getBoundingClientRect().width))"
     )
     assert sizes and min(sizes) >= 16, f"shrunk answer controls: {sorted(set(sizes))} px"
-    questions = _frozen_questions(_attempt_id(page))
+    attempt_id = _attempt_id(page)
+    questions = _frozen_questions(attempt_id)
     answers = _right_answers(questions) if passing else _wrong_answers(questions)
-    if keyboard:
-        _answer_with_keyboard(page, questions, answers)
+    answer = _answer_with_keyboard if keyboard else _answer_with_mouse
+    if reload_midway:
+        half = len(questions) // 2
+        answer(page, questions[:half], answers)
+        _reload_keeps_answers(j, attempt_id, {q["id"]: answers[q["id"]] for q in questions[:half]})
+        answer(page, questions[half:], answers)
     else:
-        _answer_with_mouse(page, answers)
+        answer(page, questions, answers)
     _press_button(j, "Submit my answers", keyboard=keyboard)
     outcome = "passed" if passing else "not passed"
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Attempt {number}: {outcome}")
@@ -363,7 +395,7 @@ def take_attempt(j, *, number: int, passing: bool, keyboard: bool, docs: bool = 
     return score
 
 
-def post_test(j, *, keyboard: bool, docs: bool = False) -> list[str]:
+def post_test(j, *, keyboard: bool, docs: bool = False, reload_midway: bool = False) -> list[str]:
     """From the course page: fail the post-test once, then pass it."""
     page = j.page
     take = page.get_by_role("link", name="Take the post-test")
@@ -374,7 +406,9 @@ def post_test(j, *, keyboard: bool, docs: bool = False) -> list[str]:
     if keyboard:
         a11y.pointer_events_reset(page)
     _press_button(j, "Start the post-test", keyboard=keyboard)
-    failed = take_attempt(j, number=1, passing=False, keyboard=keyboard, docs=docs)
+    failed = take_attempt(
+        j, number=1, passing=False, keyboard=keyboard, docs=docs, reload_midway=reload_midway
+    )
     _press_button(j, "Start attempt 2", keyboard=keyboard)
     passed = take_attempt(j, number=2, passing=True, keyboard=keyboard)
     if keyboard:
@@ -388,6 +422,13 @@ def evaluation_and_attestation(j) -> None:
     page.get_by_role("link", name="Continue to the evaluation").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Evaluation and attestation")
     j.check("evaluation")
+
+    # A five-point scale is one row on a wide screen and one column on a phone, never 2 + 2 + 1.
+    choices = page.locator("fieldset.rating").first.locator(".choice")
+    assert choices.count() == 5
+    boxes = [choices.nth(i).bounding_box() for i in range(5)]
+    lined_up = {round(b["x"]) for b in boxes} if on_phone(page) else {round(b["y"]) for b in boxes}
+    assert len(lined_up) == 1, f"the rating scale wraps: {boxes}"
 
     page.get_by_role("button", name=re.compile(r"^Submit evaluation and attestation")).click()
     summary = page.get_by_role("alert")
@@ -492,6 +533,9 @@ def verify(j, *, number: str, name: str, course_title: str) -> None:
     expect(facts).to_contain_text(name)
     expect(facts).to_contain_text(course_title)
     expect(facts).to_contain_text("American Psychological Association")  # the credit claimed
+    # The number in the heading stays on one line, whatever the screen.
+    lines = page.locator("h1 [data-certificate-number]").evaluate("e => e.getClientRects().length")
+    assert lines == 1, f"the certificate number breaks over {lines} lines"
     j.check("verify, valid")
 
 
@@ -515,7 +559,7 @@ def transcript(j, *, number: str, course_title: str) -> None:
 
 def clinician_walk_through(
     j, *, course_slug: str, keyboard: bool = False, docs_screenshots: bool = False,
-    second_course_slug: str | None = None,
+    second_course_slug: str | None = None, reload_midway: bool = False,
 ) -> ClinicianWalk:  # fmt: skip
     from courses.models import CoursePage
 
@@ -548,7 +592,7 @@ def clinician_walk_through(
         main_nav(page, "Courses").click()
         page.get_by_role("link", name=course.title).click()
 
-    scores = post_test(j, keyboard=keyboard, docs=docs_screenshots)
+    scores = post_test(j, keyboard=keyboard, docs=docs_screenshots, reload_midway=reload_midway)
     evaluation_and_attestation(j)
     number, pdf_path = certificate_on_dashboard(j, course_title=course.title, docs=docs_screenshots)
     verify(j, number=number, name=name, course_title=course.title)

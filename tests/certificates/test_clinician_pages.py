@@ -430,3 +430,24 @@ def test_the_course_page_puts_the_enrollment_card_before_the_course_description(
     page = client.get(course.url).content.decode()
     start = page.index("Start the first lesson")
     assert page.index("<h1>") < start < page.index('id="objectives-heading"')
+
+
+def test_the_transcript_pdf_never_lists_an_expired_license_as_current(client, psychologist):
+    from tests.factories import LicenseFactory
+
+    LicenseFactory(
+        user=psychologist,
+        profession="social_worker",
+        license_number="LCSW 2020",
+        region="MD",
+        expires_on=date(2020, 3, 31),
+    )
+    client.force_login(psychologist)
+    text = pdf_text(
+        client.get("/transcript/pdf/", {"start": "2025-01-01", "end": "2026-12-31"}).content
+    )
+    current = psychologist.licenses.get(profession="psychologist")
+    assert f"License {current.license_number}" in text
+    assert "License LCSW 2020 · MD · expired March 31, 2020" in " ".join(text.split())
+    # The current license comes first.
+    assert text.index(current.license_number) < text.index("LCSW 2020")

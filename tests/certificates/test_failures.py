@@ -181,6 +181,15 @@ def test_the_sweep_gives_up_on_an_email_says_why_and_an_administrator_retries_it
     retried = Certificate.objects.get(pk=pending.pk)
     assert (retried.number, retried.email_error, retried.email_attempts) == (pending.number, "", 0)
     assert retried.events.get(action=CertificateEvent.Action.DELIVERY_RETRIED).actor == admin
+    # ... and in the audit log, like every other certificate action.
+    from audit.models import AuditAction, AuditEvent
+
+    (row,) = AuditEvent.objects.filter(action=AuditAction.CERTIFICATE_DELIVERY_RETRY)
+    assert (row.actor_id, row.object_id, row.data) == (
+        admin.pk,
+        str(pending.pk),
+        {"stage": "email"},
+    )
     # What the enqueued tasks do once mail works: the same number, emailed once.
     assert certificate_render(pending.pk) == "email queued"
     assert certificate_email(pending.pk) == "emailed"

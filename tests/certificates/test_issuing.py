@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from certificates import rendering, services
 from certificates.models import Certificate, CertificateEvent
+from cms.refusals import Refusal
 from courses.services import enrollment_create
 from tests.factories import (
     AccreditorFactory,
@@ -156,9 +157,9 @@ def test_a_placeholder_provider_number_holds_the_certificate_until_the_real_one_
     assert callbacks == []  # nothing is rendered or emailed
     assert certificate.events.get().action == CertificateEvent.Action.HELD
     # Neither releasing it nor issuing by hand prints the placeholder.
-    with pytest.raises(services.CertificateError, match="enter the real number"):
+    with pytest.raises(Refusal, match="enter the real number"):
         services.certificate_release(certificate=certificate, actor=admin, reason="Checked.")
-    with pytest.raises(services.CertificateError, match="enter the real number"):
+    with pytest.raises(Refusal, match="enter the real number"):
         services.certificate_issue_manual(
             enrollment=enrollment, accreditor=apa, actor=admin, reason="Checked."
         )

@@ -12,6 +12,21 @@ from wagtail.test.utils.form_data import (
 )
 
 
+def page_form(fields: dict, **overrides) -> dict:
+    """A page's own `fields`, with the Promote and Settings tabs left empty and no
+    comments, then `overrides`, nested as the editor posts them."""
+    data = {
+        **fields,
+        "seo_title": "",
+        "search_description": "",
+        "go_live_at": "",
+        "expire_at": "",
+        "comments": inline_formset([]),
+    }
+    data.update(overrides)
+    return nested_form_data(data)
+
+
 def course_form(
     *,
     title: str = "Working with ruptures",
@@ -46,14 +61,8 @@ def course_form(
         "credit_method": "word_count",
         "words_per_credit_hour": "10000",
         "credit_evidence": "",
-        "seo_title": "",
-        "search_description": "",
-        "go_live_at": "",
-        "expire_at": "",
-        "comments": inline_formset([]),
     }
-    data.update(overrides)
-    return nested_form_data(data)
+    return page_form(data, **overrides)
 
 
 def lesson_form(*, title: str, slug: str, words: int = 2600, **overrides) -> dict:
@@ -67,14 +76,8 @@ def lesson_form(*, title: str, slug: str, words: int = 2600, **overrides) -> dic
                 ("reflection_prompt", {"prompt": "When did you last notice a rupture?"}),
             ]
         ),
-        "seo_title": "",
-        "search_description": "",
-        "go_live_at": "",
-        "expire_at": "",
-        "comments": inline_formset([]),
     }
-    data.update(overrides)
-    return nested_form_data(data)
+    return page_form(data, **overrides)
 
 
 def edit_form_of(client, page) -> dict:

@@ -1,6 +1,6 @@
 """Fixtures for the courses tests.
 
-`isolated_registry` empties the step-provider and publish-check registries for a
+`isolated_registry` empties the step-provider, publish-check and figure registries for a
 test, so that the completion rule and the publishing check are tested on their
 own; tests that need a provider register a small one of their own. (quizzes and
 certificates test their providers against the real rule in their own suites.)
@@ -19,6 +19,7 @@ from tests.factories import UserFactory, course_build, staff_user
 def isolated_registry(monkeypatch):
     monkeypatch.setattr(registry, "_step_providers", [])
     monkeypatch.setattr(registry, "_publish_checks", [])
+    monkeypatch.setattr(registry, "_course_figures", [])
     # Without the higher apps' publish checks, course_build needs none of their pages.
     monkeypatch.setattr(factories, "COURSE_BUILD_HOOKS", [], raising=False)
     return registry

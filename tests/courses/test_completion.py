@@ -99,7 +99,7 @@ def test_minimum_active_time_is_required_only_where_an_accreditor_asks(
     isolated_registry, clinician
 ):
     strict = AccreditorFactory(
-        short_name="STATE", requires_minimum_time=True, minimum_time_percent=50
+        short_name="STATE", seat_time_policy="enforce", minimum_time_percent=50
     )
     course = course_build(
         lessons=2, estimated_minutes=30, accreditors=[AccreditorFactory(), strict]

@@ -41,7 +41,7 @@ def page_html():
         summary="How to notice and repair alliance ruptures.",
         target_audience="Licensed psychotherapists in individual practice.",
         level="advanced",
-        estimated_minutes=45,
+        estimated_minutes=40,
         price="25.00",
         references=[
             {
@@ -71,8 +71,8 @@ def test_course_page_shows_objectives_outline_audience_level_format_and_time(pag
         "Licensed psychotherapists in individual practice.",
         "<dt>Level</dt><dd>Advanced</dd>",
         "<dt>Format</dt><dd>Self-paced online, reading-based</dd>",
-        "<dt>Estimated time</dt><dd>45 minutes</dd>",
-        "<dt>CE credit</dt><dd>0.50 hours</dd>",
+        "<dt>Estimated time</dt><dd>40 minutes</dd>",
+        "<dt>CE credit</dt><dd>0.5 hours</dd>",
     ):
         assert text in html, text
 
@@ -88,10 +88,10 @@ def test_course_page_shows_instructors_with_credentials_and_disclosure(page_html
 
 def test_course_page_shows_credits_by_accreditor_and_category_and_how_they_were_set(page_html):
     _, html = page_html
-    assert "<td>American Psychological Association (APA)</td><td>General</td><td>0.50</td>" in html
+    assert "<td>American Psychological Association (APA)</td><td>General</td><td>0.5</td>" in html
     assert (
         "<td>Association of Social Work Boards Approved Continuing Education (ASWB ACE)</td>"
-        "<td>General</td><td>0.50</td>"
+        "<td>General</td><td>0.5</td>"
     ) in html
     assert (
         "Credit hours were set by word count (10,000 words of lesson text per credit hour)." in html
@@ -124,7 +124,8 @@ def test_course_page_shows_references_cost_refund_accommodation_and_grievance(pa
     assert '<a href="https://doi.org/10.1000/xyz">' in html
     assert "Cost: $25.00." in html
     assert '<a href="/refund-policy/">refund and cancellation policy</a>' in html
-    assert '<a href="/accommodations/">Request an accommodation</a>' in html
+    assert '<a href="/accommodations/">accommodations policy</a>' in html
+    assert "Request an accommodation for this course</a>" in html
     assert '<a href="/grievance-policy/">grievance policy</a>' in html
 
 

@@ -242,6 +242,7 @@ def test_administrators_add_an_accreditor_through_the_snippet_editor(administrat
             "post_test_rule_kind": "requirement",
             "credit_increment": "1.00",
             "credit_minimum": "1.00",
+            "seat_time_policy": "flag",
             "minimum_time_percent": "80",
         },
     )

@@ -1,6 +1,6 @@
 import pytest
 
-from courses.selectors import course_publish_problems
+from courses.publishing import course_publish_problems
 from tests.factories import course_build, lessons_of
 
 pytestmark = pytest.mark.django_db

@@ -26,10 +26,22 @@ def _card(html: str, title: str) -> str:
     raise AssertionError(f"no dashboard card for {title}")
 
 
+def _open(client, lesson):
+    """Open the lesson as a browser does: its page, then the first heartbeat."""
+    response = client.get(lesson.url)
+    client.post("/learn/heartbeat/", {"lesson": lesson.pk, "seconds": "0"})
+    return response
+
+
+def _served(html: str) -> str:
+    return re.search(r'name="served" value="([^"]*)"', html).group(1)
+
+
 def _complete(client, lesson):
-    """Read the lesson (its page), then press "Mark lesson complete"."""
-    client.get(lesson.url)
-    return client.post("/learn/complete/", {"lesson": lesson.pk})
+    """Read the lesson (its page), then press "Mark lesson complete" (the form
+    carries the proof the page was served: no script, no heartbeat needed)."""
+    html = client.get(lesson.url).content.decode()
+    return client.post("/learn/complete/", {"lesson": lesson.pk, "served": _served(html)})
 
 
 def test_enrolling_is_one_click_and_opens_the_lessons(course, clinician):
@@ -77,15 +89,15 @@ def test_a_lesson_never_opened_cannot_be_marked_complete(course, clinician):
     client = client_for(clinician)
     _enroll(client, course)
     first, second, _ = lessons_of(course)
-    client.get(first.url)
+    served_first = _served(_open(client, first).content.decode())
 
-    response = client.post("/learn/complete/", {"lesson": second.pk})  # never opened
-
-    assert response.status_code == 400
-    assert "read it before marking it complete" in response.content.decode()
+    for forged in ["", served_first, served_first[:-2] + "xx"]:  # none, another lesson's, bad
+        response = client.post("/learn/complete/", {"lesson": second.pk, "served": forged})
+        assert response.status_code == 400
+        assert "read it before marking it complete" in response.content.decode()
     assert not LessonProgress.objects.filter(lesson=second).exists()
-    client.get(second.url)
-    assert _complete(client, second).status_code == 302
+    _open(client, second)  # its first heartbeat opens the row
+    assert client.post("/learn/complete/", {"lesson": second.pk}).status_code == 302
     assert LessonProgress.objects.get(lesson=second).completed_at is not None
 
 
@@ -138,7 +150,7 @@ def test_resume_where_you_left_off(course, clinician):
     client = client_for(clinician)
     _enroll(client, course)
     first, second, _third = lessons_of(course)
-    client.get(second.url)
+    _open(client, second)
     html = client.get(course.url).content.decode()
     assert re.search(
         rf'<a class="button" href="{re.escape(second.url)}">Resume where you left off', html

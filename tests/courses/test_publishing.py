@@ -13,12 +13,12 @@ from cms.models import ProviderSettings
 from courses.models import (
     CourseCredit,
     CoursePage,
-    CoursePublishRefused,
     CreditCategory,
     CreditMethod,
     LearningObjective,
 )
-from courses.selectors import course_credit_check, course_publish_problems, course_warnings
+from courses.publishing import CoursePublishRefused, course_publish_problems
+from courses.selectors import course_credit_check, course_warnings
 from courses.wordcount import stream_word_count
 from tests.courses.admin_forms import edit_form_of
 from tests.courses.conftest import client_for
@@ -49,7 +49,7 @@ def test_an_empty_course_names_every_missing_item():
         "Learning objectives: at least 3 are required (the course has 0)",
         "Instructors: at least one instructor is required",
         "Credit hours: at least one accreditor and its hours are required",
-        "Lessons: the course has no lessons",
+        "Lessons: the course has no lessons. Add one under the course (New lesson)",
     ]
 
 
@@ -101,9 +101,11 @@ def test_pilot_test_hours_need_evidence_and_skip_the_word_count_rule():
         publish=False,
         credit_method=CreditMethod.PILOT_TEST,
     )
-    assert course_publish_problems(course=course) == [
-        "Evidence for the credit-hour method is missing"
-    ]
+    (problem,) = course_publish_problems(course=course)
+    assert problem.startswith("Evidence for the credit-hour method is missing")
+    # It names the evidence a pilot test needs, and the way that needs none.
+    assert "how many, who, when, and the median time" in problem
+    assert "or set the hours by word count (which needs none)" in problem
     course.credit_evidence = "Pilot with 5 clinicians, median 118 minutes (March 2026)."
     assert course_publish_problems(course=course) == []
 
@@ -135,10 +137,14 @@ def test_media_minutes_hours_are_checked_against_reading_plus_running_time():
         lesson.save()
 
     words = stream_word_count(lesson.body.raw_data)
-    assert course_publish_problems(course=course) == [
-        f"APA General credit (1.00 h) exceeds reading plus media time (0.25 h for {words:,} "
-        "words at 10,000 words per hour and 0 media minutes)"
-    ]
+    (problem,) = course_publish_problems(course=course)
+    assert problem.startswith(
+        "APA General credit (1.00 h) exceeds reading plus media time: 60 minutes needed for "
+        f"1.00 h; General lessons give 15 (15 of reading for {words:,} words at 10,000 words "
+        "per hour, plus 0 media minutes)"
+    )
+    assert "To satisfy it: add 45 minutes of video" in problem
+    assert "or set the hours by a pilot test" in problem
     with_video(44)  # 15 + 44 = 59 minutes: still under the hour
     assert "media minutes" in " ".join(course_publish_problems(course=course))
     with_video(45)
@@ -153,9 +159,16 @@ def test_media_minutes_hours_are_checked_against_reading_plus_running_time():
 
 def test_hours_above_the_word_count_rule_are_named():
     course = course_build(lessons=2, words_per_lesson=2600, hours="1", publish=False)
+    first, second = (stream_word_count(lesson.body.raw_data) for lesson in lessons_of(course))
     assert course_publish_problems(course=course) == [
-        "APA General credit (1.00 h) exceeds the word-count rule (0.50 h for 5,204 words "
-        "at 10,000 words per hour)"
+        "APA General credit (1.00 h) exceeds the word-count rule: 10,000 words needed for 1.00 h "
+        f"at 10,000 words per hour; this course has {first + second:,} in General lessons "
+        f"(“Lesson 1” {first:,}, “Lesson 2” {second:,}), which allow 0.50 h. To satisfy it: add "
+        f"{10_000 - first - second:,} words to General lessons, lower the hours to 0.50 h, or "
+        "set the hours by media minutes (reading time plus the running time of the video "
+        "blocks; evidence: each video's running time and where it was read) or by a pilot test "
+        "(people of the intended audience take the course; evidence: how many, who, when, and "
+        "the median time they needed, which the hours may not exceed)"
     ]
 
 
@@ -341,10 +354,15 @@ def test_credit_outside_an_accreditors_increment_or_under_its_minimum_is_named()
     course = course_build(hours="0.75", words_per_lesson=4000, accreditors=[_nasw()], publish=False)
     problems = course_publish_problems(course=course)
     assert (
-        "NASW General credit (0.75 h) is not in half hours: NASW credits multiples of 0.50 h"
-        in problems
+        "NASW General credit (0.75 h) is not in half hours: NASW credits multiples of 0.50 h. "
+        "To satisfy it: offer 0.50 h or 1.00 h (more hours need more lesson text, or another "
+        "way of setting them)" in problems
     )
-    assert "NASW credit totals 0.75 h, under NASW's minimum of 1.00 h per course" in problems
+    assert (
+        "NASW credit totals 0.75 h, under NASW's minimum of 1.00 h per course. To satisfy it: "
+        "offer at least 1.00 h under NASW in all (which needs the lesson text or other evidence "
+        "for them), or remove NASW's credit rows" in problems
+    )
     # The same problems are what the editor's credit panel lists.
     assert set(course_credit_check(course=course).problems) >= {
         p for p in problems if p.startswith("NASW")

@@ -82,7 +82,12 @@ def _catalog_queries(courses: int, *, query: str = "") -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "query", ["", "?profession=psychologist&hours=1&topic=", "?q=course&profession=psychologist"]
+    "query",
+    [
+        "",
+        "?profession=psychologist&hours=1&topic=&category=general&level=intermediate&format=self_paced_reading",
+        "?q=course&profession=psychologist",
+    ],
 )
 def test_catalog_is_constant_in_courses(query, django_db_blocker):
     small = _catalog_queries(1, query=query)
@@ -99,3 +104,40 @@ def test_dashboard_is_constant_in_enrollments():
         _course_with_progress(lessons=3, user=user)
     large = _queries(client, "/dashboard/")
     _assert_constant(small, large, DASHBOARD_BUDGET)
+
+
+def test_with_the_site_cache_a_lesson_costs_six_queries_and_writes_nothing(settings):
+    """As in production (a Redis cache): routes, the footer and the view
+    restrictions from the cache. Six queries and the session row (production
+    reads sessions from the cache too): the user, the page, the enrollment with
+    its course, the outline, the lessons done, the journal."""
+    from django.core.cache import cache
+
+    settings.SITE_CACHE_SECONDS = 300
+    cache.clear()
+    user = UserFactory()
+    client = client_for(user)
+    small = _course_with_progress(lessons=2, user=user)
+    large = _course_with_progress(lessons=8, user=user)
+    small_sql = _queries(client, lessons_of(small)[1].url)
+    large_sql = _queries(client, lessons_of(large)[4].url)
+    _assert_constant(small_sql, large_sql, 7)
+    assert not [q for q in large_sql if q.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+    cache.clear()
+
+
+# The course editor (Wagtail's page editor with the checklist and credit panels):
+# most of it is Wagtail's; the panels read the course, its lessons (latest
+# revisions) and the policies once for both (courses.publishing.course_editor_report).
+COURSE_EDITOR_BUDGET = 55
+
+
+def test_the_course_editor_reads_the_course_once_whatever_its_lessons(instructor_user):
+    small = course_build(lessons=2, words_per_lesson=2600, owner=instructor_user)
+    large = course_build(lessons=6, words_per_lesson=900, owner=instructor_user)
+    client = client_for(instructor_user)
+    _assert_constant(
+        _queries(client, f"/admin/pages/{small.pk}/edit/"),
+        _queries(client, f"/admin/pages/{large.pk}/edit/"),
+        COURSE_EDITOR_BUDGET,
+    )

@@ -14,8 +14,9 @@ from courses.models import (
     Instructor,
     LessonPage,
 )
+from courses.publishing import course_publish_problems
 from courses.seed import DEMO_INSTRUCTOR
-from courses.selectors import course_publish_problems, enrollment_summaries
+from courses.selectors import enrollment_summaries
 from courses.services import enrollment_create
 from quizzes.models import PostTestPage
 from quizzes.selectors import evaluation_items

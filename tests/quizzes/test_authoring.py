@@ -7,10 +7,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from wagtail.models import Page, WorkflowState
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+from wagtail.test.utils.form_data import rich_text, streamfield
 
-from courses.models import CoursePage, CoursePublishRefused, LessonPage
-from courses.selectors import course_publish_problems
+from courses.duplicate import course_duplicate
+from courses.models import CoursePage, LessonPage
+from courses.publishing import CoursePublishRefused, course_publish_problems
 from quizzes.models import PostTestPage
 from quizzes.selectors import post_test_check
 from tests.courses.admin_forms import (
@@ -19,6 +20,7 @@ from tests.courses.admin_forms import (
     edit_form_of,
     form_errors,
     lesson_form,
+    page_form,
     workflow_approve,
 )
 from tests.factories import (
@@ -26,6 +28,7 @@ from tests.factories import (
     InstructorFactory,
     catalog_get,
     course_build,
+    objectives_keyed,
     posttest_build,
     q_multiple,
     q_single,
@@ -319,12 +322,14 @@ def question_form_data(questions):
     return streamfield(items)
 
 
-def post_test_form(questions, **overrides):
+def post_test_form(questions, *, course, **overrides):
+    """The post-test editor's form for `questions`, their objectives chosen among
+    `course`'s (q_* helpers' numbers become the keys the select posts)."""
     data = {
         "title": "Post-test",
         "slug": "post-test",
         "intro": rich_text("<p>Answer every question.</p>"),
-        "questions": question_form_data(questions),
+        "questions": question_form_data(objectives_keyed(course=course, questions=questions)),
         "draw_count": "0",
         "shuffle_questions": "on",
         "shuffle_choices": "on",
@@ -334,14 +339,8 @@ def post_test_form(questions, **overrides):
         "time_limit_minutes": "",
         "review_after_attempt": "wrong",
         "full_review_after_pass": "on",
-        "seo_title": "",
-        "search_description": "",
-        "go_live_at": "",
-        "expire_at": "",
-        "comments": inline_formset([]),
     }
-    data.update(overrides)
-    return nested_form_data(data)
+    return page_form(data, **overrides)
 
 
 @pytest.fixture
@@ -362,7 +361,7 @@ def test_an_instructor_writes_a_post_test_and_submits_it_for_approval(instructor
     ]
     response = client.post(
         reverse("wagtailadmin_pages:add", args=("quizzes", "posttestpage", course.pk)),
-        {**post_test_form(questions), "action-submit": "1"},
+        {**post_test_form(questions, course=course), "action-submit": "1"},
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     post_test = PostTestPage.objects.child_of(course).get()
@@ -386,12 +385,10 @@ def test_the_editor_refuses_an_objective_the_course_does_not_have(instructor_cou
     client, course = instructor_course
     response = client.post(
         reverse("wagtailadmin_pages:add", args=("quizzes", "posttestpage", course.pk)),
-        post_test_form([q_single("Which one?", objective=7)]),
+        post_test_form([q_single("Which one?", objective=7)], course=course),
     )
     assert response.status_code == 200
-    assert "measures objective 7, but the course has 3 learning objectives" in (
-        response.content.decode()
-    )
+    assert "Choose one of the course&#x27;s learning objectives" in response.content.decode()
     assert not PostTestPage.objects.child_of(course).exists()
 
 
@@ -401,7 +398,7 @@ def test_the_editor_refuses_a_single_choice_question_with_two_correct_choices(in
     question["value"]["choices"][1]["correct"] = True
     response = client.post(
         reverse("wagtailadmin_pages:add", args=("quizzes", "posttestpage", course.pk)),
-        post_test_form([question]),
+        post_test_form([question], course=course),
     )
     assert response.status_code == 200
     assert "Mark exactly one choice as correct (now 2)." in response.content.decode()
@@ -412,7 +409,7 @@ def test_the_editor_refuses_drawing_more_than_the_pool(instructor_course):
     client, course = instructor_course
     response = client.post(
         reverse("wagtailadmin_pages:add", args=("quizzes", "posttestpage", course.pk)),
-        post_test_form([q_single("Which one?")], draw_count="5"),
+        post_test_form([q_single("Which one?")], course=course, draw_count="5"),
     )
     assert response.status_code == 200
     assert "Cannot draw 5 questions from a pool of 1." in response.content.decode()
@@ -445,8 +442,8 @@ def test_the_answer_key_preview_shows_key_and_rationales_only_in_that_mode():
 
 
 def test_one_review_round_publishes_a_course_its_lessons_and_its_post_test(client):
-    """The instructor writes the course, its lessons and its post-test, and sends all of
-    them for approval at once; the administrator approves them, the course last."""
+    """The instructor writes the course, its lessons and its post-test as drafts and sends
+    the course for approval: its pages go with it, and one approval publishes them all."""
     instructor_user = staff_user(group="Instructors")
     administrator = Client()
     administrator.force_login(staff_user(group="Administrators"))
@@ -465,19 +462,19 @@ def test_one_review_round_publishes_a_course_its_lessons_and_its_post_test(clien
     for n in (1, 2):
         response = client.post(
             f"/admin/pages/add/courses/lessonpage/{course.pk}/",
-            {**lesson_form(title=f"Lesson {n}", slug=f"lesson-{n}"), "action-submit": "1"},
+            lesson_form(title=f"Lesson {n}", slug=f"lesson-{n}"),
         )
         assert response.status_code == 302, form_errors(response)
     response = client.post(
         reverse("wagtailadmin_pages:add", args=("quizzes", "posttestpage", course.pk)),
-        {**post_test_form(singles(3)), "action-submit": "1"},
+        post_test_form(singles(3), course=course),
     )
     assert response.status_code == 302, form_errors(response)
     lessons = list(LessonPage.objects.child_of(course).order_by("path"))
     post_test = PostTestPage.objects.child_of(course).get()
-    assert not post_test.live and post_test.workflow_in_progress
+    assert not post_test.live and not post_test.workflow_in_progress
 
-    # Sending the course is accepted while its lessons and post-test await approval.
+    # Sending the course sends its draft lessons and post-test with it.
     response = client.post(
         f"/admin/pages/{course.pk}/edit/", {**edit_form_of(client, course), "action-submit": "1"}
     )
@@ -485,70 +482,34 @@ def test_one_review_round_publishes_a_course_its_lessons_and_its_post_test(clien
     course = CoursePage.objects.get(pk=course.pk)
     assert course.workflow_in_progress and not course.live
 
-    # The editor tells the administrator what publishing still waits for, with links.
-    html = administrator.get(f"/admin/pages/{course.pk}/edit/").content.decode()
-    assert "Approving the course publishes it only once these are done:" in html
-    assert (
-        f'<a href="/admin/pages/{post_test.pk}/edit/">Post-test</a> (post-test): awaiting approval'
-    ) in html
+    assert all(page.workflow_in_progress for page in (*lessons, post_test))
+    assert not any(Page.objects.get(pk=page.pk).live for page in (*lessons, post_test))
 
-    # Approving the course first is refused, naming the post-test and linking to it.
-    response = workflow_approve(administrator, course, follow=True)
-    messages = admin_messages(response)
-    assert "This course was not published. Still missing:" in messages
-    assert (
-        "Post-test: “Post-test” is not published yet: it is awaiting approval (approve it first)"
-        in messages
-    )
-    links = next(m for m in messages if "still to be reviewed" in m)
-    for page in (*lessons, post_test):
-        assert f'href="/admin/pages/{page.pk}/edit/"' in links
-    course = CoursePage.objects.get(pk=course.pk)
-    assert not course.live and course.workflow_in_progress
-
-    # With the lessons approved, the post-test alone still holds the course back.
-    for lesson in lessons:
-        assert workflow_approve(administrator, lesson).status_code == 302
-        assert LessonPage.objects.get(pk=lesson.pk).live
-    messages = admin_messages(workflow_approve(administrator, course, follow=True))
-    assert [m for m in messages if m.startswith(("Lessons", "Post-test"))] == [
-        "Post-test: “Post-test” is not published yet: it is awaiting approval (approve it first)"
-    ]
-    assert not CoursePage.objects.get(pk=course.pk).live
-
-    # Post-test approved, then the course: it publishes, in the same round.
-    assert workflow_approve(administrator, post_test).status_code == 302
-    assert PostTestPage.objects.get(pk=post_test.pk).live
+    # One approval, of the course, publishes the course, its lessons and its post-test.
     assert workflow_approve(administrator, course).status_code == 302
     course = CoursePage.objects.get(pk=course.pk)
     assert course.live and course.current_workflow_state is None
+    assert all(LessonPage.objects.get(pk=lesson.pk).live for lesson in lessons)
+    assert PostTestPage.objects.get(pk=post_test.pk).live
     assert WorkflowState.objects.filter(
         object_id=str(course.pk), status=WorkflowState.STATUS_APPROVED
     ).exists()
     assert client.get(course.url).status_code == 200
 
 
-def test_approving_from_the_editor_before_the_post_test_is_live_is_refused_naming_it(client):
+def test_approving_the_course_publishes_the_post_test_under_review_with_it(client):
     instructor_user = staff_user(group="Instructors")
     course = course_build(publish=False, owner=instructor_user)
     post_test = PostTestPage.objects.child_of(course).get()
     post_test.unpublish()
-    post_test.get_workflow().start(post_test, instructor_user)
     course.get_workflow().start(course, instructor_user)
+    assert PostTestPage.objects.get(pk=post_test.pk).workflow_in_progress
     client.force_login(staff_user(group="Administrators"))
 
-    approve = {"action-workflow-action": "true", "workflow-action-name": "approve"}
-    response = client.post(
-        f"/admin/pages/{course.pk}/edit/", {**edit_form_of(client, course), **approve}
-    )
+    assert workflow_approve(client, course).status_code == 302
 
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "Post-test: “Post-test” is not published yet: it is awaiting approval" in html
-    assert f'<a href="/admin/pages/{post_test.pk}/edit/">Post-test</a>' in html
-    course = CoursePage.objects.get(pk=course.pk)
-    assert not course.live
-    assert course.current_workflow_task_state.status == "in_progress"
+    assert CoursePage.objects.get(pk=course.pk).live
+    assert PostTestPage.objects.get(pk=post_test.pk).live
 
 
 def test_the_post_test_of_a_live_course_cannot_be_unpublished_on_its_own():
@@ -572,16 +533,17 @@ def test_the_post_test_of_a_live_course_cannot_be_unpublished_on_its_own():
     assert not course.live and not post_test.live
 
 
-def test_moving_objectives_under_the_post_test_warns_the_editor():
-    """Questions name their objective by number; swapping objectives 1 and 2 in the
-    course editor changes what those questions measure, so the editor is told."""
+def test_questions_keep_their_objective_when_objectives_are_reordered():
+    """Questions name their objective by its key: swapping objectives 1 and 2 in the
+    course editor changes nothing they measure, and the post-test check still counts
+    each objective's questions."""
     course = course_build(lessons=1, hours="0.25")
     posttest_build(
         course=course,
         questions=[
             q_single("About the first objective?", objective=1),
+            q_single("Also about the first objective?", objective=1),
             q_single("About the second objective?", objective=2),
-            q_single("About the third objective?", objective=3),
         ],
     )
     admin = Client()
@@ -593,16 +555,98 @@ def test_moving_objectives_under_the_post_test_warns_the_editor():
     response = admin.post(f"/admin/pages/{course.pk}/edit/", data)
 
     assert response.status_code == 302, form_errors(response)
-    latest = CoursePage.objects.get(pk=course.pk).get_latest_revision_as_object()
+    course = CoursePage.objects.get(pk=course.pk)
+    latest = course.get_latest_revision_as_object()
     assert [o.text for o in latest.objectives.all()] == [texts[1], texts[0], texts[2]]
-    warning = " ".join(admin_messages(response))
-    assert "The learning objectives changed places" in warning
-    assert "question 1 (objective 1), question 2 (objective 2) now point" in warning
-    assert "question 3" not in warning
+    assert "no longer has" not in " ".join(admin_messages(response))
+    post_test = PostTestPage.objects.child_of(course).get().specific
+    text_of = {str(o.key): o.text for o in latest.objectives.all()}
+    assert [text_of[q.value["objective"]] for q in post_test.questions] == [
+        texts[0],
+        texts[0],
+        texts[1],
+    ]
+    check = post_test_check(post_test=post_test, course=course)
+    assert check.objective_rows == [(1, texts[1], 1), (2, texts[0], 2), (3, texts[2], 0)]
+    assert check.warnings == [f"Objective 3 has no question: “{texts[2]}”."]
 
-    # Rewording an objective in place is no move: no warning.
+    # Rewording an objective keeps its questions too.
     data = edit_form_of(admin, course)
-    data["objectives-2-text"] = texts[2] + " (reworded)"
+    data["objectives-1-text"] = texts[0] + " (reworded)"
     response = admin.post(f"/admin/pages/{course.pk}/edit/", data)
     assert response.status_code == 302, form_errors(response)
-    assert "changed places" not in " ".join(admin_messages(response))
+    check = post_test_check(post_test=post_test, course=CoursePage.objects.get(pk=course.pk))
+    assert check.objective_rows[1] == (2, texts[0] + " (reworded)", 2)
+
+
+def test_removing_an_objective_that_questions_measure_warns_the_editor():
+    course = course_build(lessons=1, hours="0.25")
+    posttest_build(
+        course=course,
+        questions=[
+            q_single("About the first objective?", objective=1),
+            q_single("About the second objective?", objective=2),
+            q_single("About the third objective?", objective=3),
+            q_single("Also about the third?", objective=3),
+        ],
+    )
+    admin = Client()
+    admin.force_login(staff_user(group="Administrators"))
+    data = edit_form_of(admin, course)
+    data["objectives-2-DELETE"] = "1"
+    data["objectives-TOTAL_FORMS"] = "4"
+    data.update(
+        {
+            "objectives-3-text": "Apply a fourth idea.",
+            "objectives-3-key": "",
+            "objectives-3-id": "",
+            "objectives-3-ORDER": "4",
+            "objectives-3-DELETE": "",
+        }
+    )
+    response = admin.post(f"/admin/pages/{course.pk}/edit/", data)
+
+    assert response.status_code == 302, form_errors(response)
+    warning = " ".join(admin_messages(response))
+    assert "In “Post-test”, questions 3, 4 measure an objective the course no longer has" in (
+        warning
+    )
+    check = post_test_check(
+        post_test=PostTestPage.objects.child_of(course).get().specific,
+        course=CoursePage.objects.get(pk=course.pk),
+    )
+    assert "Question 3 measures no objective of the course: choose the one it measures." in (
+        check.warnings
+    )
+    assert "Objective 3 has no question: “Apply a fourth idea.”." in check.warnings
+
+
+def test_the_question_editor_offers_the_course_objectives_by_name(instructor_course):
+    client, course = instructor_course
+    response = client.get(
+        reverse("wagtailadmin_pages:add", args=("quizzes", "posttestpage", course.pk))
+    )
+    html = response.content.decode()
+    for number, objective in enumerate(course.objectives.all(), start=1):
+        # The select's options travel in the block definition (escaped JSON).
+        assert f"{objective.key}" in html
+        assert f"{number}. {objective.text}" in html
+
+
+def test_a_duplicated_course_keeps_its_questions_on_its_own_objectives():
+    course = course_build(lessons=1, hours="0.25")
+    copy = course_duplicate(
+        course_id=course.pk, user=staff_user(group="Administrators"), title="A copy"
+    )
+    copied = PostTestPage.objects.child_of(copy).get().specific
+    copied = copied.get_latest_revision_as_object()
+    texts = {str(o.key): o.text for o in copy.objectives.all()}
+    originals = {str(o.key): o.text for o in course.objectives.all()}
+    assert texts == originals  # the same keys, now on the copy's own rows
+    assert set(copy.objectives.values_list("pk", flat=True)).isdisjoint(
+        course.objectives.values_list("pk", flat=True)
+    )
+    assert all(q.value["objective"] in texts for q in copied.questions)
+    assert post_test_check(post_test=copied, course=copy).objective_rows == [
+        (n, o.text, 2 if n == 1 else 1) for n, o in enumerate(copy.objectives.all(), start=1)
+    ]

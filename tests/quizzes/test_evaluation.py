@@ -3,10 +3,11 @@
 import pytest
 from django.urls import reverse
 
+from cms.refusals import Refusal, refusal_status
 from courses.models import CourseCompletion
 from quizzes.models import Attestation, Evaluation, EvaluationRating
 from quizzes.selectors import claimed_accreditors
-from quizzes.services import QuizError, attestation_submit
+from quizzes.services import attestation_submit
 from tests.factories import (
     AccreditorFactory,
     LicenseFactory,
@@ -83,25 +84,25 @@ def test_the_evaluation_is_required_before_completion(passed):
 
 def test_the_evaluation_opens_only_after_passing(enrollment_for):
     enrollment = enrollment_for()
-    with pytest.raises(QuizError, match="once you pass"):
+    with pytest.raises(Refusal, match="once you pass"):
         evaluation_submit_default(enrollment=enrollment)
     assert nothing_saved()
 
 
 def test_one_evaluation_per_enrollment(passed):
     evaluation_submit_default(enrollment=passed)
-    with pytest.raises(QuizError, match="already evaluated"):
+    with pytest.raises(Refusal, match="already evaluated"):
         evaluation_submit_default(enrollment=passed, rating=1)
     assert Evaluation.objects.count() == 1
     assert set(EvaluationRating.objects.values_list("rating", flat=True)) == {4}
 
 
 def test_every_objective_and_instructor_must_be_rated(passed):
-    with pytest.raises(QuizError, match="Rate each objective"):
+    with pytest.raises(Refusal, match="Rate each objective"):
         evaluation_submit_default(enrollment=passed, objective_ratings={1: 4, 2: 4})
-    with pytest.raises(QuizError, match="Rate each objective"):
+    with pytest.raises(Refusal, match="Rate each objective"):
         evaluation_submit_default(enrollment=passed, objective_ratings={1: 4, 2: 4, 3: 4, 9: 4})
-    with pytest.raises(QuizError, match="from 1 to 5"):
+    with pytest.raises(Refusal, match="from 1 to 5"):
         evaluation_submit_default(enrollment=passed, relevance=7)
     assert nothing_saved()
 
@@ -117,10 +118,10 @@ def test_ratings_keep_the_text_that_was_rated(passed):
 
 
 def test_the_attestation_needs_the_evaluation_and_a_confirmation(passed):
-    with pytest.raises(QuizError, match="evaluation before the attestation"):
+    with pytest.raises(Refusal, match="evaluation before the attestation"):
         attestation_submit(enrollment=passed, confirmed=True, accreditors=[])
     evaluation_submit_default(enrollment=passed)
-    with pytest.raises(QuizError, match="Confirm"):
+    with pytest.raises(Refusal, match="Confirm"):
         attestation_submit(enrollment=passed, confirmed=False, accreditors=[])
     assert not Attestation.objects.exists()
 
@@ -128,7 +129,7 @@ def test_the_attestation_needs_the_evaluation_and_a_confirmation(passed):
 def test_credit_can_be_claimed_only_under_the_course_accreditors(passed):
     evaluation_submit_default(enrollment=passed)
     stranger = AccreditorFactory(short_name="CA BBS", name="California BBS", professions=["mft"])
-    with pytest.raises(QuizError, match="this course's accreditors"):
+    with pytest.raises(Refusal, match="this course's accreditors"):
         attestation_submit(enrollment=passed, confirmed=True, accreditors=[stranger])
     assert not Attestation.objects.exists()
 
@@ -137,9 +138,9 @@ def test_credit_is_claimed_only_under_accreditors_matching_a_license(passed):
     """Issue 5: a participant with no matching license gets a certificate of attendance."""
     evaluation_submit_default(enrollment=passed)
     apa, aswb = claimed_candidates(passed, matching=False)
-    with pytest.raises(QuizError, match="ASWB ACE credit is for the professions") as refused:
+    with pytest.raises(Refusal, match="ASWB ACE credit is for the professions") as refused:
         attestation_submit(enrollment=passed, confirmed=True, accreditors=[apa, aswb])
-    assert refused.value.status == 400
+    assert refusal_status(refused.value) == 400
     assert not Attestation.objects.exists()
     assert not CourseCompletion.objects.filter(enrollment=passed).exists()
 
@@ -272,3 +273,30 @@ def test_someone_not_enrolled_is_refused(client, passed):
     response = client.post(url(passed), valid_form(passed))
     assert response.status_code == 403
     assert nothing_saved()
+
+
+def test_the_attestation_page_says_the_certificate_also_waits_for_reading_time(
+    client, enrollment_for
+):
+    """A clinician who attests before reaching the minimum active time is told
+    so first, and again after submitting; nothing pretends the course is done."""
+    board = AccreditorFactory(
+        short_name="BOARD", seat_time_policy="enforce", minimum_time_percent=80
+    )
+    enrollment = enrollment_for(accreditors=[board])
+    LicenseFactory(user=enrollment.user, profession="psychologist")
+    attempt_pass(enrollment=enrollment)
+    client.force_login(enrollment.user)
+    import re
+
+    page = " ".join(re.sub(r"<[^>]+>", " ", client.get(url(enrollment)).content.decode()).split())
+    assert (
+        "Your certificate also needs active reading time. BOARD credit for this course needs "
+        "at least 24 minutes of active reading; 0 are recorded so far, so 24 more minutes."
+    ) in page
+
+    response = client.post(url(enrollment), valid_form(enrollment), follow=True)
+    assert "Your certificate follows once 24 more minutes of active reading are recorded" in (
+        response.content.decode()
+    )
+    assert not CourseCompletion.objects.filter(enrollment=enrollment).exists()

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from courses import seed as course_seed
-from courses.selectors import course_publish_problems
+from courses.publishing import course_publish_problems
 from quizzes.grading import TRUE_FALSE, answer_key
 from quizzes.models import Attempt, PostTestPage
 from quizzes.seed import post_test_load
@@ -79,6 +79,7 @@ def test_a_clinician_walks_a_module_from_enrollment_to_a_passed_post_test(client
     assert client.post(reverse("courses:enroll"), {"course": course.pk}).status_code == 302
     for lesson in lessons_of(course):
         assert client.get(lesson.url).status_code == 200
+        client.post(reverse("courses:heartbeat"), {"lesson": lesson.pk, "seconds": "0"})
         client.post(reverse("courses:lesson_complete"), {"lesson": lesson.pk})
     assert "Start the post-test" in client.get(post_test.url).content.decode()
     response = client.post(reverse("quizzes:attempt_start"), {"post_test": post_test.pk})
@@ -87,7 +88,10 @@ def test_a_clinician_walks_a_module_from_enrollment_to_a_passed_post_test(client
     assert client.get(response["Location"]).status_code == 200
     assert len(attempt.questions) == SPECS["when-treatment-fails"]["post_test"]["draw"]
     # Every objective is measured in this attempt (the draw is stratified by objective).
-    assert {q["objective"] for q in attempt.questions} == {1, 2, 3, 4}
+    assert {q["objective"] for q in attempt.questions} == {
+        str(o.key) for o in course.objectives.all()
+    }
+    assert course.objectives.count() == 4
     form = {f"q-{qid}": ids for qid, ids in answer_key(attempt.questions).items()}
     result = client.post(reverse("quizzes:attempt_submit", args=[attempt.pk]), form, follow=True)
     assert "Attempt 1: passed" in result.content.decode()

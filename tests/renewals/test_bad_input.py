@@ -4,8 +4,9 @@ import html
 
 import pytest
 
+from cms.refusals import Refusal
 from renewals.models import LicenseRequirement, OutsideCertificate, RenewalPacket
-from renewals.services import RenewalError, requirement_save
+from renewals.services import requirement_save
 from tests.factories import (
     LicenseFactory,
     UserFactory,
@@ -77,7 +78,7 @@ def test_the_same_form_with_good_numbers_saves(client, psychologist):
 
 
 def test_a_category_the_tracker_does_not_know_is_refused(psychologist):
-    with pytest.raises(RenewalError, match="“astrology” is not a category the tracker knows"):
+    with pytest.raises(Refusal, match="“astrology” is not a category the tracker knows"):
         requirement_save(
             license=psychologist.licenses.get(),
             cycle_start=START,
@@ -91,7 +92,7 @@ def test_a_category_the_tracker_does_not_know_is_refused(psychologist):
 
 def test_a_template_for_another_profession_is_refused(psychologist):
     social_work = requirement_template(profession="social_worker", credential="LCSW")
-    with pytest.raises(RenewalError, match="is for social worker licenses, not a psychologist"):
+    with pytest.raises(Refusal, match="is for social worker licenses, not a psychologist"):
         requirement_save(
             license=psychologist.licenses.get(),
             template=social_work,

@@ -112,6 +112,8 @@ class Dataset:
         self.dana_psy = self.dana.licenses.get(profession="psychologist").license_number
         self.dana_enrollment, _ = course_completed_by(user=self.dana, course=self.course)
         LessonProgress.objects.filter(enrollment=self.dana_enrollment).update(active_seconds=1350)
+        # As the completion froze it: above the accreditors' stated share (24 min).
+        CourseCompletion.objects.filter(enrollment=self.dana_enrollment).update(active_seconds=2700)
         backdate(self.dana_enrollment, enrolled=date(2026, 2, 3), completed=date(2026, 2, 20))
 
         self.sam = clinician(full_name="Sam Okafor", email="sam@example.org")
@@ -121,6 +123,7 @@ class Dataset:
         fail_post_test_once(self.sam_enrollment)
         assert requirements_complete(enrollment=self.sam_enrollment) is not None
         LessonProgress.objects.filter(enrollment=self.sam_enrollment).update(active_seconds=600)
+        CourseCompletion.objects.filter(enrollment=self.sam_enrollment).update(active_seconds=600)
         backdate(self.sam_enrollment, enrolled=date(2026, 3, 2), completed=date(2026, 3, 16))
         self.sam_certificate = Certificate.objects.get(enrollment=self.sam_enrollment)
         services.certificate_revoke(
@@ -252,7 +255,8 @@ def test_the_roster_page_is_an_accessible_table_with_caption_and_header_scopes(a
     assert data.sam_certificate.number in sam_row
     assert "Revoked" in sam_row and sam_psy_in(sam_row, data)
     dana_row = table.tbody.find_all("tr")[0].get_text(" ", strip=True)
-    assert "LCSW 77889 (NY)" in dana_row and "45 min" in dana_row and "Yes, 2026-02-20" in dana_row
+    assert "LCSW 77889 (NY)" in dana_row and "45 min" in dana_row
+    assert "Evaluation 2026-02-20" in dana_row  # each fact with its label
     assert "General 0.50" in dana_row
     assert "3 participants" in page.get_text(" ", strip=True)
 
@@ -292,7 +296,7 @@ def test_the_roster_for_one_accreditor_keeps_its_participants_and_certificates_o
     assert data.dana_aswb.number in text and data.dana_apa.number not in text
 
     lines = read_csv(admin_client.get(ROSTER_CSV, roster_params(data, accreditor=data.aswb.pk)))
-    assert [(line[0], line[15]) for line in lines[1:]] == [
+    assert [(line[0], line[17]) for line in lines[1:]] == [
         ("Alex Social", ""),
         ("Dana Whitfield", data.dana_aswb.number),
     ]
@@ -310,6 +314,7 @@ def test_the_roster_csv_has_one_line_per_participant_and_certificate(admin_clien
         "Lessons completed",
         "Lessons in course",
         "Active minutes",
+        "Seat time",
         "Post-test attempts",
         "Best score (%)",
         "Passed on",
@@ -317,6 +322,7 @@ def test_the_roster_csv_has_one_line_per_participant_and_certificate(admin_clien
         "Evaluation date",
         "Attested on",
         "Completed on",
+        "Overrides",
         "Certificate number",
         "Accreditor",
         "Certificate status",
@@ -346,6 +352,7 @@ def test_the_roster_csv_has_one_line_per_participant_and_certificate(admin_clien
         "Lessons completed": "2",
         "Lessons in course": "2",
         "Active minutes": "45",
+        "Seat time": "",
         "Post-test attempts": "1",
         "Best score (%)": "100.00",
         "Passed on": "2026-02-20",
@@ -353,6 +360,7 @@ def test_the_roster_csv_has_one_line_per_participant_and_certificate(admin_clien
         "Evaluation date": "2026-02-20",
         "Attested on": "2026-02-20",
         "Completed on": "2026-02-20",
+        "Overrides": "",
         "Certificate number": data.dana_apa.number,
         "Accreditor": "APA",
         "Certificate status": "valid",
@@ -381,6 +389,10 @@ def test_the_roster_csv_has_one_line_per_participant_and_certificate(admin_clien
         "revoked",
         timezone.localdate().isoformat(),
     )
+    # Sam's 10 minutes are under APA's stated share of the 0.5 hours he claimed.
+    assert sam["Seat time"] == (
+        "Below the stated share: APA: 10 min active, under 80 % of 30 min credited (24 min)"
+    )
 
 
 def test_a_reissued_certificate_shows_what_replaced_it(admin_client, data):
@@ -389,9 +401,9 @@ def test_a_reissued_certificate_shows_what_replaced_it(admin_client, data):
     )
     lines = read_csv(admin_client.get(ROSTER_CSV, roster_params(data)))
     dana_apa = [
-        (line[15], line[17], line[19])
+        (line[17], line[19], line[21])
         for line in lines[1:]
-        if line[0] == "Dana Whitfield" and line[16] == "APA"
+        if line[0] == "Dana Whitfield" and line[18] == "APA"
     ]
     assert dana_apa == [(data.dana_apa.number, "reissued", new.number), (new.number, "valid", "")]
 
@@ -449,6 +461,8 @@ def test_the_accreditor_report_lists_valid_certificates_with_the_upload_columns(
         "Other categories",
         "Total hours",
         "Reported on",
+        "Active minutes",
+        "Seat time",
     ]
     # Sam's revoked certificate is not reportable; Dana's APA certificate carries
     # her psychology license only (the professions APA serves).
@@ -470,6 +484,8 @@ def test_the_accreditor_report_lists_valid_certificates_with_the_upload_columns(
             "",
             "",
             "0.50",
+            "",
+            "45",
             "",
         ]
     ]
@@ -723,11 +739,11 @@ def test_each_report_runs_a_constant_number_of_queries(
         fetch(admin_client, url, params)
 
 
-@pytest.mark.parametrize(("url", "per_chunk"), [(ROSTER_CSV, 2), (ACCREDITOR_CSV, 0)])
+@pytest.mark.parametrize(("url", "per_chunk"), [(ROSTER_CSV, 4), (ACCREDITOR_CSV, 0)])
 def test_csv_exports_stream_in_chunks_with_constant_queries_per_chunk(
     admin_client, data, monkeypatch, url, per_chunk, django_assert_max_num_queries
 ):
-    monkeypatch.setattr(selectors, "CSV_CHUNK_SIZE", 2)
+    monkeypatch.setattr(selectors.common, "CSV_CHUNK_SIZE", 2)
     params = {"course": data.course.pk, "accreditor": data.apa.pk, **PERIOD}
     if url == ROSTER_CSV:
         params.pop("accreditor")
@@ -749,7 +765,7 @@ def test_the_csv_reads_through_a_chunked_iterator(data, iterator_calls):
     period = selectors.Period(start=date(2026, 1, 1), end=date(2026, 6, 30))
     assert len(list(selectors.roster_csv(course=data.course, period=period, chunk_size=2))) == 5
     assert len(list(selectors.accreditor_report_csv(accreditor=data.apa, period=period))) == 2
-    assert calls == [("Enrollment", 2), ("Certificate", selectors.CSV_CHUNK_SIZE)]
+    assert calls == [("Enrollment", 2), ("Certificate", selectors.common.CSV_CHUNK_SIZE)]
 
 
 # --- Bad input -------------------------------------------------------------------------------
@@ -848,3 +864,14 @@ def test_opening_a_report_without_filters_shows_the_form_only(admin_client, data
     assert page.find("table", class_="report-table") is None
     assert page.find(id="id_start")["value"] == date(timezone.localdate().year, 1, 1).isoformat()
     assert page.find("label", attrs={"for": "id_course"}) is not None
+
+
+def test_the_reports_page_names_the_retention_period_in_words_not_by_its_setting(
+    admin_client, settings
+):
+    settings.RECORD_RETENTION_YEARS = 7
+
+    html = admin_client.get(INDEX).content.decode()
+
+    assert "Records are kept for 7 years (the record retention period set for this site)." in html
+    assert "RECORD_RETENTION_YEARS" not in html

@@ -13,7 +13,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from support import services
 from support.models import RequestStatus, SupportAttachment, SupportRequest
-from tests.factories import clinician, course_build, pdf_bytes, staff_user
+from tests.factories import clinician, pdf_bytes, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -30,16 +30,6 @@ def _post(client, *, files=(), **fields):
     if files:
         form["attachments"] = list(files)
     return client.post("/support/new/", form)
-
-
-@pytest.fixture
-def course():
-    return course_build(title="Ruptures in the alliance")
-
-
-@pytest.fixture
-def dana():
-    return clinician(email="dana@example.com")
 
 
 def test_an_accommodation_with_an_attachment_is_kept_privately_and_shown_to_its_sender(

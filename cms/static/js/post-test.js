@@ -13,6 +13,80 @@
     if (button) { button.setAttribute("aria-disabled", "true"); button.textContent = "Submitting…"; }
   });
 
+  // After a refused submit: focus the error summary, and its "question 8" links
+  // move focus into that question (its first choice), not only scroll to it.
+  var summary = document.getElementById("form-error");
+  if (summary) {
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#question-']");
+      if (!link) return;
+      var fieldset = document.getElementById(link.getAttribute("href").slice(1));
+      var first = fieldset && fieldset.querySelector("input");
+      if (!first) return;
+      event.preventDefault();
+      fieldset.scrollIntoView({ block: "start" });
+      first.focus({ preventScroll: true });
+    });
+  }
+
+  // Each answer is saved as it is chosen (never graded: the submit still sends
+  // every answer), so a reload or another device shows it again. One request at a
+  // time per question, always sending its latest state.
+  var saveUrl = form.dataset.saveUrl;
+  var note = document.getElementById("save-note");
+  var status = document.getElementById("save-status");
+  var saveError = document.getElementById("save-error");
+  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
+  var inFlight = {}, pending = {};
+  if (saveUrl && window.fetch && window.FormData) {
+    if (note) note.hidden = false;
+    form.addEventListener("change", function (event) {
+      var input = event.target;
+      if (!input.name || input.name.indexOf("q-") !== 0) return;
+      save(input.name);
+    });
+  }
+
+  function showError(text) {
+    if (!saveError) return;
+    saveError.textContent = text;
+    saveError.hidden = !text;
+  }
+
+  function save(name) {
+    if (submitted) return;
+    if (inFlight[name]) { pending[name] = true; return; }
+    inFlight[name] = true;
+    var body = new FormData();
+    body.append("csrfmiddlewaretoken", csrf ? csrf.value : "");
+    body.append("question", name.slice(2));
+    form.querySelectorAll("input[name='" + name + "']:checked").forEach(function (input) {
+      body.append("choice", input.value);
+    });
+    fetch(saveUrl, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().then(function (data) {
+        if (response.ok) {
+          showError("");
+          var at = new Date(data.saved_at);
+          if (status) {
+            status.textContent = "Last saved " + at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) + ".";
+          }
+        } else {
+          showError("Not saved: " + (data.error || "the server refused the answer."));
+        }
+      });
+    }).catch(function () {
+      showError("Not saved just now (no connection?). Your answers are still sent when you submit.");
+    }).then(function () {
+      inFlight[name] = false;
+      if (pending[name]) { pending[name] = false; save(name); }
+    });
+  }
+
   var timer = document.getElementById("timer");
   if (!timer) return;
   var clock = document.getElementById("timer-clock");

@@ -1,0 +1,461 @@
+"""Page throughput against a no-database baseline (issue 19).
+
+gunicorn with 2 sync workers, production settings, PostgreSQL, the Redis cache;
+``wrk`` on 127.0.0.1 at 10 and 50 connections, three rounds (the pages take
+turns within a round, so a load spike on the shared machine hits them alike).
+The baseline is a plain Django view in the same server that returns the lesson
+page's HTML from a template (benchmarks.harness: routed only in this
+benchmark). Each page's req/s is given as a share of the baseline's in the same
+round. Queries per request and the in-process time are measured with Django's
+test client against the same database and cache before the load runs.
+
+Pages: a lesson and the dashboard for signed-in clinicians (each request from
+one of ``--users`` clinicians in turn), the catalog, a course page and the home
+page for anonymous visitors, and the lesson heartbeat ``POST /learn/heartbeat/``.
+
+Run: ``.venv/bin/python benchmarks/pages.py`` (``make bench`` runs it too);
+``--duration`` seconds per run (default 10), ``--rounds`` (3), ``--quick`` for a
+single short round while working (results are then not written). It needs
+PostgreSQL and Redis (``DATABASE_URL``, ``CACHE_URL`` or ``CELERY_BROKER_URL``)
+and ``wrk`` (Debian's package; installed when run as root). It creates and drops
+its own database ``<name>_pages`` (or ``BENCH_DATABASE_URL``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.harness.machine import cpu_name, load_average  # noqa: E402
+from benchmarks.harness.wrk import CSRF_SECRET, wrk_path, wrk_run, wrk_script  # noqa: E402
+from benchmarks.report import report_write  # noqa: E402
+
+WORKERS = 2
+TARGETS = {
+    # page: (share of the baseline, at connections, max queries)
+    "lesson": (0.25, 10, 6),
+    "dashboard": (0.20, 10, 8),
+    "catalog": (0.60, 10, None),
+    "course": (0.60, 10, None),
+    "home": (0.60, 10, None),
+    "heartbeat": (0.40, 50, 3),
+}
+LESSON_P95_MS_AT_50 = 250
+LABELS = {
+    "baseline": "no-DB baseline (the lesson's HTML from a template)",
+    "lesson": "lesson, signed-in clinician",
+    "dashboard": "dashboard, signed-in clinician",
+    "catalog": "catalog `/courses/`, anonymous",
+    "course": "course page, anonymous",
+    "home": "home, anonymous",
+    "heartbeat": "heartbeat `POST /learn/heartbeat/`",
+}
+
+
+# --- Database, server ------------------------------------------------------------------------
+
+
+def database_urls() -> tuple[str, str, str]:
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if not url:
+        base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/practicum")
+        if not base.startswith("postgres"):
+            raise SystemExit("The page benchmark needs PostgreSQL (DATABASE_URL=postgres://…)")
+        head, _, name = base.rpartition("/")
+        url = f"{head}/{(name.split('?')[0] or 'practicum')}_pages"
+    head, _, name = url.rpartition("/")
+    return url, f"{head}/postgres", name
+
+
+def database_recreate(admin_url: str, name: str, *, drop_only: bool = False) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url.replace("postgres://", "postgresql://"), autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop_only:
+            c.execute(f'CREATE DATABASE "{name}"')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_env(scratch: Path, database_url: str) -> dict:
+    cache = os.environ.get("CACHE_URL", "")
+    if not cache.startswith("redis"):
+        cache = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+    return {
+        "DJANGO_SETTINGS_MODULE": "benchmarks.harness.settings",
+        "SECRET_KEY": uuid.uuid4().hex * 2,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DATABASE_URL": database_url,
+        "CACHE_URL": cache,
+        "BENCH_CACHE_PREFIX": f"bench-pages-{uuid.uuid4().hex[:8]}",
+        "CELERY_TASK_DEFAULT_QUEUE": f"practicum-bench-{uuid.uuid4().hex[:8]}",
+        "STATIC_ROOT": str(scratch / "static"),
+        "MEDIA_ROOT": str(scratch / "media"),
+        "PRIVATE_MEDIA_ROOT": str(scratch / "private"),
+        "CREDENTIAL_SIGNING_KEY_DIR": str(scratch / "keys"),
+        "EMAIL_URL": "consolemail://",
+        "BENCH_BASELINE_TEMPLATE": str(scratch / "templates" / "baseline.html"),
+    }
+
+
+def gunicorn_start(port: int, log: Path) -> subprocess.Popen:
+    command = [
+        sys.executable, "-m", "gunicorn", "cms.wsgi:application", "--workers", str(WORKERS),
+        "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--timeout", "60",
+        "--log-level", "warning",
+    ]  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if http_get(port, "/healthz", {})[0] == 200:
+                return process
+        except OSError:
+            pass
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited:\n{log.read_text()[-3000:]}")
+        time.sleep(0.3)
+    raise SystemExit("gunicorn did not answer /healthz within 60 s")
+
+
+def gunicorn_stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, 15)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+
+
+def http_get(port: int, path: str, headers: dict) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+# --- The site's content and clinicians ---------------------------------------------------------
+
+
+def prepare(users: int) -> dict:
+    """Demo content, ``users`` clinicians enrolled in every course with the first
+    lesson opened, a session each. Returns the targets' paths and cookies."""
+    import io
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.test import Client
+
+    from courses import services
+    from courses.models import CourseIndexPage, CoursePage, LessonPage
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("collectstatic", "--noinput", verbosity=0)
+    courses = list(CoursePage.objects.live().order_by("path"))
+    course = courses[0]
+    lesson = LessonPage.objects.live().child_of(course).order_by("path").first()
+    cookies = []
+    for i in range(users):
+        user = get_user_model().objects.create_user(
+            email=f"bench-{i}@example.com", password=None, full_name=f"Bench Clinician {i}"
+        )
+        for each in courses:
+            services.enrollment_create(user=user, course=each)
+        client = Client()
+        client.force_login(user)
+        enrollment = user.enrollments.get(course=course)
+        services.lesson_visit(enrollment=enrollment, lesson=lesson)
+        cookies.append(f"sessionid={client.cookies['sessionid'].value}; csrftoken={CSRF_SECRET}")
+    return {
+        "cookies": cookies,
+        "lesson": lesson.url,
+        "lesson_id": lesson.pk,
+        "course": course.url,
+        "catalog": CourseIndexPage.objects.live().first().url,
+    }
+
+
+def pages(fixtures: dict) -> dict[str, dict]:
+    signed_in = fixtures["cookies"]
+    return {
+        "baseline": {"path": "/bench/baseline/", "cookies": []},
+        "lesson": {"path": fixtures["lesson"], "cookies": signed_in},
+        "dashboard": {"path": "/dashboard/", "cookies": signed_in},
+        "catalog": {"path": fixtures["catalog"], "cookies": []},
+        "course": {"path": fixtures["course"], "cookies": []},
+        "home": {"path": "/", "cookies": []},
+        "heartbeat": {
+            "path": "/learn/heartbeat/",
+            "cookies": signed_in,
+            "method": "POST",
+            "body": f"lesson={fixtures['lesson_id']}&seconds=30",
+        },
+    }
+
+
+# --- In process: queries and time per request --------------------------------------------------
+
+
+def measure_in_process(targets: dict[str, dict], count: int = 30) -> dict[str, dict]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    results = {}
+    for name, target in targets.items():
+        if name == "baseline":
+            continue
+        clients = []
+        for cookie in target["cookies"][:5] or [""]:
+            client = Client(HTTP_X_FORWARDED_PROTO="https")
+            for part in filter(None, cookie.split("; ")):
+                key, _, value = part.partition("=")
+                client.cookies[key] = value
+            clients.append(client)
+
+        def send(client, target=target):
+            if target.get("method") == "POST":
+                data = dict(pair.split("=") for pair in target["body"].split("&"))
+                return client.post(target["path"], data)
+            return client.get(target["path"])
+
+        for client in clients:
+            response = send(client)
+            if response.status_code != 200:
+                raise SystemExit(f"{name}: {target['path']} answered {response.status_code}")
+        times, queries, writes = [], [], []
+        for i in range(count):
+            client = clients[i % len(clients)]
+            with CaptureQueriesContext(connection) as captured:
+                start = time.perf_counter()
+                send(client)
+                times.append(time.perf_counter() - start)
+            sql = [q["sql"] for q in captured.captured_queries]
+            queries.append(len(sql))
+            writes.append(
+                sum(s.lstrip().split(" ", 1)[0] in ("INSERT", "UPDATE", "DELETE") for s in sql)
+            )
+        results[name] = {
+            "queries": max(queries),
+            "queries_min": min(queries),
+            "writes": max(writes),
+            "ms": statistics.median(times) * 1000,
+        }
+    return results
+
+
+# --- Report ----------------------------------------------------------------------------------
+
+
+NOTES = """
+What the profile showed and what was kept (issue 19). Before: the lesson 23
+queries with an UPDATE on every GET, the dashboard 20, the catalog 13, a course
+page 17, home 6, a heartbeat 7 (the same harness, production settings). A
+cProfile of the lesson: Wagtail's routing (a specific-page query per tree
+level, then three for the site and view restrictions), the footer's provider
+settings and policy links, the user bar's two permission queries on every
+signed-in page, and the visit bookkeeping (a get-or-create and an UPDATE) were
+more than half of it. Kept: sessions from Redis (`cached_db`); routes, site and
+view restrictions from the cache; the footer from the cache; the user bar only
+for staff; anonymous pages whole from the cache (cms.site_cache, invalidated
+by a content generation on any publish, unpublish, move or save); no write on
+a lesson GET (the first heartbeat records the visit) and the enrollment with its
+course in one query; the heartbeat as one SQL statement. Not done yet: the
+dashboard's step providers (15 queries; quizzes and certificates each query
+per step), and the lesson body rendered from a cache by revision (rendering
+is now the larger part of a lesson's time).
+"""
+
+
+def report(results, in_process, *, rounds, duration, connections, loads, command, users) -> str:
+    lines = []
+    for conns in connections:
+        lines += [
+            f"**{conns} connections** (`wrk -c{conns} -d{duration}s`, {rounds} round{'s' if rounds > 1 else ''})",
+            "",
+            "| Page | req/s (each round) | share of the baseline | p95 ms (worst round) | queries | in-process ms |",
+            "|---|---|---|---|---|---|",
+        ]  # fmt: skip
+        for name, label in LABELS.items():
+            runs = results[conns][name]
+            rps = " · ".join(f"{run['rps']:,.0f}" for run in runs)
+            if name == "baseline":
+                share, queries, ms = "100%", "0", "—"
+            else:
+                shares = [
+                    run["rps"] / base["rps"]
+                    for run, base in zip(runs, results[conns]["baseline"], strict=True)
+                ]
+                share = (
+                    f"{min(shares):.0%}–{max(shares):.0%}"
+                    if f"{min(shares):.0%}" != f"{max(shares):.0%}"
+                    else f"{shares[0]:.0%}"
+                )
+                facts = in_process[name]
+                queries = str(facts["queries"]) + (
+                    f" ({facts['writes']} a write)" if facts["writes"] else ""
+                )
+                ms = f"{facts['ms']:.1f}"
+            p95 = max(run["p95_ms"] for run in runs)
+            bad = sum(run["bad"] for run in runs)
+            flag = f" ({bad} errors)" if bad else ""
+            lines.append(f"| {label} | {rps}{flag} | {share.replace('%', ' %')} | {p95:,.0f} | {queries} | {ms} |")  # fmt: skip
+        lines.append("")
+    lines += ["**Targets** (issue 19; each share is the median of the rounds)", ""]
+    lines += ["| Page | Target | Measured | |", "|---|---|---|---|"]
+    for name, (share_target, conns, max_queries) in TARGETS.items():
+        if conns not in results:
+            continue
+        runs, base = results[conns][name], results[conns]["baseline"]
+        share = statistics.median(run["rps"] / b["rps"] for run, b in zip(runs, base, strict=True))
+        facts = in_process[name]
+        target = f"≥ {share_target:.0%} of the baseline at -c{conns}".replace("%", " %")
+        measured = f"{share:.1%}".replace("%", " %")
+        met = share >= share_target
+        if max_queries is not None:
+            target += f"; ≤ {max_queries} queries"
+            measured += f"; {facts['queries']} queries"
+            met = met and facts["queries"] <= max_queries
+        if name == "lesson":
+            target += f"; no write on GET; p95 ≤ {LESSON_P95_MS_AT_50} ms at -c50"
+            measured += f"; {facts['writes']} writes"
+            met = met and facts["writes"] == 0
+            if 50 in results:
+                p95 = max(run["p95_ms"] for run in results[50]["lesson"])
+                measured += f"; p95 {p95:,.0f} ms"
+                met = met and p95 <= LESSON_P95_MS_AT_50
+        lines.append(
+            f"| {LABELS[name]} | {target} | {measured} | {'meets' if met else '**misses**'} |"
+        )
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    head = (
+        f"Measured {now} on {cpu_name()}, {os.cpu_count()} cores; Python {platform.python_version()}; "
+        f"Linux {platform.release()}.\n"
+        f"Command: `{command}`.\n"
+        f"Load average (1 min) {loads[0]:.2f} before, {loads[1]:.2f} after: the machine was shared "
+        "with other work, so rates are lower bounds; the shares compare runs made side by side.\n\n"
+        f"gunicorn, {WORKERS} sync workers, production settings (benchmarks.harness.settings adds only "
+        "the baseline's URL), PostgreSQL, Redis cache; wrk on 127.0.0.1; signed-in requests rotate "
+        f"over {users} clinicians' sessions. Queries and in-process ms: Django's test client against "
+        "the same database and cache (maximum queries over 30 requests; median time).\n\n"
+    )
+    return head + "\n".join(lines) + "\n" + NOTES
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", default="10,50")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--only", default="", help="comma-separated pages (baseline is always run)")
+    parser.add_argument("--quick", action="store_true", help="one 3 s round, nothing written")
+    parser.add_argument("--keep", action="store_true", help="keep the database and scratch files")
+    args = parser.parse_args()
+    if args.quick:
+        args.duration, args.rounds = 3, 1
+    connections = [int(c) for c in args.connections.split(",")]
+    wrk = wrk_path()
+    database_url, admin_url, name = database_urls()
+    scratch = Path(tempfile.mkdtemp(prefix="practicum-bench-pages-"))
+    for folder in ("static", "media", "private", "keys", "templates"):
+        (scratch / folder).mkdir()
+    env = server_env(scratch, database_url)
+    os.environ.update(env)
+    database_recreate(admin_url, name)
+    server = None
+    try:
+        import django
+
+        django.setup()
+        print("[pages] seeding", flush=True)
+        fixtures = prepare(args.users)
+        targets = pages(fixtures)
+        if args.only:
+            keep = {"baseline", *args.only.split(",")}
+            targets = {k: v for k, v in targets.items() if k in keep}
+        headers = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https"}
+        port = free_port()
+        server = gunicorn_start(port, scratch / "gunicorn.log")
+        status, html = http_get(
+            port, fixtures["lesson"], {**headers, "Cookie": fixtures["cookies"][0]}
+        )
+        if status != 200:
+            raise SystemExit(f"The lesson page answered {status} to a signed-in clinician")
+        Path(env["BENCH_BASELINE_TEMPLATE"]).write_text(
+            "{% verbatim %}" + html.decode() + "{% endverbatim %}"
+        )
+        print("[pages] queries and in-process time", flush=True)
+        in_process = measure_in_process(targets)
+        scripts = {n: wrk_script(t, port, scratch, n) for n, t in targets.items()}
+        for n, t in targets.items():  # each answers 200 through gunicorn before it is measured
+            if t.get("method") != "POST":
+                cookie = {"Cookie": t["cookies"][0]} if t["cookies"] else {}
+                status, _ = http_get(port, t["path"], {**headers, **cookie})
+                if status != 200:
+                    raise SystemExit(f"{n}: {t['path']} answered {status} through gunicorn")
+        loads = [load_average()]
+        results = {c: {n: [] for n in targets} for c in connections}
+        for round_ in range(args.rounds):
+            for conns in connections:
+                for n in targets:
+                    run = wrk_run(wrk, port, scripts[n], conns, args.duration)
+                    results[conns][n].append(run)
+                    print(f"[pages] round {round_ + 1} -c{conns} {n}: {run['rps']:.0f} req/s, "
+                          f"p95 {run['p95_ms']:.0f} ms, {run['bad']} errors", flush=True)  # fmt: skip
+        loads.append(load_average())
+        command = (
+            "make bench  (or: .venv/bin/python benchmarks/pages.py"
+            + (f" --duration {args.duration}" if args.duration != 10 else "")
+            + ")"
+        )
+        if args.only:
+            global LABELS
+            LABELS = {k: v for k, v in LABELS.items() if k in targets}
+        body = report(
+            results, in_process, rounds=args.rounds, duration=args.duration,
+            connections=connections, loads=loads, command=command, users=args.users,
+        )  # fmt: skip
+        print(body)
+        if not args.quick and not args.only:
+            report_write(section="pages", title="Pages", body=body)
+    finally:
+        if server is not None:
+            gunicorn_stop(server)
+        if not args.keep:
+            from django.db import connections as db_connections
+
+            db_connections.close_all()
+            database_recreate(admin_url, name, drop_only=True)
+            shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

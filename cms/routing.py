@@ -1,0 +1,91 @@
+"""Wagtail's page view with routing from the cache.
+
+Wagtail finds the page for a path by walking down the tree from the site's
+root, fetching each level's page as its specific type: a query per level (a
+lesson is five levels down), on every request. The answer depends only on the
+site, the path and the published tree, so it is kept in the cache under the
+content generation (cms.site_cache), which every save, publish, unpublish,
+move or delete of a page moves on. A hit costs one query: the page itself, as
+its specific type. The site (Site.find_for_request, one query) is kept with
+it. Everything after routing (view restrictions, the page's own serve) is
+Wagtail's ``serve``, unchanged.
+"""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.http.request import split_domain_port
+from wagtail import views as wagtail_views
+from wagtail.models import Page, Site
+from wagtail.url_routing import RouteResult
+
+from .site_cache import key, site_cache_seconds
+
+# Part of the key: a release that changes what an entry holds ignores the old ones.
+ENTRY_FORMAT = 2
+
+
+def _route_key(request, path: str) -> str:
+    hostname = split_domain_port(request._get_raw_host())[0]
+    return key("route", ENTRY_FORMAT, hostname, request.get_port(), path)
+
+
+def route_from_cache(request, path: str) -> bool:
+    """Put the cached route (site and page) on the request; False on a miss."""
+    from django.core.cache import cache
+
+    entry = cache.get(_route_key(request, path))
+    if entry is None:
+        return False
+    site_fields, content_type_id, page_id, restrictions = entry
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    page = model.objects.filter(pk=page_id, live=True).first() if model else None
+    if page is None:
+        return False  # gone or unpublished since: route afresh
+    _restrictions_known(page, restrictions)
+    request._wagtail_site = Site(**site_fields)
+    request._wagtail_route_for_request = RouteResult(page)
+    return True
+
+
+def _restrictions_known(page, restrictions: list) -> None:
+    """The page's view restrictions (its own and its ancestors': two queries),
+    known with the route, for Wagtail's check before serving (the only caller of
+    ``get_view_restrictions`` on the way to a page). A restriction saved or
+    deleted moves the content generation on (cms.site_cache)."""
+    page.get_view_restrictions = lambda: restrictions
+
+
+def _site_fields(site: Site) -> dict:
+    names = ("id", "hostname", "port", "site_name", "root_page_id", "is_default_site")
+    return {name: getattr(site, name) for name in names}
+
+
+def route_remember(request, path: str) -> None:
+    """Keep a route Wagtail just found, when it is a plain page (no arguments)."""
+    from django.core.cache import cache
+
+    result = getattr(request, "_wagtail_route_for_request", None)
+    site = getattr(request, "_wagtail_site", None)
+    if result is None or site is None:
+        return
+    page, args, kwargs = result
+    if args or kwargs or not page.live:
+        return
+    restrictions = list(page.get_view_restrictions())
+    _restrictions_known(page, restrictions)
+    cache.set(
+        _route_key(request, path),
+        (_site_fields(site), page.content_type_id, page.pk, restrictions),
+        timeout=site_cache_seconds(),
+    )
+
+
+def serve(request, path):
+    if site_cache_seconds() <= 0:
+        return wagtail_views.serve(request, path)
+    if not route_from_cache(request, path):
+        Page.route_for_request(request, path)
+        Site.find_for_request(request)
+        route_remember(request, path)
+    return wagtail_views.serve(request, path)

@@ -1,0 +1,134 @@
+"""Caches of what every page shows and no page changes: which page a path
+routes to, the footer's provider facts and policy links, and anonymous
+visitors' pages whole (docs/operations.md, "Caching").
+
+All of it is keyed by one *content generation*, a counter in the shared cache
+that any change to the site's content moves on: a page saved, published,
+unpublished, moved or deleted, a site, view restriction, redirect, image or
+the provider settings saved, and each model named in
+``SITE_CACHE_INVALIDATED_BY`` (the course layer's instructors and accreditors).
+A new generation makes every key of the old one unreachable at once, on every
+web process, and the old entries expire by themselves. Entries also expire
+after ``SITE_CACHE_SECONDS``, so what depends on the date (an approval period
+ending) is at most that old. ``SITE_CACHE_SECONDS = 0`` turns all of it off
+(the default with a cache that is not shared between processes).
+
+Nothing here ever caches what a signed-in person sees as a whole page.
+"""
+
+from __future__ import annotations
+
+import uuid
+from contextvars import ContextVar
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+GENERATION_KEY = "site-cache:generation"
+ALWAYS_INVALIDATED_BY = (
+    "wagtailcore.Site",
+    "wagtailcore.PageViewRestriction",
+    "wagtailredirects.Redirect",
+    "wagtailimages.Image",
+    "cms.ProviderSettings",
+    "taggit.Tag",
+)
+
+
+def site_cache_seconds() -> int:
+    return int(getattr(settings, "SITE_CACHE_SECONDS", 0) or 0)
+
+
+# Within a request the generation is read once (request_scope); outside one,
+# each time it is asked for.
+_OUTSIDE = "outside"
+_request_generation: ContextVar[str | None] = ContextVar("site_cache_generation", default=_OUTSIDE)
+
+
+def generation() -> str:
+    """The current content generation (made on first use)."""
+    known = _request_generation.get()
+    if known is not None and known != _OUTSIDE:
+        return known
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        value = uuid.uuid4().hex[:12]
+        if not cache.add(GENERATION_KEY, value, timeout=None):
+            value = cache.get(GENERATION_KEY) or value
+    if known is None:
+        _request_generation.set(value)
+    return value
+
+
+def generation_advance() -> None:
+    """Every cached route, footer and anonymous page is stale from now on."""
+    value = uuid.uuid4().hex[:12]
+    cache.set(GENERATION_KEY, value, timeout=None)
+    if _request_generation.get() != _OUTSIDE:
+        _request_generation.set(value)
+
+
+class request_scope:
+    """Read the generation at most once while serving one request
+    (cms.page_cache.AnonymousPageCacheMiddleware wraps every request in it)."""
+
+    def __enter__(self):
+        self._token = _request_generation.set(None)
+
+    def __exit__(self, *exc):
+        _request_generation.reset(self._token)
+
+
+def key(kind: str, *parts: object) -> str:
+    return ":".join(["site-cache", kind, generation(), *map(str, parts)])
+
+
+def cached(kind: str, parts: tuple, make):
+    """``make()``'s value, kept under this generation for SITE_CACHE_SECONDS."""
+    seconds = site_cache_seconds()
+    if seconds <= 0:
+        return make()
+    name = key(kind, *parts)
+    value = cache.get(name)
+    if value is None:
+        value = make()
+        cache.set(name, value, timeout=seconds)
+    return value
+
+
+_labels: frozenset[str] = frozenset(ALWAYS_INVALIDATED_BY)
+
+
+def _content_changed(sender, instance=None, **kwargs) -> None:
+    from wagtail.models import Page
+
+    if isinstance(instance, Page) or sender._meta.label in _labels:
+        # After the commit too: a process that read the old content between the
+        # change and its commit must not keep it under the new generation.
+        generation_advance()
+        transaction.on_commit(generation_advance)
+
+
+def _page_moved(sender, **kwargs) -> None:
+    generation_advance()
+    transaction.on_commit(generation_advance)
+
+
+def site_cache_connect() -> None:
+    """Called from CmsConfig.ready(): every save and delete is looked at (a page's
+    sender is its own class, not Page), and moves, which save no instance."""
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    global _labels
+    extra = tuple(getattr(settings, "SITE_CACHE_INVALIDATED_BY", ()))
+    for label in extra:
+        apps.get_model(label)  # a misspelt label fails at start-up, not silently
+    _labels = frozenset((*ALWAYS_INVALIDATED_BY, *extra))
+    post_save.connect(_content_changed, dispatch_uid="site_cache_save")
+    post_delete.connect(_content_changed, dispatch_uid="site_cache_delete")
+    page_published.connect(_content_changed, dispatch_uid="site_cache_publish")
+    page_unpublished.connect(_content_changed, dispatch_uid="site_cache_unpublish")
+    post_page_move.connect(_page_moved, dispatch_uid="site_cache_move")

@@ -1,0 +1,45 @@
+"""Tags of the site's frame (templates/base.html): the footer's provider facts
+from the cache, and Wagtail's user bar only for staff."""
+
+from django import template
+from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
+from wagtail.models import Site
+
+from accounts.sessions import request_user_is_staff
+
+from ..models import ProviderSettings
+from ..site_cache import cached
+
+register = template.Library()
+
+
+def _footer_facts(site) -> dict:
+    provider = ProviderSettings.load(request_or_site=site)
+    return {
+        "name": provider.name,
+        "address": provider.address,
+        "contact_email": provider.contact_email,
+        "phone": provider.phone,
+        "policy_links": provider.policy_links(),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def site_footer(context) -> dict:
+    """The provider's name, address and contact, and the live policy pages'
+    links, kept per site until the content changes (cms.site_cache)."""
+    request = context.get("request")
+    site = Site.find_for_request(request) if request is not None else None
+    return cached("footer", (site.pk if site else 0,), lambda: _footer_facts(site))
+
+
+@register.simple_tag(takes_context=True)
+def staff_userbar(context) -> str:
+    """Wagtail's user bar for staff; for anyone else nothing, without asking the
+    permission tables (two queries on every signed-in page): who is staff is
+    kept in the session (accounts.sessions)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not request_user_is_staff(request):
+        return ""
+    return wagtailuserbar(context)

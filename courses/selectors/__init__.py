@@ -1,0 +1,100 @@
+"""Reads, by topic; `from courses.selectors import X` reaches them all. Each selector
+runs a constant number of queries, whatever the size.
+
+- authoring.py: the credit check and the warnings staff see about a course
+- catalog.py: the catalog: filters, relevance, pages of results, snippets
+- learning.py: enrollments, the outline, progress and the steps of the dashboard
+- overrides.py: per-learner overrides in force, and who may grant them
+- records.py: files kept for the records (cms.media's seam)
+- seat_time.py: the minimum active time each enrollment still needs (courses.seat_time)
+
+The publish gate is not here: it is `courses.publishing.course_publish_problems`.
+"""
+
+from .authoring import (
+    REAL_AUTHOR_NEEDS,
+    CreditCheck,
+    accreditor_warnings,
+    course_credit_check,
+    course_objectives,
+    course_warnings,
+    credit_rule_problems,
+    time_credit_disagreement,
+)
+from .catalog import (
+    CATALOG_PAGE_SIZE,
+    CatalogFilters,
+    CatalogResult,
+    catalog_accreditors,
+    catalog_page,
+    catalog_topics,
+    home_courses,
+)
+from .learning import (
+    EnrollmentSummary,
+    OutlineItem,
+    course_credits,
+    course_instructors,
+    course_outline,
+    course_statements,
+    dashboard_enrollments,
+    enrollment_active_seconds,
+    enrollment_get,
+    enrollment_summaries,
+    journal_entries,
+    lesson_enrollment_get,
+    lesson_list,
+    lesson_progress,
+    lessons_complete_ids,
+    resume_lesson,
+)
+from .overrides import (
+    override_in_force,
+    override_list,
+    overrides_in_force,
+    user_may_grant_overrides,
+)
+from .records import instructor_cv_holds
+from .seat_time import TimeRequirement, course_time_requirement, time_requirements
+
+__all__ = [
+    "CATALOG_PAGE_SIZE",
+    "REAL_AUTHOR_NEEDS",
+    "CatalogFilters",
+    "CatalogResult",
+    "CreditCheck",
+    "EnrollmentSummary",
+    "OutlineItem",
+    "TimeRequirement",
+    "accreditor_warnings",
+    "catalog_accreditors",
+    "catalog_page",
+    "catalog_topics",
+    "course_credit_check",
+    "course_credits",
+    "course_instructors",
+    "course_objectives",
+    "course_outline",
+    "course_statements",
+    "course_time_requirement",
+    "course_warnings",
+    "credit_rule_problems",
+    "dashboard_enrollments",
+    "enrollment_active_seconds",
+    "enrollment_get",
+    "enrollment_summaries",
+    "home_courses",
+    "instructor_cv_holds",
+    "journal_entries",
+    "lesson_enrollment_get",
+    "lesson_list",
+    "lesson_progress",
+    "lessons_complete_ids",
+    "override_in_force",
+    "override_list",
+    "overrides_in_force",
+    "resume_lesson",
+    "time_credit_disagreement",
+    "time_requirements",
+    "user_may_grant_overrides",
+]

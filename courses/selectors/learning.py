@@ -1,0 +1,338 @@
+"""Reads of a clinician's learning: enrollments, the outline, progress and steps."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+
+from ..models import (
+    Accreditor,
+    CourseCredit,
+    CourseInstructor,
+    CoursePage,
+    Enrollment,
+    Instructor,
+    JournalEntry,
+    LessonPage,
+    LessonProgress,
+)
+from ..registry import Step, step_providers
+from .seat_time import TimeRequirement, time_requirements
+
+# Where the reading-time step stands among the registered steps (their `order`):
+# after the post-test (20) and the evaluation (30), before the certificate (900),
+# so "Next step" points at the post-test first and reading time is what is left.
+TIME_STEP_ORDER = 800
+
+
+def lesson_list(*, course: CoursePage, live_only: bool = True) -> QuerySet[LessonPage]:
+    qs = LessonPage.objects.child_of(course).order_by("path")
+    return qs.live() if live_only else qs
+
+
+# --- Learning --------------------------------------------------------------------------------
+
+_LESSON_LINK_FIELDS = ("id", "title", "slug", "url_path", "path", "depth", "live")
+
+
+def enrollment_get(*, user, course: CoursePage) -> Enrollment | None:
+    if not user.is_authenticated:
+        return None
+    return Enrollment.objects.filter(user=user, course=course).select_related("completion").first()
+
+
+def lesson_enrollment_get(*, user, course_path: str) -> Enrollment | None:
+    """The user's enrollment in the course at ``course_path``, with the course:
+    what a lesson page needs first, in one query."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Enrollment.objects.filter(user=user, course__path=course_path)
+        .select_related("completion", "course")
+        .first()
+    )
+
+
+@dataclass
+class OutlineItem:
+    lesson: LessonPage
+    done: bool
+    current: bool = False
+
+
+def course_outline(
+    *, course: CoursePage, enrollment: Enrollment | None, current: LessonPage | None = None
+) -> list[OutlineItem]:
+    """The published lessons in order, with check marks for the enrollment (two queries)."""
+    lessons = list(lesson_list(course=course).only(*_LESSON_LINK_FIELDS))
+    done_ids: set[int] = set()
+    if enrollment is not None:
+        done_ids = set(
+            LessonProgress.objects.filter(
+                enrollment=enrollment, completed_at__isnull=False
+            ).values_list("lesson_id", flat=True)
+        )
+    return [
+        OutlineItem(
+            lesson=lesson,
+            done=lesson.pk in done_ids,
+            current=current is not None and lesson.pk == current.pk,
+        )
+        for lesson in lessons
+    ]
+
+
+def resume_lesson(
+    *, outline: list[OutlineItem], enrollment: Enrollment | None
+) -> LessonPage | None:
+    """Where to pick up: the last lesson visited if unfinished, else the first unfinished one."""
+    return _resume(
+        [(item.lesson, item.done) for item in outline],
+        last_lesson_id=enrollment.last_lesson_id if enrollment else None,
+    )
+
+
+def _resume(lessons: list[tuple[LessonPage, bool]], *, last_lesson_id: int | None):
+    for lesson, done in lessons:
+        if lesson.pk == last_lesson_id and not done:
+            return lesson
+    for lesson, done in lessons:
+        if not done:
+            return lesson
+    return None
+
+
+def course_instructors(*, course: CoursePage) -> list[Instructor]:
+    return [
+        ci.instructor
+        for ci in CourseInstructor.objects.filter(page=course)
+        .select_related("instructor", "instructor__photo", "instructor__cv")
+        .order_by("sort_order")
+    ]
+
+
+def course_credits(*, course: CoursePage) -> list[CourseCredit]:
+    return list(
+        CourseCredit.objects.filter(page=course)
+        .select_related("accreditor")
+        .order_by("accreditor__short_name", "category")
+    )
+
+
+def course_statements(*, credits: list[CourseCredit], provider_name: str) -> list[tuple[str, str]]:
+    """Each accreditor's approval statement, with the hours the course earns under it."""
+    totals: dict[int, Decimal] = {}
+    accreditors: dict[int, Accreditor] = {}
+    for credit in credits:
+        accreditors[credit.accreditor_id] = credit.accreditor
+        totals[credit.accreditor_id] = totals.get(credit.accreditor_id, Decimal("0")) + credit.hours
+    return [
+        (
+            accreditor.name,
+            accreditor.render_statement(provider=provider_name, credits=totals[pk]),
+        )
+        for pk, accreditor in accreditors.items()
+    ]
+
+
+def journal_entries(*, user, lesson: LessonPage) -> dict[str, str]:
+    """The user's own reflections on this lesson, by prompt id. Nobody else's, ever."""
+    if not user.is_authenticated:
+        return {}
+    return dict(
+        JournalEntry.objects.filter(user=user, lesson=lesson).values_list("prompt_id", "text")
+    )
+
+
+@dataclass
+class EnrollmentSummary:
+    enrollment: Enrollment
+    lessons_total: int
+    lessons_done: int
+    steps: list[Step]
+    completed: bool
+    resume: LessonPage | None = None
+
+    @property
+    def lesson_percent(self) -> int:
+        return round(100 * self.lessons_done / self.lessons_total) if self.lessons_total else 0
+
+    @property
+    def next_step(self) -> Step | None:
+        for step in self.steps:
+            if not step.done and step.available:
+                return step
+        return None
+
+    @property
+    def steps_done(self) -> int:
+        return sum(1 for s in self.steps if s.done)
+
+
+def lesson_progress(
+    *, enrollments: list[Enrollment]
+) -> dict[int, tuple[list[LessonPage], set[int]]]:
+    """Each enrollment's live lessons in order and the ids of those it completed
+    (two queries for any number of enrollments; they need `course` loaded)."""
+    known = {e.pk: e._lesson_progress for e in enrollments if hasattr(e, "_lesson_progress")}
+    missing = [e for e in enrollments if e.pk not in known]
+    if not missing:
+        return known
+    course_paths = {e.course.path: e.course_id for e in missing}
+    course_depth = {e.course.depth for e in missing}
+    lessons_by_course: dict[int, list[LessonPage]] = defaultdict(list)
+    lessons = (
+        LessonPage.objects.live()
+        .filter(depth__in=[d + 1 for d in course_depth])
+        .filter(_children_of_paths(course_paths))
+        .order_by("path")
+        .only(*_LESSON_LINK_FIELDS)
+    )
+    for lesson in lessons:
+        course_id = course_paths.get(lesson.path[: -CoursePage.steplen])
+        if course_id is not None:
+            lessons_by_course[course_id].append(lesson)
+    done: dict[int, set[int]] = defaultdict(set)
+    for enrollment_id, lesson_id in LessonProgress.objects.filter(
+        enrollment__in=missing, completed_at__isnull=False
+    ).values_list("enrollment_id", "lesson_id"):
+        done[enrollment_id].add(lesson_id)
+    for e in missing:
+        known[e.pk] = (lessons_by_course.get(e.course_id, []), done[e.pk])
+    return known
+
+
+def lessons_complete_ids(*, enrollments: list[Enrollment]) -> set[int]:
+    """Enrollments whose every live lesson is complete (the lessons step done)."""
+    return {
+        pk
+        for pk, (lessons, done_ids) in lesson_progress(enrollments=enrollments).items()
+        if lessons and all(lesson.pk in done_ids for lesson in lessons)
+    }
+
+
+def enrollment_summaries(*, enrollments: list[Enrollment]) -> list[EnrollmentSummary]:
+    """Progress and every step for many enrollments at once: two queries, plus a
+    constant number per registered step provider. Enrollments need `course` loaded."""
+    if not enrollments:
+        return []
+    progress = lesson_progress(enrollments=enrollments)
+    # The step providers are called for these same enrollments and some ask again
+    # which of them finished their lessons (the post-test unlocks then): they read
+    # this instead of querying twice. Kept only while the providers run.
+    for enrollment in enrollments:
+        enrollment._lesson_progress = progress[enrollment.pk]
+    provided: dict[int, list[tuple[int, Step]]] = defaultdict(list)
+    try:
+        for provider in step_providers():
+            for enrollment_id, steps in provider.steps_for(enrollments=enrollments).items():
+                provided[enrollment_id].extend((provider.order, step) for step in steps)
+    finally:
+        for enrollment in enrollments:
+            del enrollment._lesson_progress
+    times = time_requirements(enrollments=enrollments)
+
+    summaries = []
+    for enrollment in enrollments:
+        course_lessons, done_ids = progress[enrollment.pk]
+        done_count = sum(1 for lesson in course_lessons if lesson.pk in done_ids)
+        resume = _resume(
+            [(lesson, lesson.pk in done_ids) for lesson in course_lessons],
+            last_lesson_id=enrollment.last_lesson_id,
+        )
+        all_done = bool(course_lessons) and done_count == len(course_lessons)
+        lessons_step = Step(
+            key="lessons",
+            label="Lessons",
+            done=all_done,
+            detail=f"{done_count} of {len(course_lessons)} lessons complete",
+            url=resume.url if resume is not None else enrollment.course.url,
+            action_label=(
+                f"Resume: {resume.title}"
+                if resume is not None and done_count
+                else f"Start: {resume.title}"
+                if resume is not None
+                else "Review the course"
+            ),
+        )
+        ordered = list(provided[enrollment.pk])
+        time = times.get(enrollment.pk)
+        if time is not None:
+            first = course_lessons[0] if course_lessons else None
+            ordered.append((TIME_STEP_ORDER, _time_step(time, resume or first, enrollment)))
+        ordered.sort(key=lambda pair: pair[0])  # stable: providers keep their order
+        steps = [lessons_step, *(step for _, step in ordered)]
+        summaries.append(
+            EnrollmentSummary(
+                enrollment=enrollment,
+                lessons_total=len(course_lessons),
+                lessons_done=done_count,
+                steps=steps,
+                completed=_completed(enrollment),
+                resume=resume,
+            )
+        )
+    return summaries
+
+
+def _time_step(time: TimeRequirement, lesson: LessonPage | None, enrollment: Enrollment) -> Step:
+    """The minimum active time as a step of its own: required, and said in words
+    while it is open (the requirement is the course's total, not a lesson's)."""
+    minutes = time.required_minutes
+    asked = f"{time.asked_by} credit needs at least {minutes} minute{'s' * (minutes != 1)}"
+    if time.lowered:
+        asked = (
+            f"lowered for you to {minutes} minute{'s' * (minutes != 1)} on "
+            f"{time.override.granted_on}, until {time.override.expires_on:%-d %b %Y}; "
+            f"{time.asked_by} credit asks {time.standard_minutes}"
+        )
+    if time.met:
+        detail = f"{time.active_minutes} minutes of active reading recorded; {asked}"
+    else:
+        left = time.remaining_minutes
+        detail = (
+            f"{left} more minute{'s' * (left != 1)} of active reading in this course "
+            f"({asked}; {time.active_minutes} recorded so far). Time counts while a lesson "
+            "is open and you are reading it."
+        )
+    return Step(
+        key="time",
+        label="Active reading time",
+        done=time.met,
+        available=not time.met,
+        detail=detail,
+        url=lesson.url if lesson is not None else enrollment.course.url,
+        action_label=f"Read on: {lesson.title}" if lesson is not None else "Back to the course",
+    )
+
+
+def _children_of_paths(paths) -> Q:
+    query = Q()
+    for path in paths:
+        query |= Q(path__startswith=path)
+    return query
+
+
+def _completed(enrollment: Enrollment) -> bool:
+    try:
+        return enrollment.completion is not None
+    except Enrollment.completion.RelatedObjectDoesNotExist:
+        return False
+
+
+def dashboard_enrollments(*, user) -> list[Enrollment]:
+    return list(
+        Enrollment.objects.filter(user=user)
+        .select_related("course", "completion")
+        .order_by("status", "-last_activity_at", "-enrolled_at")
+    )
+
+
+def enrollment_active_seconds(*, enrollment: Enrollment) -> int:
+    return (
+        LessonProgress.objects.filter(enrollment=enrollment).aggregate(total=Sum("active_seconds"))[
+            "total"
+        ]
+        or 0
+    )

@@ -1,0 +1,54 @@
+"""Reads of per-learner overrides (courses.models.overrides)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from ..models import Enrollment, LearnerOverride
+
+
+def user_may_grant_overrides(*, user) -> bool:
+    """Administrators (the group holds courses.add_learneroverride) and superusers."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.has_perm("courses.add_learneroverride"))
+    )
+
+
+def _in_force():
+    return LearnerOverride.objects.filter(
+        ended_at__isnull=True, expires_on__gte=timezone.localdate()
+    )
+
+
+def override_in_force(*, user_id: int, course_id: int) -> LearnerOverride | None:
+    return _in_force().filter(user_id=user_id, course_id=course_id).first()
+
+
+def overrides_in_force(*, enrollments: list[Enrollment]) -> dict[int, LearnerOverride]:
+    """The override in force for each enrollment that has one: one query."""
+    if not enrollments:
+        return {}
+    found = {
+        (o.user_id, o.course_id): o
+        for o in _in_force().filter(
+            user_id__in={e.user_id for e in enrollments},
+            course_id__in={e.course_id for e in enrollments},
+        )
+    }
+    return {
+        e.pk: found[(e.user_id, e.course_id)]
+        for e in enrollments
+        if (e.user_id, e.course_id) in found
+    }
+
+
+def override_list(*, user_id: int | None = None, course_id: int | None = None) -> QuerySet:
+    overrides = LearnerOverride.objects.select_related("user", "course", "granted_by", "ended_by")
+    if user_id is not None:
+        overrides = overrides.filter(user_id=user_id)
+    if course_id is not None:
+        overrides = overrides.filter(course_id=course_id)
+    return overrides

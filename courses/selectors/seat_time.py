@@ -1,0 +1,133 @@
+"""Where enrollments stand with the enforced minimum active time (courses.seat_time)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from ..models import (
+    CourseCredit,
+    CoursePage,
+    Enrollment,
+    LearnerOverride,
+    LessonProgress,
+    SeatTimePolicy,
+)
+from ..seat_time import minutes_up, required_seconds
+from .overrides import overrides_in_force
+
+
+@dataclass(frozen=True)
+class TimeRequirement:
+    """The active time a course asks of one enrollment, and what it has."""
+
+    required_seconds: int  # what this clinician must reach (an override may lower it)
+    active_seconds: int
+    accreditors: tuple[str, ...]  # short names of the accreditors that ask
+    standard_seconds: int = 0  # what the accreditors ask of everyone
+    override: LearnerOverride | None = None  # the override in force that lowered it
+
+    @property
+    def lowered(self) -> bool:
+        return self.override is not None and self.required_seconds < self.standard_seconds
+
+    @property
+    def met_only_by_override(self) -> bool:
+        """Met, but under the accreditors' own minimum: the override let it through."""
+        return self.met and self.lowered and self.active_seconds < self.standard_seconds
+
+    @property
+    def met(self) -> bool:
+        return self.active_seconds >= self.required_seconds
+
+    @property
+    def required_minutes(self) -> int:
+        return minutes_up(self.required_seconds)
+
+    @property
+    def standard_minutes(self) -> int:
+        return minutes_up(self.standard_seconds)
+
+    @property
+    def active_minutes(self) -> int:
+        return self.active_seconds // 60
+
+    @property
+    def remaining_minutes(self) -> int:
+        return minutes_up(self.required_seconds - self.active_seconds)
+
+    @property
+    def asked_by(self) -> str:
+        return " and ".join(self.accreditors)
+
+
+def _enforcing(course_ids) -> dict[int, list[tuple[str, int, Decimal]]]:
+    """(short name, percent, credited hours) of the accreditors enforcing seat time,
+    per course: one query."""
+    hours: dict[tuple[int, str, int], Decimal] = defaultdict(Decimal)
+    for course_id, short_name, percent, credited in (
+        CourseCredit.objects.filter(
+            page_id__in=course_ids, accreditor__seat_time_policy=SeatTimePolicy.ENFORCE
+        )
+        .order_by("accreditor__short_name")
+        .values_list(
+            "page_id", "accreditor__short_name", "accreditor__minimum_time_percent", "hours"
+        )
+    ):
+        hours[(course_id, short_name, percent)] += credited
+    by_course: dict[int, list[tuple[str, int, Decimal]]] = defaultdict(list)
+    for (course_id, short_name, percent), credited in hours.items():
+        by_course[course_id].append((short_name, percent, credited))
+    return by_course
+
+
+def course_time_requirement(*, course: CoursePage, credits) -> tuple[int, tuple[str, ...]]:
+    """(required minutes, accreditors enforcing) for a course page, from its credit
+    rows already loaded with their accreditors (no query): what a visitor is told
+    before enrolling."""
+    hours: dict[str, tuple[int, Decimal]] = {}
+    for c in credits:
+        if c.accreditor.enforces_seat_time:
+            percent, credited = hours.get(
+                c.accreditor.short_name, (c.accreditor.minimum_time_percent, Decimal(0))
+            )
+            hours[c.accreditor.short_name] = (percent, credited + c.hours)
+    seconds = required_seconds(enforcing=hours.values())
+    return minutes_up(seconds), tuple(sorted(hours))
+
+
+def time_requirements(*, enrollments: list[Enrollment]) -> dict[int, TimeRequirement]:
+    """The time requirement of each enrollment whose course asks for one (none
+    for the others): one query, and one more when any course asks. Enrollments
+    need `course` loaded. An override in force may lower it (one more query)."""
+    if not enrollments:
+        return {}
+    enforcing = _enforcing({e.course_id for e in enrollments})
+    concerned = [e for e in enrollments if enforcing.get(e.course_id)]
+    if not concerned:
+        return {}
+    active = dict(
+        LessonProgress.objects.filter(enrollment__in=[e.pk for e in concerned])
+        .order_by()
+        .values("enrollment_id")
+        .annotate(total=Sum("active_seconds"))
+        .values_list("enrollment_id", "total")
+    )
+    overrides = overrides_in_force(enrollments=concerned)
+    result = {}
+    for enrollment in concerned:
+        asking = enforcing[enrollment.course_id]
+        shares = [(percent, credited) for _, percent, credited in asking]
+        override = overrides.get(enrollment.pk)
+        lowered = override.minimum_active_minutes if override is not None else None
+        result[enrollment.pk] = TimeRequirement(
+            required_seconds=required_seconds(enforcing=shares, lowered_minutes=lowered),
+            active_seconds=active.get(enrollment.pk) or 0,
+            accreditors=tuple(name for name, _, _ in asking),
+            standard_seconds=required_seconds(enforcing=shares),
+            override=override if lowered is not None else None,
+        )
+    return result

@@ -1,0 +1,85 @@
+""" "My records" (docs/records.md): thin views over renewals.records. Each
+download is the signed-in clinician's own and is recorded in the audit log as
+personal data leaving the site."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from audit.services import audit_export_recorder
+from certificates.forms import TranscriptPeriodForm
+from cms.spreadsheet import csv_response
+
+from . import records
+
+
+def _period_form(request) -> TranscriptPeriodForm:
+    return TranscriptPeriodForm.from_query(request.GET)
+
+
+def _render(request, form, *, status: int = 200):
+    return TemplateResponse(
+        request,
+        "renewals/records.html",
+        {
+            "form": form,
+            "certificates": records.certificates_downloadable(user=request.user),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+@never_cache
+def records_index(request):
+    form = _period_form(request)
+    return _render(request, form, status=200 if form.is_valid() else 400)
+
+
+@login_required
+@require_GET
+@never_cache
+def transcript_csv(request):
+    form = _period_form(request)
+    if not form.is_valid():
+        return _render(request, form, status=400)
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    return csv_response(
+        lines=records.transcript_csv_lines(user=request.user, start=start, end=end),
+        filename=f"ce-transcript-{start.isoformat()}-{end.isoformat()}.csv",
+        on_done=audit_export_recorder(request=request, report="my_transcript", file_format="csv"),
+    )
+
+
+@login_required
+@require_GET
+@never_cache
+def certificates_zip(request):
+    spool, count = records.certificates_zip(user=request.user)
+    audit_export_recorder(request=request, report="my_certificates", file_format="zip")(rows=count)
+    response = FileResponse(
+        spool,
+        as_attachment=True,
+        filename=f"certificates-{timezone.localdate().isoformat()}.zip",
+        content_type="application/zip",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+@never_cache
+def data_json(request):
+    body = records.data_export_json(user=request.user)
+    audit_export_recorder(request=request, report="my_data", file_format="json")(rows=1)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="practicum-data-{timezone.localdate().isoformat()}.json"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

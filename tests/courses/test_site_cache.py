@@ -1,0 +1,168 @@
+"""The site's content caches (cms.site_cache, cms.routing, cms.page_cache):
+anonymous pages served whole, routes and the footer from the cache, and every
+one of them invalidated by the change that would make it wrong. With
+SITE_CACHE_SECONDS on, as in production with Redis (the test settings keep it
+off: their cache is per process)."""
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from cms.models import ProviderSettings
+from courses.services import enrollment_create
+from tests.courses.conftest import client_for
+from tests.factories import (
+    UserFactory,
+    catalog_get,
+    course_build,
+    lessons_of,
+    staff_user,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_registry")]
+
+
+@pytest.fixture(autouse=True)
+def site_cache_on(settings):
+    from django.core.cache import cache
+
+    settings.SITE_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _get(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    return response, len(captured.captured_queries)
+
+
+def test_anonymous_course_page_is_served_from_the_cache_until_it_is_published_again():
+    course = course_build(title="Stuck treatments")
+    first, _ = _get(Client(), course.url)
+    assert first["X-Site-Cache"] == "miss"
+    again, queries = _get(Client(), course.url)
+    assert again["X-Site-Cache"] == "hit" and queries == 0
+    assert again.content == first.content
+    assert "Cookie" in again["Vary"]
+
+    course.title = "Unstuck treatments"
+    course.save_revision().publish()
+    fresh, _ = _get(Client(), course.url)
+    assert fresh["X-Site-Cache"] == "miss"
+    assert "Unstuck treatments" in fresh.content.decode()
+
+
+def test_an_unpublished_page_is_gone_from_the_cache_and_the_routes():
+    course = course_build()
+    lesson = lessons_of(course)[0]
+    user = UserFactory()
+    enrollment_create(user=user, course=course)
+    client = client_for(user)
+    assert _get(Client(), course.url)[0].status_code == 200
+    assert client.get(lesson.url).status_code == 200
+    assert client.get(lesson.url).status_code == 200  # routed from the cache
+
+    lesson.unpublish()
+    assert client.get(lesson.url).status_code == 404
+    course.refresh_from_db()
+    course.unpublish()
+    assert Client().get(course.url).status_code == 404
+
+
+def test_a_moved_page_routes_at_its_new_address_only():
+    catalog = catalog_get()
+    course = course_build(slug="old-place")
+    old_url = course.url
+    assert Client().get(old_url).status_code == 200
+    assert Client().get(old_url)["X-Site-Cache"] == "hit"
+    course.slug = "new-place"
+    course.save_revision().publish()
+    assert Client().get(old_url).status_code == 404
+    course.refresh_from_db()
+    assert course.url != old_url
+    assert Client().get(course.url).status_code == 200
+    assert catalog  # the course stays in the catalog
+
+
+def test_a_signed_in_page_is_never_stored_or_served_from_the_cache():
+    course = course_build()
+    user = UserFactory(full_name="Quinn Marlowe")
+    client = client_for(user)
+    assert Client().get(course.url)["X-Site-Cache"] == "miss"  # the anonymous page is kept
+    signed_in = client.get(course.url)
+    assert "X-Site-Cache" not in signed_in
+    assert "Quinn" in signed_in.content.decode()
+    anonymous = Client().get(course.url)
+    assert anonymous["X-Site-Cache"] == "hit"
+    assert "Quinn" not in anonymous.content.decode()
+
+
+def test_a_visitor_with_a_message_waiting_gets_a_fresh_page():
+    course = course_build()
+    Client().get(course.url)
+    visitor = Client()
+    storage = CookieStorage(HttpRequest())
+    storage.add(constants.INFO, "You have signed out.")
+    response = HttpResponse()
+    storage.update(response)
+    visitor.cookies["messages"] = response.cookies["messages"].value
+    page = visitor.get(course.url)
+    assert "X-Site-Cache" not in page
+    assert "You have signed out." in page.content.decode()
+
+
+def test_provider_settings_and_policy_pages_change_the_footer_at_once():
+    course = course_build()
+    user = UserFactory()
+    client = client_for(user)
+    client.get("/dashboard/")
+    Client().get(course.url)
+    provider = ProviderSettings.load()
+    provider.name = "Northwind Clinical Education"
+    provider.save()
+    assert "Northwind Clinical Education" in client.get("/dashboard/").content.decode()
+    assert "Northwind Clinical Education" in Client().get(course.url).content.decode()
+
+    policy = provider.refund_policy_page
+    assert policy is not None and policy.url in client.get("/dashboard/").content.decode()
+    policy.specific.unpublish()
+    assert 'href="' + policy.url + '"' not in client.get("/dashboard/").content.decode()
+
+
+def test_the_footer_and_route_cost_no_queries_once_cached():
+    course = course_build()
+    user = UserFactory()
+    enrollment_create(user=user, course=course)
+    client = client_for(user)
+    lesson = lessons_of(course)[1]
+    client.get(lesson.url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(lesson.url).status_code == 200
+    sql = "\n".join(q["sql"] for q in captured.captured_queries)
+    assert "cms_providersettings" not in sql
+    assert "wagtailcore_site" not in sql
+    assert "wagtailcore_pageviewrestriction" not in sql
+    assert "auth_permission" not in sql  # no user bar for a clinician
+
+
+def test_the_user_bar_is_shown_to_staff_only():
+    course = course_build()
+    clinician = UserFactory()
+    enrollment_create(user=clinician, course=course)
+    editor = staff_user(group="Instructors")
+    assert "wagtail-userbar" in client_for(editor).get(course.url).content.decode()
+    assert "wagtail-userbar" not in client_for(clinician).get(course.url).content.decode()
+    assert "wagtail-userbar" not in Client().get(course.url).content.decode()
+
+
+def test_with_the_cache_off_nothing_is_kept(settings):
+    settings.SITE_CACHE_SECONDS = 0
+    course = course_build()
+    Client().get(course.url)
+    assert "X-Site-Cache" not in Client().get(course.url)
