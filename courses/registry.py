@@ -12,7 +12,9 @@ Completion itself is announced by the one `courses.signals.course_completed` sig
 """
 
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
@@ -83,6 +85,35 @@ def register_step_provider(provider: StepProvider) -> None:
 
 def step_providers() -> list[StepProvider]:
     return list(_step_providers)
+
+
+# What the step providers of one page read in common, kept while they run.
+_batch: ContextVar[dict | None] = ContextVar("courses_step_batch", default=None)
+
+
+@contextmanager
+def step_batch() -> Iterator[None]:
+    """While the step providers of one page run (`enrollment_summaries`), a read
+    several of them make (lesson progress, attempts, credit rows, overrides) goes
+    to the database once: each asks through `batch_read`."""
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def batch_read(name: str, enrollments: "list[Enrollment]", read: Callable[[], object]):
+    """`read()` for these enrollments, made once inside `step_batch` (the same name
+    and enrollments get the same result; treat it as read-only) and every time
+    outside one."""
+    memo = _batch.get()
+    if memo is None:
+        return read()
+    key = (name, frozenset(e.pk for e in enrollments))
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
 
 
 def register_publish_check(check: PublishCheck) -> None:

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cms.numbers import humane_number
-from courses.models import CourseCredit, Enrollment
-from courses.registry import Step
-from courses.selectors import lessons_complete_ids, overrides_in_force
+from courses.models import Enrollment
+from courses.registry import Step, batch_read
+from courses.selectors import course_credit_rows, lessons_complete_ids, overrides_in_force
 
 from .models import DEFAULT_ATTEMPTS, Attempt, Attestation, Evaluation, PostTestPage
 from .selectors import attempts_allowed
@@ -34,14 +34,20 @@ def _post_tests_by_course(enrollments: list[Enrollment]) -> dict[int, PostTestPa
 
 
 def _attempts_by_enrollment(enrollments: list[Enrollment]) -> dict[int, list[Attempt]]:
-    attempts: dict[int, list[Attempt]] = defaultdict(list)
-    for attempt in (
-        Attempt.objects.filter(enrollment__in=[e.pk for e in enrollments])
-        .defer("questions", "answers", "results")
-        .order_by("number")
-    ):
-        attempts[attempt.enrollment_id].append(attempt)
-    return attempts
+    """Each enrollment's attempts in order, without their answers: one query, read
+    once for both providers of a page."""
+
+    def read():
+        attempts: dict[int, list[Attempt]] = defaultdict(list)
+        for attempt in (
+            Attempt.objects.filter(enrollment__in=[e.pk for e in enrollments])
+            .defer("questions", "answers", "results")
+            .order_by("number")
+        ):
+            attempts[attempt.enrollment_id].append(attempt)
+        return attempts
+
+    return batch_read("quizzes.attempts", enrollments, read)
 
 
 class PostTestStepProvider:
@@ -55,11 +61,11 @@ class PostTestStepProvider:
         attempts = _attempts_by_enrollment(enrollments)
         unlocked = lessons_complete_ids(enrollments=enrollments)
         overrides = overrides_in_force(enrollments=enrollments)
-        allowed_by_course: dict[int, int] = {}
-        for course_id, allowed in CourseCredit.objects.filter(
-            page_id__in={e.course_id for e in enrollments}
-        ).values_list("page_id", "accreditor__attempts_allowed"):
-            allowed_by_course[course_id] = min(allowed, allowed_by_course.get(course_id, allowed))
+        allowed_by_course = {
+            course_id: min(credit.accreditor.attempts_allowed for credit in credits)
+            for course_id, credits in course_credit_rows(enrollments=enrollments).items()
+            if credits
+        }
         return {
             e.pk: [
                 self._step(
@@ -159,11 +165,11 @@ class EvaluationStepProvider:
         if not enrollments:
             return {}
         ids = [e.pk for e in enrollments]
-        passed = set(
-            Attempt.objects.filter(enrollment__in=ids, passed=True).values_list(
-                "enrollment_id", flat=True
-            )
-        )
+        passed = {
+            enrollment_id
+            for enrollment_id, attempts in _attempts_by_enrollment(enrollments).items()
+            if any(a.passed for a in attempts)
+        }
         evaluated = dict(
             Evaluation.objects.filter(enrollment__in=ids).values_list(
                 "enrollment_id", "submitted_at"

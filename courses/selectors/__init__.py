@@ -3,6 +3,7 @@ runs a constant number of queries, whatever the size.
 
 - authoring.py: the credit check and the warnings staff see about a course
 - catalog.py: the catalog: filters, relevance, pages of results, snippets
+- credits.py: the credit rows of many enrollments' courses (for their steps)
 - learning.py: enrollments, the outline, progress and the steps of the dashboard
 - overrides.py: per-learner overrides in force, and who may grant them
 - records.py: files kept for the records (cms.media's seam)
@@ -30,6 +31,7 @@ from .catalog import (
     catalog_topics,
     home_courses,
 )
+from .credits import course_credit_rows
 from .learning import (
     EnrollmentSummary,
     OutlineItem,
@@ -71,6 +73,7 @@ __all__ = [
     "catalog_page",
     "catalog_topics",
     "course_credit_check",
+    "course_credit_rows",
     "course_credits",
     "course_instructors",
     "course_objectives",

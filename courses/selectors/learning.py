@@ -17,7 +17,7 @@ from ..models import (
     LessonPage,
     LessonProgress,
 )
-from ..registry import Step, step_providers
+from ..registry import Step, batch_read, step_batch, step_providers
 from .seat_time import TimeRequirement, time_requirements
 
 # Where the reading-time step stands among the registered steps (their `order`):
@@ -174,13 +174,16 @@ def lesson_progress(
     *, enrollments: list[Enrollment]
 ) -> dict[int, tuple[list[LessonPage], set[int]]]:
     """Each enrollment's live lessons in order and the ids of those it completed
-    (two queries for any number of enrollments; they need `course` loaded)."""
-    known = {e.pk: e._lesson_progress for e in enrollments if hasattr(e, "_lesson_progress")}
-    missing = [e for e in enrollments if e.pk not in known]
-    if not missing:
-        return known
-    course_paths = {e.course.path: e.course_id for e in missing}
-    course_depth = {e.course.depth for e in missing}
+    (two queries for any number of enrollments; they need `course` loaded; read
+    once for all the step providers of a page: courses.registry.batch_read)."""
+    return batch_read("lesson_progress", enrollments, lambda: _lesson_progress(enrollments))
+
+
+def _lesson_progress(enrollments: list[Enrollment]) -> dict[int, tuple[list[LessonPage], set[int]]]:
+    if not enrollments:
+        return {}
+    course_paths = {e.course.path: e.course_id for e in enrollments}
+    course_depth = {e.course.depth for e in enrollments}
     lessons_by_course: dict[int, list[LessonPage]] = defaultdict(list)
     lessons = (
         LessonPage.objects.live()
@@ -195,12 +198,10 @@ def lesson_progress(
             lessons_by_course[course_id].append(lesson)
     done: dict[int, set[int]] = defaultdict(set)
     for enrollment_id, lesson_id in LessonProgress.objects.filter(
-        enrollment__in=missing, completed_at__isnull=False
+        enrollment__in=enrollments, completed_at__isnull=False
     ).values_list("enrollment_id", "lesson_id"):
         done[enrollment_id].add(lesson_id)
-    for e in missing:
-        known[e.pk] = (lessons_by_course.get(e.course_id, []), done[e.pk])
-    return known
+    return {e.pk: (lessons_by_course.get(e.course_id, []), done[e.pk]) for e in enrollments}
 
 
 def lessons_complete_ids(*, enrollments: list[Enrollment]) -> set[int]:
@@ -217,21 +218,15 @@ def enrollment_summaries(*, enrollments: list[Enrollment]) -> list[EnrollmentSum
     constant number per registered step provider. Enrollments need `course` loaded."""
     if not enrollments:
         return []
-    progress = lesson_progress(enrollments=enrollments)
-    # The step providers are called for these same enrollments and some ask again
-    # which of them finished their lessons (the post-test unlocks then): they read
-    # this instead of querying twice. Kept only while the providers run.
-    for enrollment in enrollments:
-        enrollment._lesson_progress = progress[enrollment.pk]
     provided: dict[int, list[tuple[int, Step]]] = defaultdict(list)
-    try:
+    # The providers ask for some of the same things (which enrollments finished
+    # their lessons, the attempts, the credit rows): each is read once.
+    with step_batch():
+        progress = lesson_progress(enrollments=enrollments)
         for provider in step_providers():
             for enrollment_id, steps in provider.steps_for(enrollments=enrollments).items():
                 provided[enrollment_id].extend((provider.order, step) for step in steps)
-    finally:
-        for enrollment in enrollments:
-            del enrollment._lesson_progress
-    times = time_requirements(enrollments=enrollments)
+        times = time_requirements(enrollments=enrollments)
 
     summaries = []
     for enrollment in enrollments:

@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..models import Enrollment, LearnerOverride
+from ..registry import batch_read
 
 
 def user_may_grant_overrides(*, user) -> bool:
@@ -28,9 +29,14 @@ def override_in_force(*, user_id: int, course_id: int) -> LearnerOverride | None
 
 
 def overrides_in_force(*, enrollments: list[Enrollment]) -> dict[int, LearnerOverride]:
-    """The override in force for each enrollment that has one: one query."""
+    """The override in force for each enrollment that has one: one query (once
+    per page for all its step providers: courses.registry.batch_read)."""
     if not enrollments:
         return {}
+    return batch_read("overrides_in_force", enrollments, lambda: _overrides(enrollments))
+
+
+def _overrides(enrollments: list[Enrollment]) -> dict[int, LearnerOverride]:
     found = {
         (o.user_id, o.course_id): o
         for o in _in_force().filter(

@@ -9,14 +9,13 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from ..models import (
-    CourseCredit,
     CoursePage,
     Enrollment,
     LearnerOverride,
     LessonProgress,
-    SeatTimePolicy,
 )
 from ..seat_time import minutes_up, required_seconds
+from .credits import course_credit_rows
 from .overrides import overrides_in_force
 
 
@@ -64,23 +63,18 @@ class TimeRequirement:
         return " and ".join(self.accreditors)
 
 
-def _enforcing(course_ids) -> dict[int, list[tuple[str, int, Decimal]]]:
+def _enforcing(enrollments) -> dict[int, list[tuple[str, int, Decimal]]]:
     """(short name, percent, credited hours) of the accreditors enforcing seat time,
-    per course: one query."""
-    hours: dict[tuple[int, str, int], Decimal] = defaultdict(Decimal)
-    for course_id, short_name, percent, credited in (
-        CourseCredit.objects.filter(
-            page_id__in=course_ids, accreditor__seat_time_policy=SeatTimePolicy.ENFORCE
-        )
-        .order_by("accreditor__short_name")
-        .values_list(
-            "page_id", "accreditor__short_name", "accreditor__minimum_time_percent", "hours"
-        )
-    ):
-        hours[(course_id, short_name, percent)] += credited
-    by_course: dict[int, list[tuple[str, int, Decimal]]] = defaultdict(list)
-    for (course_id, short_name, percent), credited in hours.items():
-        by_course[course_id].append((short_name, percent, credited))
+    per course, from the courses' credit rows (one query, shared with the steps)."""
+    by_course: dict[int, list[tuple[str, int, Decimal]]] = {}
+    for course_id, credits in course_credit_rows(enrollments=enrollments).items():
+        hours: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+        for credit in credits:
+            if credit.accreditor.enforces_seat_time:
+                accreditor = credit.accreditor
+                hours[(accreditor.short_name, accreditor.minimum_time_percent)] += credit.hours
+        if hours:
+            by_course[course_id] = [(name, percent, h) for (name, percent), h in hours.items()]
     return by_course
 
 
@@ -105,7 +99,7 @@ def time_requirements(*, enrollments: list[Enrollment]) -> dict[int, TimeRequire
     need `course` loaded. An override in force may lower it (one more query)."""
     if not enrollments:
         return {}
-    enforcing = _enforcing({e.course_id for e in enrollments})
+    enforcing = _enforcing(enrollments)
     concerned = [e for e in enrollments if enforcing.get(e.course_id)]
     if not concerned:
         return {}
@@ -116,7 +110,7 @@ def time_requirements(*, enrollments: list[Enrollment]) -> dict[int, TimeRequire
         .annotate(total=Sum("active_seconds"))
         .values_list("enrollment_id", "total")
     )
-    overrides = overrides_in_force(enrollments=concerned)
+    overrides = overrides_in_force(enrollments=enrollments)  # the read the steps make
     result = {}
     for enrollment in concerned:
         asking = enforcing[enrollment.course_id]

@@ -3,7 +3,9 @@ import re
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from wagtail.templatetags.wagtailcore_tags import richtext
 
+from cms import site_cache
 from courses.blocks import lesson_heading_levels, rich_text_headings_at
 
 register = template.Library()
@@ -44,3 +46,53 @@ def headings_at(html, level):
     if not level:
         return html
     return mark_safe(rich_text_headings_at(str(html), level=int(level)))  # noqa: S308 - only heading tag names change
+
+
+@register.simple_tag(takes_context=True)
+def lesson_body(context, page):
+    """A lesson's body ready to print, as ``(html, block, level)`` parts: ``html``
+    for what every reader sees alike, ``block`` (with its heading ``level``) for a
+    reflection prompt, which holds the reader's own journal and is rendered per
+    request by the page's template.
+
+    The shared HTML is rendered once per published revision and kept in the site
+    cache (cms.site_cache: any change to content, images or the site starts
+    afresh); a preview, whose content is not the published one, is never cached.
+    """
+    request = context.get("request")
+    blocks = list(page.body)
+
+    def make():
+        return _lesson_body_parts(blocks)
+
+    if getattr(request, "is_preview", False) or not page.pk:
+        parts = make()
+    else:
+        revision = page.live_revision_id or page.latest_revision_id or ""
+        parts = site_cache.cached("lesson-body", (page.pk, revision), make)
+    return [
+        # Rendered by our own block templates and Wagtail's rich text, never from input.
+        (mark_safe(html), None, None) if index is None else (None, blocks[index], level)  # noqa: S308
+        for html, index, level in parts
+    ]
+
+
+def _lesson_body_parts(blocks) -> list[tuple[str | None, int | None, int | None]]:
+    """``(html, None, None)`` for each run of shared blocks, ``(None, index, level)``
+    for each reflection prompt: plain values, so the list can be cached."""
+    parts: list[tuple[str | None, int | None, int | None]] = []
+    run: list[str] = []
+    for index, (block, level) in enumerate(lesson_heading_levels(blocks)):
+        if block.block_type == "reflection_prompt":
+            if run:
+                parts.append(("".join(run), None, None))
+                run = []
+            parts.append((None, index, level))
+        elif block.block_type == "paragraph":
+            html = str(richtext(block.value))
+            run.append(rich_text_headings_at(html, level=int(level)) if level else html)
+        else:
+            run.append(str(block.render_as_block(context={"heading_level": level})))
+    if run:
+        parts.append(("".join(run), None, None))
+    return parts

@@ -166,3 +166,57 @@ def test_with_the_cache_off_nothing_is_kept(settings):
     course = course_build()
     Client().get(course.url)
     assert "X-Site-Cache" not in Client().get(course.url)
+
+
+def test_a_lesson_body_is_rendered_once_per_revision_and_each_reader_keeps_their_own_journal():
+    from unittest import mock
+
+    from courses.services import journal_save
+    from courses.templatetags import courses_blocks
+
+    course = course_build()
+    lesson = lessons_of(course)[0]
+    prompt_id = next(b.id for b in lesson.body if b.block_type == "reflection_prompt")
+    readers = [UserFactory(), UserFactory()]
+    for i, reader in enumerate(readers):
+        enrollment_create(user=reader, course=course)
+        journal_save(user=reader, lesson=lesson, prompt_id=prompt_id, text=f"Only reader {i} wrote")
+
+    spy = mock.patch.object(
+        courses_blocks, "_lesson_body_parts", wraps=courses_blocks._lesson_body_parts
+    )
+    with spy as render:
+        pages = [client_for(reader).get(lesson.url).content.decode() for reader in readers]
+        assert render.call_count == 1
+    for i, page in enumerate(pages):
+        assert f"Only reader {i} wrote" in page
+        assert f"Only reader {1 - i} wrote" not in page
+        assert "word word word" in page
+
+    lesson.body = [
+        {"type": "paragraph", "value": "<p>Rewritten after review</p>"},
+        {"type": "reflection_prompt", "value": {"prompt": "What now?"}, "id": prompt_id},
+    ]
+    lesson.save_revision().publish()
+    with spy as render:
+        page = client_for(readers[0]).get(lesson.url).content.decode()
+        assert render.call_count == 1
+    assert "Rewritten after review" in page and "word word word" not in page
+    assert "Only reader 0 wrote" in page
+
+
+def test_a_preview_shows_the_draft_body_and_leaves_the_cached_one_alone():
+    course = course_build()
+    lesson = lessons_of(course)[0]
+    reader = UserFactory()
+    enrollment_create(user=reader, course=course)
+    reader_client = client_for(reader)
+    assert "word word word" in reader_client.get(lesson.url).content.decode()
+
+    draft = lesson.get_latest_revision_as_object()
+    draft.body = [{"type": "paragraph", "value": "<p>A draft nobody has approved</p>"}]
+    preview = draft.make_preview_request().content.decode()
+    assert "A draft nobody has approved" in preview and "word word word" not in preview
+
+    live = reader_client.get(lesson.url).content.decode()
+    assert "word word word" in live and "A draft nobody has approved" not in live
