@@ -50,44 +50,50 @@ def headings_at(html, level):
 
 @register.simple_tag(takes_context=True)
 def lesson_body(context, page):
-    """A lesson's body ready to print, as ``(html, block, level)`` parts: ``html``
-    for what every reader sees alike, ``block`` (with its heading ``level``) for a
-    reflection prompt, which holds the reader's own journal and is rendered per
-    request by the page's template.
+    """A lesson's body ready to print, as ``(html, prompt, level)`` parts: ``html``
+    for what every reader sees alike; for a reflection prompt, which holds the
+    reader's own journal and is rendered per request by the page's template,
+    ``prompt`` (its ``id`` and ``value.prompt``) with its heading ``level``.
 
-    The shared HTML is rendered once per published revision and kept in the site
-    cache (cms.site_cache: any change to content, images or the site starts
-    afresh); a preview, whose content is not the published one, is never cached.
+    The parts are made once per published revision and kept in the site cache
+    (cms.site_cache: any change to content, images or the site starts afresh), so
+    a cached lesson's body is neither parsed nor rendered; a preview, whose
+    content is not the published one, is never cached.
     """
     request = context.get("request")
-    blocks = list(page.body)
-
-    def make():
-        return _lesson_body_parts(blocks)
-
     if getattr(request, "is_preview", False) or not page.pk:
-        parts = make()
+        parts = _lesson_body_parts(page.body)
     else:
         revision = page.live_revision_id or page.latest_revision_id or ""
-        parts = site_cache.cached("lesson-body", (page.pk, revision), make)
+        parts = site_cache.cached(
+            "lesson-body", (page.pk, revision), lambda: _lesson_body_parts(page.body)
+        )
+    # Rendered by our own block templates and Wagtail's rich text, never from input.
     return [
-        # Rendered by our own block templates and Wagtail's rich text, never from input.
-        (mark_safe(html), None, None) if index is None else (None, blocks[index], level)  # noqa: S308
-        for html, index, level in parts
+        (mark_safe(html), None, None) if prompt is None else (None, _Prompt(*prompt), level)  # noqa: S308
+        for html, prompt, level in parts
     ]
 
 
-def _lesson_body_parts(blocks) -> list[tuple[str | None, int | None, int | None]]:
-    """``(html, None, None)`` for each run of shared blocks, ``(None, index, level)``
-    for each reflection prompt: plain values, so the list can be cached."""
-    parts: list[tuple[str | None, int | None, int | None]] = []
+class _Prompt:
+    """A reflection prompt as the template reads it: ``id`` and ``value.prompt``."""
+
+    def __init__(self, block_id: str, text: str):
+        self.id = block_id
+        self.value = {"prompt": text}
+
+
+def _lesson_body_parts(blocks) -> list[tuple[str | None, tuple[str, str] | None, int | None]]:
+    """``(html, None, None)`` for each run of shared blocks, ``(None, (id, prompt),
+    level)`` for each reflection prompt: plain values, so the list can be cached."""
+    parts: list[tuple[str | None, tuple[str, str] | None, int | None]] = []
     run: list[str] = []
-    for index, (block, level) in enumerate(lesson_heading_levels(blocks)):
+    for block, level in lesson_heading_levels(blocks):
         if block.block_type == "reflection_prompt":
             if run:
                 parts.append(("".join(run), None, None))
                 run = []
-            parts.append((None, index, level))
+            parts.append((None, (block.id or "", str(block.value.get("prompt", ""))), level))
         elif block.block_type == "paragraph":
             html = str(richtext(block.value))
             run.append(rich_text_headings_at(html, level=int(level)) if level else html)
