@@ -162,6 +162,20 @@ def http_get(port: int, path: str, headers: dict) -> tuple[int, bytes]:
 # --- The site's content and clinicians ---------------------------------------------------------
 
 
+def server_settle(port: int, headers: dict, *, quick_ms: float = 100, limit_s: float = 60) -> float:
+    """Wait until the server answers the baseline quickly twice in a row: wrk stops
+    sending at the end of a run, but requests it left queued in gunicorn's backlog
+    (a slow page at 50 connections leaves seconds of them) are still served, and
+    would be counted against the next page measured. Returns the seconds waited."""
+    start = time.perf_counter()
+    quick = 0
+    while quick < 2 and time.perf_counter() - start < limit_s:
+        sent = time.perf_counter()
+        http_get(port, "/bench/baseline/", headers)
+        quick = quick + 1 if (time.perf_counter() - sent) * 1000 < quick_ms else 0
+    return time.perf_counter() - start
+
+
 def prepare(users: int) -> dict:
     """Demo content, ``users`` clinicians enrolled in every course with the first
     lesson opened, a session each. Returns the targets' paths and cookies."""
@@ -286,10 +300,16 @@ view restrictions from the cache; the footer from the cache; the user bar only
 for staff; anonymous pages whole from the cache (cms.site_cache, invalidated
 by a content generation on any publish, unpublish, move or save); no write on
 a lesson GET (the first heartbeat records the visit) and the enrollment with its
-course in one query; the heartbeat as one SQL statement. Not done yet: the
-dashboard's step providers (15 queries; quizzes and certificates each query
-per step), and the lesson body rendered from a cache by revision (rendering
-is now the larger part of a lesson's time).
+course in one query; the heartbeat as one SQL statement; the lesson body
+rendered once per published revision and kept in the cache (reflection prompts,
+which hold the reader's journal, rendered per request); the step providers'
+common reads (lesson progress, attempts, credit rows, overrides) made once per
+page. Each wrk run starts once the server has served what the previous run
+left in its backlog (a slow page at 50 connections leaves seconds of queued
+requests, which were counted against the next page measured).
+Not done yet: the dashboard's remaining queries (the post-tests, evaluations,
+attestations with their accreditors, certificates and licenses are a query
+each).
 """
 
 
@@ -425,6 +445,7 @@ def main() -> int:
         for round_ in range(args.rounds):
             for conns in connections:
                 for n in targets:
+                    server_settle(port, headers)
                     run = wrk_run(wrk, port, scripts[n], conns, args.duration)
                     results[conns][n].append(run)
                     print(f"[pages] round {round_ + 1} -c{conns} {n}: {run['rps']:.0f} req/s, "
