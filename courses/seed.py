@@ -73,7 +73,7 @@ SEEDED_ACCREDITORS = [
         "max_true_false_percent": 100,
         "post_test_rule_kind": RuleKind.RECOMMENDATION,
         "pass_mark": Decimal("75"),
-        # Quarter hours: common practice (CE-REQUIREMENTS.md), no APA rule to the contrary found.
+        # Quarter hours: common practice (docs/ce-rules.md), no APA rule to the contrary found.
         "credit_increment": Decimal("0.25"),
         "credit_minimum": Decimal("0.25"),
     },
@@ -81,7 +81,7 @@ SEEDED_ACCREDITORS = [
         "short_name": "ASWB ACE",
         "name": "Association of Social Work Boards Approved Continuing Education",
         "professions": [Profession.SOCIAL_WORKER],
-        # Statement: the ACE provider statement as CE-REQUIREMENTS.md gives it.
+        # Statement: the ACE provider statement as docs/ce-rules.md gives it.
         "statement_template": (
             "{provider}, provider #{number}, is approved to offer social work continuing education by the "
             "Association of Social Work Boards (ASWB) Approved Continuing Education (ACE) program. "
@@ -125,7 +125,7 @@ SEEDED_ACCREDITORS = [
         "short_name": "NBCC",
         "name": "National Board for Certified Counselors",
         "professions": [Profession.COUNSELOR],
-        # Statement: the ACEP statement as CE-REQUIREMENTS.md gives it.
+        # Statement: the ACEP statement as docs/ce-rules.md gives it.
         "statement_template": (
             "{provider} has been approved by NBCC as an Approved Continuing Education Provider, ACEP No. "
             "{number}. Programs that do not qualify for NBCC credit are clearly identified. {provider} is "

@@ -138,3 +138,25 @@ def test_the_demo_logins_the_readme_lists_sign_in_after_seed_demo(monkeypatch):
         assert user is not None, f"{email} does not sign in with {password!r}"
         groups = set(user.groups.values_list("name", flat=True))
         assert groups == set(re.findall(r"\*\*(\w+)\*\*", role)), (email, role)
+
+
+def test_nothing_in_the_repository_sends_a_reader_outside_it():
+    """A clone is all a newcomer has: no document, comment or test names the
+    team's shared folder (its CE rules live in docs/ce-rules.md)."""
+    import subprocess
+
+    tracked = (
+        subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True)
+        .stdout.decode()
+        .split("\0")
+    )
+    outside = ("../" + "shared", "CE-" + "REQUIREMENTS")  # spelt apart: this file is read too
+    mentions = []
+    for name in filter(None, tracked):
+        path = ROOT / name
+        if path.suffix not in {".md", ".py", ".html", ".txt", ".toml", ".yml", ".typ"}:
+            continue
+        text = path.read_text(errors="replace")
+        if any(words in text for words in outside):
+            mentions.append(name)
+    assert mentions == []

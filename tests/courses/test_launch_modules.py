@@ -35,7 +35,7 @@ REPO = Path(__file__).resolve().parents[2]
 # every run of COPY_RUN words in it, enough to detect copying and nothing to read.
 # Regenerate with (from the project root):
 #   DJANGO_SETTINGS_MODULE=cms.settings.test PYTHONPATH=. .venv/bin/python -c "import django,runpy,sys;
-#   django.setup(); sys.argv=['', '../shared/reference/seed-essay-treatment-failure.txt'];
+#   django.setup(); sys.argv=['', '<path to the essay>'];
 #   runpy.run_path('tests/courses/test_launch_modules.py', run_name='__main__')"
 ESSAY_FINGERPRINT = Path(__file__).with_name("essay_fingerprint.txt")
 
