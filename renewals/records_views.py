@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from audit.services import audit_export_recorder
 from certificates.forms import TranscriptPeriodForm
-from cms.spreadsheet import csv_response
+from cms.spreadsheet import SpreadsheetFormat, spreadsheet_response
 
 from . import records
 
@@ -43,15 +43,20 @@ def records_index(request):
 @login_required
 @require_GET
 @never_cache
-def transcript_csv(request):
+def transcript_spreadsheet(request, file_format: str = SpreadsheetFormat.CSV):
+    """The transcript of a period as CSV or XLSX (the same rows)."""
     form = _period_form(request)
     if not form.is_valid():
         return _render(request, form, status=400)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    return csv_response(
+    return spreadsheet_response(
+        file_format=file_format,
         lines=records.transcript_csv_lines(user=request.user, start=start, end=end),
-        filename=f"ce-transcript-{start.isoformat()}-{end.isoformat()}.csv",
-        on_done=audit_export_recorder(request=request, report="my_transcript", file_format="csv"),
+        filename_stem=f"ce-transcript-{start.isoformat()}-{end.isoformat()}",
+        sheet_title="CE transcript",
+        on_done=audit_export_recorder(
+            request=request, report="my_transcript", file_format=file_format
+        ),
     )
 
 

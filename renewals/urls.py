@@ -1,5 +1,7 @@
 from django.urls import path
 
+from cms.spreadsheet import SpreadsheetFormat
+
 from . import records_views, views
 
 app_name = "renewals"
@@ -7,7 +9,17 @@ app_name = "renewals"
 urlpatterns = [
     path("", views.index, name="index"),
     path("records/", records_views.records_index, name="records"),
-    path("records/transcript.csv", records_views.transcript_csv, name="records_transcript_csv"),
+    path(
+        "records/transcript.csv",
+        records_views.transcript_spreadsheet,
+        name="records_transcript_csv",
+    ),
+    path(
+        "records/transcript.xlsx",
+        records_views.transcript_spreadsheet,
+        {"file_format": SpreadsheetFormat.XLSX},
+        name="records_transcript_xlsx",
+    ),
     path("records/certificates.zip", records_views.certificates_zip, name="records_zip"),
     path("records/my-data.json", records_views.data_json, name="records_data"),
     path("licenses/<id:license_id>/", views.license_detail, name="license"),

@@ -80,9 +80,9 @@ def report_period(request) -> tuple[ReportPeriodForm, selectors.Period | None]:
     return form, selectors.Period(start=form.initial["start"], end=form.initial["end"])
 
 
-def course_items_export(request, course_id: int):
-    """The item analysis of the course's post-test for the period, as CSV (no names:
-    figures per question and answer), recorded in the audit log."""
+def course_items_export(request, course_id: int, file_format: str = SpreadsheetFormat.CSV):
+    """The item analysis of the course's post-test for the period, as CSV or XLSX (no
+    names: figures per question and answer), recorded in the audit log."""
     course = get_object_or_404(visible_courses(request.user).specific(), pk=course_id)
     _, period = report_period(request)
     if period is None:  # the report's page, with the period's errors (400)
@@ -94,7 +94,7 @@ def course_items_export(request, course_id: int):
         obj=course,
         lines=iter(item_analysis_csv_lines(analysis)),
         filename_stem=f"item-analysis-{slugify(course.slug)[:60]}",
-        file_format=SpreadsheetFormat.CSV,
+        file_format=file_format,
     )
 
 
@@ -141,14 +141,14 @@ class CourseReportView(WagtailAdminTemplateMixin, TemplateView):
             context = self.get_context_data(form=form)
             return TemplateResponse(request, self.template_name, context, status=400)
         stats = course_stats(course=self.course, period=period)
+        query = "?" + urlencode({"start": period.start, "end": period.end})
         context = self.get_context_data(
             form=form,
             stats=stats,
             charts=course_charts(stats),
             items=item_analysis(course=self.course, period=period),
-            items_csv_url=report_url("course_items_csv", self.course.pk)
-            + "?"
-            + urlencode({"start": period.start, "end": period.end}),
+            items_csv_url=report_url("course_items_csv", self.course.pk) + query,
+            items_xlsx_url=report_url("course_items_xlsx", self.course.pk) + query,
         )
         return self.render_to_response(context)
 

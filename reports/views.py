@@ -339,6 +339,12 @@ def report_urlpatterns():
         path("courses/", CourseReportListView.as_view(), name="courses"),
         path("courses/<id:course_id>/", CourseReportView.as_view(), name="course"),
         path("courses/<id:course_id>/items/csv/", course_items_export, name="course_items_csv"),
+        path(
+            "courses/<id:course_id>/items/xlsx/",
+            course_items_export,
+            {"file_format": XLSX},
+            name="course_items_xlsx",
+        ),
         path("courses/<id:course_id>/packet/", PacketStartView.as_view(), name="packet_start"),
         path("packets/<id:packet_id>/", PacketStatusView.as_view(), name="packet_status"),
         path(

@@ -51,6 +51,7 @@ def test_the_records_page_offers_each_copy_and_the_correction_request(client, tw
     html = client.get("/renewals/records/").content.decode()
     for marker in (
         "data-transcript-csv",
+        "data-transcript-xlsx",
         "data-transcript-pdf",
         "data-certificates-zip",
         "data-data-export",
@@ -75,6 +76,30 @@ def test_the_transcript_csv_lists_only_ones_own_certificates(client, two_clinici
     assert _exports(dana)[0]["rows"] == 1
 
 
+def test_the_transcript_xlsx_holds_the_csvs_rows_and_only_ones_own(client, two_clinicians):
+    from openpyxl import load_workbook
+
+    dana, mine, _robin, theirs = two_clinicians
+    client.force_login(dana)
+    csv_rows = list(
+        csv.reader(
+            io.StringIO(
+                _body(client.get("/renewals/records/transcript.csv", PERIOD)).decode("utf-8-sig")
+            )
+        )
+    )
+    response = client.get("/renewals/records/transcript.xlsx", PERIOD)
+    assert response.status_code == 200
+    assert "spreadsheetml" in response["Content-Type"]
+    assert 'filename="ce-transcript-2020-01-01-2035-12-31.xlsx"' in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(_body(response))).active
+    rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == csv_rows[0]
+    assert [row[0] for row in rows[1:]] == [mine.number]
+    assert theirs.number not in str(rows)
+    assert sorted(e["format"] for e in _exports(dana)) == ["csv", "xlsx"]
+
+
 @pytest.mark.parametrize(
     "period",
     [
@@ -86,9 +111,10 @@ def test_the_transcript_csv_lists_only_ones_own_certificates(client, two_clinici
 def test_a_bad_period_is_refused_clearly_and_exports_nothing(client, two_clinicians, period):
     dana, *_ = two_clinicians
     client.force_login(dana)
-    response = client.get("/renewals/records/transcript.csv", period)
-    assert response.status_code == 400
-    assert 'class="error-text"' in response.content.decode()
+    for spreadsheet in ("csv", "xlsx"):
+        response = client.get(f"/renewals/records/transcript.{spreadsheet}", period)
+        assert response.status_code == 400
+        assert 'class="error-text"' in response.content.decode()
     assert _exports(dana) == []
 
 

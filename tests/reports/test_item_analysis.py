@@ -225,6 +225,39 @@ def test_the_course_report_shows_the_items_and_the_csv_is_recorded(
     assert event.object_id == str(course.pk)
 
 
+def test_the_item_analysis_comes_as_xlsx_too_with_the_same_rows(
+    client, course, five_first_attempts
+):
+    from openpyxl import load_workbook
+
+    admin = staff_user(group="Administrators")
+    client.force_login(admin)
+    query = f"start={PERIOD.start}&end={PERIOD.end}"
+    html = client.get(f"/admin/audit-reports/courses/{course.pk}/?{query}").content.decode()
+    escaped = query.replace("&", "&amp;")
+    assert f"/admin/audit-reports/courses/{course.pk}/items/xlsx/?{escaped}" in html
+
+    csv_response = client.get(f"/admin/audit-reports/courses/{course.pk}/items/csv/?{query}")
+    text = b"".join(csv_response.streaming_content).decode("utf-8-sig")
+    csv_lines = list(csv.reader(io.StringIO(text)))
+    response = client.get(f"/admin/audit-reports/courses/{course.pk}/items/xlsx/?{query}")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == csv_lines[0]
+    assert len(rows) == len(csv_lines)
+    q1 = [row for row in rows[1:] if row[2] == "Stem of Q1?"]
+    assert [row[7] for row in q1] == ["a", "b", "c", "(no answer)"]
+    formats = [
+        e.data["format"]
+        for e in AuditEvent.objects.filter(action=AuditAction.EXPORT).order_by("pk")
+    ]
+    assert formats == ["csv", "xlsx"]
+
+
 def test_a_bad_period_for_the_csv_is_refused_and_nothing_is_recorded(client, course):
     client.force_login(staff_user(group="Administrators"))
     response = client.get(f"/admin/audit-reports/courses/{course.pk}/items/csv/?start=never")
