@@ -291,6 +291,22 @@ def test_editing_an_accreditor_records_the_fields_that_changed(admin_client):
     assert row.data["after"] == {"provider_number": "APA-9999"}
 
 
+def test_adding_an_accreditor_is_recorded_with_its_fields(admin_client, admin):
+    # The add form takes the same fields as an existing accreditor's edit form.
+    model = AccreditorFactory()
+    data = _form(admin_client, f"/admin/snippets/courses/accreditor/edit/{model.pk}/")
+    data.update({"name": "National Board for Certified Counselors", "short_name": "NBCC"})
+    data["provider_number"] = "NBCC-7001"
+    response = admin_client.post("/admin/snippets/courses/accreditor/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    added = Accreditor.objects.get(short_name="NBCC")
+    row = only_row(AuditAction.ACCREDITOR_CREATE)
+    assert (row.object_id, row.actor_id, row.ip_address) == (str(added.pk), admin.pk, ADDRESS)
+    assert set(row.data["before"].values()) == {None}  # nothing before it was added
+    assert row.data["after"]["short_name"] == "NBCC"
+    assert row.data["after"]["provider_number"] == "NBCC-7001"
+
+
 def test_deleting_an_accreditor_is_recorded(admin_client):
     unused = AccreditorFactory(short_name="UNUSED")
     pk = unused.pk
