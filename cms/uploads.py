@@ -15,6 +15,8 @@ import warnings
 
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
+from .refusals import Refusal
+
 PDF = "application/pdf"
 PNG = "image/png"
 JPEG = "image/jpeg"
@@ -35,8 +37,12 @@ _PROGRAMS = (
 )
 
 
-class UploadRefused(Exception):
-    """An upload that is not kept; the message is for the person."""
+class UploadRefused(Refusal):
+    """An upload that is not kept; the message is for the person. A `Refusal`
+    (cms.refusals) like every other: views may show it as they show any."""
+
+    def __init__(self, message: str, *, kind: Refusal.Kind = Refusal.Kind.INVALID):
+        super().__init__(message, kind=kind)
 
 
 def megabytes(size: int) -> str:
@@ -63,7 +69,8 @@ def upload_check(
     if len(data) > max_bytes:
         raise UploadRefused(
             f"The file is {megabytes(len(data))}; {noun}s can be at most "
-            f"{megabytes(max_bytes)}. Scan at a lower resolution or upload a PDF."
+            f"{megabytes(max_bytes)}. Scan at a lower resolution or upload a PDF.",
+            kind=Refusal.Kind.TOO_LARGE,
         )
     content_type = sniff(data[:16])
     if content_type is None:

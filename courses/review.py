@@ -23,6 +23,7 @@ from __future__ import annotations
 from django.db import transaction
 from wagtail.models import Page, TaskState, WorkflowState
 
+from cms.refusals import Refusal
 from cms.workflow_mail import notifications_quiet
 
 from .models import CoursePage
@@ -140,8 +141,9 @@ def workflow_finish(workflow_state: WorkflowState, user=None) -> None:
 # --- The decision, from the course review screen (courses.review_views) ---------------------
 
 
-class ReviewRefused(Exception):
-    """The person may not decide on this course now; the message says why."""
+class ReviewRefused(Refusal):
+    """The person may not decide on this course now; the message says why (a
+    `Refusal`, cms.refusals, with the kind of refusal it is)."""
 
 
 @transaction.atomic
@@ -160,11 +162,14 @@ def course_review_decide(*, course_id: int, user, approve: bool, comment: str = 
         or task_state is None
         or task_state.status != TaskState.STATUS_IN_PROGRESS
     ):
-        raise ReviewRefused("This course is not awaiting review.")
+        raise ReviewRefused("This course is not awaiting review.", kind=Refusal.Kind.CONFLICT)
     task = task_state.task.specific
     action = "approve" if approve else "reject"
     if action not in {name for name, _label, _modal in task.get_actions(course, user)}:
-        raise ReviewRefused("Only the course's reviewers may approve it or request changes.")
+        raise ReviewRefused(
+            "Only the course's reviewers may approve it or request changes.",
+            kind=Refusal.Kind.NOT_ALLOWED,
+        )
     comment = comment.strip()
     if not approve and not comment:
         raise ReviewRefused("Say what should change: the instructor reads it in the email.")

@@ -87,3 +87,21 @@ def test_an_upward_import_breaks_a_contract(
     assert result.returncode == 1, result.stdout + result.stderr
     assert "BROKEN" in result.stdout
     assert reported in result.stdout
+
+
+def test_every_named_refusal_is_a_refusal_with_its_kind():
+    """One refusal type: views that know how to show a Refusal show these too."""
+    from cms.refusals import Refusal, refusal_status
+    from cms.uploads import UploadRefused, upload_check
+    from courses.publishing import CoursePublishRefused
+    from courses.review import ReviewRefused
+
+    assert issubclass(CoursePublishRefused, Refusal)
+    assert issubclass(ReviewRefused, Refusal)
+    assert issubclass(UploadRefused, Refusal)
+    try:
+        upload_check(data=b"%PDF-" + b"0" * 2048, max_bytes=1024, noun="certificate")
+    except Refusal as refused:
+        assert refusal_status(refused) == 413
+    else:
+        raise AssertionError("an upload over the limit was accepted")
