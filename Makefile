@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format format-templates browser screenshots bench mutation reliability clean
+.PHONY: help install run test test-fast lint format format-templates browser screenshots bench bench-cluster mutation reliability clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -54,6 +54,9 @@ screenshots: $(STAMP) browser ## Regenerate the screenshots in docs/screenshots/
 
 bench: $(STAMP) ## Run the benchmarks and rewrite docs/benchmarks.md
 	$(PY) benchmarks/run_all.py
+
+bench-cluster: $(STAMP) ## Two web and two worker hosts in network namespaces behind HAProxy (root; docs/benchmarks.md)
+	$(PY) benchmarks/cluster.py $(ARGS)
 
 mutation: $(STAMP) ## Mutation testing of the core rule modules (mutmut, slow; results in docs/reliability.md)
 	rm -rf mutants

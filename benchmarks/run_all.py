@@ -16,7 +16,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from services import PROJECT_ROOT, ServiceError, ensure_services  # noqa: E402
 
-NOT_BENCHMARKS = {"__init__.py", "run_all.py", "report.py"}
+# cluster.py needs root and builds network namespaces: `make bench-cluster` runs it.
+NOT_BENCHMARKS = {"__init__.py", "run_all.py", "report.py", "cluster.py"}
 
 
 def scripts() -> list[Path]:
