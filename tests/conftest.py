@@ -149,12 +149,17 @@ def mailbox(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 
     folder = Path(settings.EMAIL_FILE_PATH)
-    before = set(folder.glob("*.log"))
+    # Where each file ended when the test began. Django names a file by the second
+    # and the backend object's address, and appends to it: a backend made in the
+    # same second at an address an earlier one had (this process or its worker)
+    # writes on at the end of an old file, so new bytes are read, not new files.
+    before = {path: path.stat().st_size for path in folder.glob("*.log")}
 
     def read():
         messages = []
-        for path in sorted(set(folder.glob("*.log")) - before, key=lambda p: p.stat().st_mtime):
-            for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+        for path in sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime):
+            written = path.read_bytes()[before.get(path, 0) :]
+            for chunk in written.split(b"\n" + b"-" * 79 + b"\n"):
                 if chunk.strip():
                     messages.append(message_from_bytes(chunk.strip(), policy=default))
         return messages
