@@ -21,6 +21,14 @@ class AccessibleForm(forms.Form):
 
     def full_clean(self):
         super().full_clean()
+        self._describe()
+
+    def add_error(self, field, error):
+        """Also for an error added after validation (a service's refusal of a field)."""
+        super().add_error(field, error)
+        self._describe()
+
+    def _describe(self):
         for name, field in self.fields.items():
             bound = self[name]
             described = []

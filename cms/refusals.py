@@ -36,10 +36,13 @@ class Refusal(Exception):
         CONFLICT = "conflict"  # already done, or the state moved on meanwhile
         TOO_LARGE = "too_large"  # the request is larger than any real one
 
-    def __init__(self, message: str, *, kind: "Refusal.Kind" = Kind.INVALID):
+    def __init__(self, message: str, *, kind: "Refusal.Kind" = Kind.INVALID, field: str = ""):
         super().__init__(message)
         self.message = message
         self.kind = Refusal.Kind(kind)
+        # The input the refusal is about, when there is one ("details"): a view
+        # showing the form puts the message at that field (`refusal_field`).
+        self.field = field
 
 
 _STATUS = {
@@ -49,6 +52,12 @@ _STATUS = {
     Refusal.Kind.CONFLICT: 409,
     Refusal.Kind.TOO_LARGE: 413,
 }
+
+
+def refusal_field(refusal: Refusal, form) -> str | None:
+    """The field of `form` a refusal belongs to, for `form.add_error`: its own
+    field when the form has one by that name, else None (the whole form)."""
+    return refusal.field if refusal.field in form.fields else None
 
 
 def refusal_status(refusal: Refusal) -> int:

@@ -1,5 +1,7 @@
 from django import forms
 
+from certificates.forms import AccessibleForm
+
 from .models import RequestKind
 
 
@@ -18,7 +20,7 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class RequestForm(forms.Form):
+class RequestForm(AccessibleForm):
     kind = forms.ChoiceField(
         label="What is this?",
         choices=[

@@ -53,7 +53,9 @@ def _course(course_id) -> CoursePage | None:
         else None
     )
     if course is None:
-        raise Refusal("There is no such course in the catalog; choose one from the list.")
+        raise Refusal(
+            "There is no such course in the catalog; choose one from the list.", field="course"
+        )
     return course
 
 
@@ -67,24 +69,25 @@ def request_create(
     uploads: list[Upload] = (),
 ) -> SupportRequest:
     if kind not in RequestKind.values:
-        raise Refusal("Choose whether this is an accommodation or a grievance.")
+        raise Refusal("Choose whether this is an accommodation or a grievance.", field="kind")
     details = (details or "").strip()
     outcome_sought = (outcome_sought or "").strip()
     if not details:
         raise Refusal(
             "Describe what you need."
             if kind == RequestKind.ACCOMMODATION
-            else "Describe what happened."
+            else "Describe what happened.",
+            field="details",
         )
     if len(details) > DETAILS_MAX_LENGTH or len(outcome_sought) > DETAILS_MAX_LENGTH:
         raise Refusal(f"Keep each answer under {DETAILS_MAX_LENGTH:,} characters.")
     if kind == RequestKind.GRIEVANCE and not outcome_sought:
-        raise Refusal("Say what outcome you are seeking.")
+        raise Refusal("Say what outcome you are seeking.", field="outcome_sought")
     course = _course(course_id)
     if kind == RequestKind.ACCOMMODATION and course is None:
-        raise Refusal("Choose the course the accommodation is for.")
+        raise Refusal("Choose the course the accommodation is for.", field="course")
     if len(uploads) > MAX_ATTACHMENTS:
-        raise Refusal(f"Attach at most {MAX_ATTACHMENTS} files.")
+        raise Refusal(f"Attach at most {MAX_ATTACHMENTS} files.", field="attachments")
     checked = []
     for upload in uploads:
         try:
@@ -95,7 +98,7 @@ def request_create(
                 locked_pdf_hint="so the CE administrator can read it",
             )
         except UploadRefused as exc:
-            raise Refusal(f"{upload.name}: {exc}") from exc
+            raise Refusal(f"{upload.name}: {exc}", kind=exc.kind, field="attachments") from exc
         checked.append((upload, content_type))
 
     stored = []

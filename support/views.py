@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cms.refusals import Refusal
+from cms.refusals import Refusal, refusal_field
 from cms.uploads import UploadLimitHandler, megabytes
 
 from . import selectors, services
@@ -75,7 +75,7 @@ def _request_create(request, limit: UploadLimitHandler):
                 uploads=[services.Upload(f.name, f.read()) for f in data["attachments"]],
             )
         except Refusal as exc:
-            form.add_error(None, str(exc))
+            form.add_error(refusal_field(exc, form), str(exc))
         else:
             messages.success(
                 request,

@@ -57,24 +57,36 @@ def test_an_accommodation_with_an_attachment_is_kept_privately_and_shown_to_its_
 
 
 @pytest.mark.parametrize(
-    ("fields", "message"),
+    ("fields", "message", "field"),
     [
-        ({}, "Describe what you need."),
-        ({"details": "Extra time please."}, "Choose the course the accommodation is for."),
-        ({"course": "COURSE", "details": "   "}, "Describe what you need."),
+        ({}, "Describe what you need.", "details"),
+        (
+            {"details": "Extra time please."},
+            "Choose the course the accommodation is for.",
+            "course",
+        ),
+        ({"course": "COURSE", "details": "   "}, "Describe what you need.", "details"),
         (
             {"kind": "grievance", "details": "The timer stopped."},
             "Say what outcome you are seeking.",
+            "outcome_sought",
         ),
-        ({"kind": "complaint", "details": "x"}, "Select a valid choice."),
+        ({"kind": "complaint", "details": "x"}, "Select a valid choice.", None),
     ],
 )
-def test_an_empty_or_incomplete_request_is_refused_clearly(client, dana, course, fields, message):
+def test_an_empty_or_incomplete_request_is_refused_clearly(
+    client, dana, course, fields, message, field
+):
     client.force_login(dana)
     fields = {k: (str(course.pk) if v == "COURSE" else v) for k, v in fields.items()}
     response = _post(client, **fields)
     assert response.status_code == 400
     assert message in _text(response)
+    if field:  # the message stands at the field it is about, tied to its input
+        html = response.content.decode()
+        error = html.split(f'id="id_{field}-error"', 1)[1].split("</div>", 1)[0]
+        assert message in error
+        assert f'aria-describedby="id_{field}-error' in html
     assert not SupportRequest.objects.exists()
 
 
