@@ -31,6 +31,10 @@ class UserCannotBeDeletedView(WagtailAdminTemplateMixin, TemplateView):
     def get_page_title(self):
         return f"{self.kwargs['person']} cannot be deleted"
 
+    def get_breadcrumbs_items(self):
+        # The last item is the title a sighted user reads (the h1 is for screen readers).
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
     def get_context_data(self, **kwargs):
         from django.conf import settings
 

@@ -35,6 +35,10 @@ class InboxView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateView):
     page_title = "Support requests"
     header_icon = "help"
 
+    def get_breadcrumbs_items(self):
+        # The last item is the title a sighted user reads (the h1 is for screen readers).
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         status = self.request.GET.get("status", "")
@@ -94,6 +98,13 @@ class RequestView(AdministratorsOnly, WagtailAdminTemplateMixin, FormView):
 
     def get_page_title(self):
         return str(self.support_request)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("support_admin:inbox"), "label": InboxView.page_title},
+            {"url": "", "label": self.get_page_title()},
+        ]
 
     def get_initial(self):
         item = self.support_request

@@ -44,6 +44,10 @@ class OverrideListView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateVi
     page_title = "Learner overrides"
     header_icon = "key"
 
+    def get_breadcrumbs_items(self):
+        # The last item is the title a sighted user reads (the h1 is for screen readers).
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
@@ -115,6 +119,13 @@ class OverrideGrantView(AdministratorsOnly, WagtailAdminTemplateMixin, FormView)
     form_class = OverrideForm
     page_title = "Grant an override"
     header_icon = "key"
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("support_admin:overrides"), "label": OverrideListView.page_title},
+            {"url": "", "label": self.page_title},
+        ]
 
     def dispatch(self, request, *args, **kwargs):
         self.support_request = None

@@ -11,8 +11,9 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_admin_tables import assert_fits
 from tests.browser.test_instructor_journey import ADMINISTRATOR
-from tests.browser.walks import Login, log_in
+from tests.browser.walks import Login, admin_title, log_in
 
 COURSE = "Countertransference as clinical information"
 
@@ -42,8 +43,10 @@ def test_an_administrator_grants_an_extra_attempt_and_the_clinician_sees_it(jour
     log_in(admin, ADMINISTRATOR, check="login (administrator, overrides)")
     page = admin.page
     admin.goto("/admin/support/overrides/", check="learner overrides")
+    expect(admin_title(page)).to_have_text("Learner overrides")
     page.get_by_role("link", name="Grant an override").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Grant an override")
+    expect(admin_title(page)).to_have_text("Grant an override")
     admin.check("grant an override")
 
     page.get_by_role("textbox", name=re.compile(r"^Reason")).fill("")
@@ -64,6 +67,13 @@ def test_an_administrator_grants_an_extra_attempt_and_the_clinician_sees_it(jour
     row = page.locator("tr", has_text=email)
     expect(row).to_contain_text("1 extra attempt")
     expect(row).to_contain_text("In force until")
+    # The button's words for a screen reader name whose override it ends; on screen, "End now".
+    end = row.get_by_role("button", name=f"End now the override for {email}")
+    box = end.locator("span").bounding_box()
+    assert box and box["width"] <= 1 and box["height"] <= 1, f"the hidden words show: {box}"
+    # At 1280 px every column is on screen, the button of the last one too.
+    assert_fits(page, "table.listing")
+    expect(end).to_be_in_viewport(ratio=1)
     admin.check("learner overrides, granted")
 
     learner = journey("clinician (override)")

@@ -6,7 +6,10 @@ asserting what axe cannot see: the skip link, visible focus, errors tied to
 their fields, named progress bars, the journal kept across a reload, the
 certificate appearing on the dashboard without a reload. With `keyboard=True`
 the post-test is taken with the keyboard alone (no pointer event reaches the
-page from the post-test's landing page to the passed result).
+page from the post-test's landing page to the passed result). Either way the
+first attempt is sent once with a question unanswered: the error summary takes
+the focus, and its "question N" link (clicked, or Tab and Enter) moves the focus
+to that question.
 
 The answers come from the attempt the server stored (its frozen draw holds the
 key), read with the ORM once the attempt has started: the browser never sees
@@ -101,6 +104,12 @@ def compact_menu(j) -> None:
     expect(toggle).to_have_attribute("aria-expanded", "false")
     expect(menu).to_be_hidden()
     assert a11y.is_focused(toggle)
+
+
+def admin_title(page):
+    """The title a sighted user reads at the top of a Wagtail admin page: the last
+    item of the header's breadcrumbs (Wagtail's h1 there is for screen readers only)."""
+    return page.get_by_role("navigation", name="Breadcrumb").get_by_role("listitem").last
 
 
 # --- Account -------------------------------------------------------------------------------
@@ -324,6 +333,12 @@ def _reload_keeps_answers(j, attempt_id: int, chosen: dict[str, list[str]]) -> N
     j.check("post-test attempt, reloaded with saved answers")
 
 
+def _keyboard_focus(page, locator) -> None:
+    """Tab to `locator`, unless the focus is already there (an error link put it there)."""
+    if not a11y.is_focused(locator):
+        a11y.tab_to(page, locator)
+
+
 def _answer_with_keyboard(page, questions: list[dict], answers: dict[str, list[str]]) -> None:
     """Tab into each question; arrows pick a radio, Space ticks a checkbox."""
     for q in questions:
@@ -331,7 +346,7 @@ def _answer_with_keyboard(page, questions: list[dict], answers: dict[str, list[s
         values = [inputs.nth(i).get_attribute("value") for i in range(inputs.count())]
         wanted = answers[q["id"]]
         if inputs.first.get_attribute("type") == "radio":
-            a11y.tab_to(page, inputs.first)
+            _keyboard_focus(page, inputs.first)
             a11y.assert_focus_visible(page, f"question {q['stem'][:30]}")
             index = values.index(wanted[0])
             if index == 0:
@@ -343,7 +358,7 @@ def _answer_with_keyboard(page, questions: list[dict], answers: dict[str, list[s
             a11y.assert_focus_visible(page, "chosen answer")
         else:
             for index, value in enumerate(values):
-                a11y.tab_to(page, inputs.nth(index))
+                _keyboard_focus(page, inputs.nth(index))
                 a11y.assert_focus_visible(page, "checkbox")
                 if value in wanted:
                     page.keyboard.press("Space")
@@ -362,11 +377,61 @@ def _press_button(j, name: str, *, keyboard: bool) -> None:
         button.click()
 
 
+def _question_to_leave_unanswered(questions: list[dict]) -> dict:
+    """A multiple-choice question if the draw has one: the browser lets its checkboxes
+    stay empty, so the server's refusal is what a clinician meets. Otherwise the last
+    (single-choice) question, whose `required` radios Chromium guards itself."""
+    return next((q for q in questions if q["kind"] == "multiple"), questions[-1])
+
+
+def _unanswered_refused_then_answered(
+    j, questions: list[dict], skipped: dict, answers: dict[str, list[str]], *, keyboard: bool
+) -> None:
+    """Submitted with `skipped` unanswered: refused, with an error summary that takes
+    the focus and names the question as a link ("Unanswered: question 7"); following
+    the link (a click, or Tab and Enter) moves the focus to that question's first
+    choice (post-test.js), where it is then answered. The other answers are kept."""
+    page = j.page
+    number = next(n for n, q in enumerate(questions, start=1) if q is skipped)
+    if skipped["kind"] != "multiple":
+        # Chromium would stop the submit at the empty `required` radio group itself
+        # (its own bubble, never the server's summary): switch its check off, as a
+        # browser without it would be, to reach the server's refusal.
+        page.evaluate("document.getElementById('attempt-form').noValidate = true")
+    _press_button(j, "Submit my answers", keyboard=keyboard)
+    summary = page.get_by_role("alert").filter(has_text="Unanswered")
+    expect(summary).to_contain_text(f"question {number}")
+    expect(summary).to_be_focused()
+    j.check("post-test attempt, refused with a question unanswered")
+    link = summary.get_by_role("link", name=f"question {number}", exact=True)
+    if keyboard:
+        page.keyboard.press("Tab")
+        assert a11y.is_focused(link), f"Tab from the error summary went to {a11y.focused(page)}"
+        a11y.assert_focus_visible(page, "the unanswered question's link")
+        page.keyboard.press("Enter")
+    else:
+        link.click()
+    first_choice = page.locator(f"#question-{number} input").first
+    expect(first_choice).to_be_focused()
+    if keyboard:
+        a11y.assert_focus_visible(page, "the unanswered question's first choice")
+    # Every other answer is still ticked, as it was sent.
+    for q in questions:
+        if q is not skipped:
+            for cid in answers[q["id"]]:
+                expect(page.locator(f"input[name='q-{q['id']}'][value='{cid}']")).to_be_checked()
+    answer = _answer_with_keyboard if keyboard else _answer_with_mouse
+    answer(page, [skipped], answers)
+
+
 def take_attempt(
-    j, *, number: int, passing: bool, keyboard: bool, docs: bool = False, reload_midway=False
-) -> str:
+    j, *, number: int, passing: bool, keyboard: bool, docs: bool = False, reload_midway=False,
+    unanswered_first: bool = False,
+) -> str:  # fmt: skip
     """Answer the open attempt (all wrong, or the key) and submit; the score shown.
-    `reload_midway`: reload the page after half the answers, which it shows again."""
+    `reload_midway`: reload the page after half the answers, which it shows again.
+    `unanswered_first`: submit once with a question unanswered (refused; its link in
+    the error summary leads to it), then answer it and submit again."""
     page = j.page
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Post-test: attempt {number}")
     j.check(f"post-test attempt {number}", docs="post-test" if docs and number == 1 else None)
@@ -380,13 +445,17 @@ def take_attempt(
     questions = _frozen_questions(attempt_id)
     answers = _right_answers(questions) if passing else _wrong_answers(questions)
     answer = _answer_with_keyboard if keyboard else _answer_with_mouse
+    skipped = _question_to_leave_unanswered(questions) if unanswered_first else None
+    todo = [q for q in questions if q is not skipped]
     if reload_midway:
-        half = len(questions) // 2
-        answer(page, questions[:half], answers)
-        _reload_keeps_answers(j, attempt_id, {q["id"]: answers[q["id"]] for q in questions[:half]})
-        answer(page, questions[half:], answers)
+        half = len(todo) // 2
+        answer(page, todo[:half], answers)
+        _reload_keeps_answers(j, attempt_id, {q["id"]: answers[q["id"]] for q in todo[:half]})
+        answer(page, todo[half:], answers)
     else:
-        answer(page, questions, answers)
+        answer(page, todo, answers)
+    if skipped is not None:
+        _unanswered_refused_then_answered(j, questions, skipped, answers, keyboard=keyboard)
     _press_button(j, "Submit my answers", keyboard=keyboard)
     outcome = "passed" if passing else "not passed"
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Attempt {number}: {outcome}")
@@ -407,8 +476,9 @@ def post_test(j, *, keyboard: bool, docs: bool = False, reload_midway: bool = Fa
         a11y.pointer_events_reset(page)
     _press_button(j, "Start the post-test", keyboard=keyboard)
     failed = take_attempt(
-        j, number=1, passing=False, keyboard=keyboard, docs=docs, reload_midway=reload_midway
-    )
+        j, number=1, passing=False, keyboard=keyboard, docs=docs, reload_midway=reload_midway,
+        unanswered_first=True,
+    )  # fmt: skip
     _press_button(j, "Start attempt 2", keyboard=keyboard)
     passed = take_attempt(j, number=2, passing=True, keyboard=keyboard)
     if keyboard:
