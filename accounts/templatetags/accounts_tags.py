@@ -38,9 +38,14 @@ def license_fit(context, credits):
 
 
 @register.inclusion_tag("accounts/_dashboard_licenses.html", takes_context=True)
-def license_summary(context):
+def license_summary(context, licenses=None):
+    """The signed-in clinician's licenses; `licenses` when the page has read them
+    already (the renewal cards hold them), else read here."""
     user = context["request"].user
-    licenses = list(selectors.license_list(user=user)) if user.is_authenticated else []
+    if not user.is_authenticated:
+        licenses = []
+    elif licenses is None:
+        licenses = list(selectors.license_list(user=user))
     return {"licenses": licenses, "signed_in": user.is_authenticated}
 
 

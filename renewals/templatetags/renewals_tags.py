@@ -1,4 +1,4 @@
-"""The dashboard's renewal cards, rendered where templates/courses/dashboard.html
+"""The dashboard's licenses and renewal cards, rendered where templates/courses/dashboard.html
 includes templates/renewals/dashboard.html (courses knows nothing of renewals:
 the include names a template, not this app's code)."""
 
@@ -9,11 +9,17 @@ from .. import rules, selectors
 register = template.Library()
 
 
-@register.inclusion_tag("renewals/_cards.html", takes_context=True)
-def renewal_cards(context):
+@register.simple_tag(takes_context=True)
+def renewal_card_list(context) -> list:
+    """One card per license of the signed-in clinician (none for anyone else): the
+    dashboard lists the licenses from them too, without reading them again."""
     request = context["request"]
-    cards = selectors.license_cards(user=request.user) if request.user.is_authenticated else []
-    return {"cards": cards, "request": request}
+    return selectors.license_cards(user=request.user) if request.user.is_authenticated else []
+
+
+@register.filter
+def card_licenses(cards) -> list:
+    return [card.license for card in cards]
 
 
 @register.filter

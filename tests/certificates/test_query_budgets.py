@@ -23,9 +23,9 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Measured 18 and 34 to 35 (Wagtail's routing and the footer take about half); the
-# dashboard's renewal cards add one query (the licenses) for a clinician who tracks none.
-DASHBOARD_BUDGET = 18
+# Measured 17 and 34 to 35 (Wagtail's routing and the footer take about half); the
+# dashboard reads the licenses once, for its license list and the renewal cards.
+DASHBOARD_BUDGET = 17
 COURSE_PAGE_BUDGET = 35
 
 
