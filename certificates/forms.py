@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from cms.admin_dates import admin_date_field, admin_date_hint
+from cms.forms import AccessibleForm
 from cms.ids import IdModelChoiceField
 from courses.models import Accreditor, CoursePage, Enrollment
 
@@ -13,38 +14,6 @@ from .services import MAX_REASON_LENGTH
 
 #: The longest transcript period (license renewal cycles are 1 to 3 years).
 MAX_PERIOD_YEARS = 25
-
-
-class AccessibleForm(forms.Form):
-    """Ties each field's error and help text to its input (aria-describedby,
-    aria-invalid), for templates/certificates/_field.html."""
-
-    def full_clean(self):
-        super().full_clean()
-        self._describe()
-
-    def add_error(self, field, error):
-        """Also for an error added after validation (a service's refusal of a field)."""
-        super().add_error(field, error)
-        self._describe()
-
-    def _describe(self):
-        for name, field in self.fields.items():
-            bound = self[name]
-            described = []
-            if self.errors.get(name):
-                field.widget.attrs["aria-invalid"] = "true"
-                described.append(f"{bound.auto_id}-error")
-            if field.help_text:
-                described.append(f"{bound.auto_id}-help")
-            if described:
-                field.widget.attrs["aria-describedby"] = " ".join(described)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if field.help_text:
-                field.widget.attrs["aria-describedby"] = f"{self[name].auto_id}-help"
 
 
 class VerifyForm(AccessibleForm):

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import forms
 
-from certificates.forms import AccessibleForm
+from cms.forms import AccessibleForm
 from cms.ids import IdModelChoiceField
 
 from .models import CATEGORY_CHOICES, MAX_HOURS, RequirementTemplate

@@ -1,6 +1,6 @@
 from django import forms
 
-from certificates.forms import AccessibleForm
+from cms.forms import AccessibleForm
 
 from .models import RequestKind
 
