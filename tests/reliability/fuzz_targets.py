@@ -71,6 +71,7 @@ renewals/uploads/<id:upload_id>/delete/       clinician  post  /renewals/uploads
 renewals/calendar/reset/                      clinician  get   /renewals/calendar/reset/
 renewals/records/                             clinician  get   /renewals/records/                                    start,end
 renewals/records/transcript.csv               clinician  get   /renewals/records/transcript.csv                      start,end
+renewals/records/transcript.xlsx              clinician  get   /renewals/records/transcript.xlsx                     start,end
 renewals/records/certificates.zip             clinician  get   /renewals/records/certificates.zip
 renewals/records/my-data.json                 clinician  get   /renewals/records/my-data.json
 support/                                      clinician  get   /support/
@@ -99,6 +100,7 @@ admin/audit-reports/evidence/                 admin      get   /admin/audit-repo
 admin/audit-reports/courses/  admin  get  /admin/audit-reports/courses/  p,q
 admin/audit-reports/courses/<id:course_id>/  admin  get  /admin/audit-reports/courses/{course_pk}/  start,end
 admin/audit-reports/courses/<id:course_id>/items/csv/  admin  get  /admin/audit-reports/courses/{course_pk}/items/csv/  start,end
+admin/audit-reports/courses/<id:course_id>/items/xlsx/  admin  get  /admin/audit-reports/courses/{course_pk}/items/xlsx/  start,end
 admin/audit-reports/packets/<id:packet_id>/  admin  get  /admin/audit-reports/packets/999999/
 admin/audit-reports/packets/<id:packet_id>/download/  admin  get  /admin/audit-reports/packets/999999/download/
 admin/evaluations/                            admin      get   /admin/evaluations/                                   p,q
