@@ -213,7 +213,10 @@ def accommodation_ask(j, *, course_path: str, course_title: str) -> int:
     j.check("support request form")
 
     page.get_by_role("button", name="Send the request").click()
-    expect(page.get_by_role("alert")).to_have_text("Describe what you need.")
+    # The refusal stands at the field it is about, and the field says so to a screen reader.
+    details = page.get_by_label("What you need, or what happened")
+    expect(details).to_have_attribute("aria-invalid", "true")
+    expect(details).to_have_accessible_description(re.compile(r"^Describe what you need\."))
     expect(course.locator("option:checked")).to_have_text(course_title)  # kept
     j.check("support request form, refused empty")
 
