@@ -5,7 +5,7 @@ from django import forms
 
 class AccessibleForm(forms.Form):
     """Ties each field's error and help text to its input (aria-describedby,
-    aria-invalid), for templates/certificates/_field.html."""
+    aria-invalid), for templates/components/field.html."""
 
     def full_clean(self):
         super().full_clean()
