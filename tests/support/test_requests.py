@@ -4,6 +4,7 @@ their own requests; each status change emails the clinician exactly once and
 every change is in the audit log."""
 
 import html
+import re
 
 import pytest
 from django.core import mail
@@ -222,3 +223,71 @@ def test_requests_open_past_the_configured_days_are_flagged_overdue(client, grie
     assert b"data-support-overdue" in home.content
     settings.SUPPORT_OVERDUE_DAYS = 5
     assert b"data-overdue" not in client.get("/admin/support/").content
+
+
+def _dashboard_counts(client) -> dict[str, int] | None:
+    """The dashboard's support panel as its reader sees it: {"open": n, "overdue": n}
+    (overdue 0 when the panel shows no overdue link); None without the panel."""
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    if "data-support-panel" not in page:
+        return None
+    open_link = re.search(
+        r'<a href="/admin/support/"><strong data-support-open>(\d+)</strong> open</a>', page
+    )
+    overdue_link = re.search(
+        r'<a href="/admin/support/\?overdue=1"><strong data-support-overdue>(\d+)</strong>'
+        r" overdue</a>",
+        page,
+    )
+    assert open_link, "the panel links its open count to the inbox"
+    return {"open": int(open_link[1]), "overdue": int(overdue_link[1]) if overdue_link else 0}
+
+
+def test_the_dashboard_counts_open_and_overdue_requests_as_they_open_and_close(
+    client, dana, course, settings
+):
+    """The Administrators' dashboard panel: requests new or in progress count as
+    open, resolved and declined ones stop counting; those open past the configured
+    days count as overdue too, and the overdue link goes once none is."""
+    settings.SUPPORT_OVERDUE_DAYS = 3
+    admin = staff_user(group="Administrators")
+    client.force_login(admin)
+    assert _dashboard_counts(client) == {"open": 0, "overdue": 0}
+
+    def ask(kind: str) -> SupportRequest:
+        return services.request_create(
+            user=dana, kind=kind, details=f"A {kind}.", outcome_sought="An answer",
+            course_id=course.pk,
+        )  # fmt: skip
+
+    def set_status(request: SupportRequest, status: str) -> None:
+        services.request_update(request=request, actor=admin, status=status)
+
+    first, second, third = ask("grievance"), ask("accommodation"), ask("grievance")
+    assert _dashboard_counts(client) == {"open": 3, "overdue": 0}
+    set_status(first, RequestStatus.IN_PROGRESS)
+    assert _dashboard_counts(client) == {"open": 3, "overdue": 0}, "in progress is still open"
+    SupportRequest.objects.filter(pk__in=[first.pk, second.pk]).update(
+        created_at=timezone.now() - timezone.timedelta(days=4)
+    )
+    assert _dashboard_counts(client) == {"open": 3, "overdue": 2}
+    set_status(first, RequestStatus.RESOLVED)
+    assert _dashboard_counts(client) == {"open": 2, "overdue": 1}
+    set_status(second, RequestStatus.DECLINED)
+    assert _dashboard_counts(client) == {"open": 1, "overdue": 0}
+    set_status(third, RequestStatus.RESOLVED)
+    assert _dashboard_counts(client) == {"open": 0, "overdue": 0}
+    set_status(third, RequestStatus.NEW)  # reopened
+    assert _dashboard_counts(client) == {"open": 1, "overdue": 0}
+
+
+def test_only_administrators_see_the_dashboard_count(client, grievance):
+    client.force_login(staff_user(group="Administrators"))
+    assert _dashboard_counts(client) == {"open": 1, "overdue": 0}
+    client.force_login(staff_user(group="Instructors"))
+    assert _dashboard_counts(client) is None
+    client.force_login(clinician(email="c3@example.com"))
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "data-support-panel" not in response.content.decode()
