@@ -325,8 +325,11 @@ def completions_settle(*, summaries: list[EnrollmentSummary]) -> bool:
 
 def participant_facts(*, user) -> dict:
     """What a roster must show of the participant years later, as it is now: the
-    name as certified, email and licenses. Higher apps add the claimed
+    name as certified, email and licenses, and the professions those licenses are
+    in by code (a keyed object, so a roster can filter on them in SQL on every
+    database: reports.selectors.roster_queryset). Higher apps add the claimed
     accreditors in the same transaction (reports.receivers)."""
+    licenses = list(user.licenses.order_by("profession", "region", "license_number"))
     return {
         "name": user.full_name or user.email,
         "email": user.email,
@@ -336,8 +339,9 @@ def participant_facts(*, user) -> dict:
                 "number": lic.license_number,
                 "region": lic.region,
             }
-            for lic in user.licenses.order_by("profession", "region", "license_number")
+            for lic in licenses
         ],
+        "professions": {lic.profession: lic.get_profession_display() for lic in licenses},
         "accreditors": [],
     }
 

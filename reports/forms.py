@@ -80,8 +80,8 @@ class RosterForm(ReportPeriodForm):
         required=False,
         help_text=(
             "Only participants who claimed credit under it, hold a certificate under it, or "
-            "hold a license of a profession it serves; certificates under other accreditors "
-            "are left out."
+            "hold a license of a profession it serves (as held at completion, for those who "
+            "completed); certificates under other accreditors are left out."
         ),
     )
     field_order = ["course", "basis", "start", "end", "accreditor"]

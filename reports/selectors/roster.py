@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Subquery, Sum
+from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Lower, NullIf
 
@@ -160,6 +160,24 @@ def _frozen_licenses(participant: dict) -> list[LicenseLine]:
     ]
 
 
+def _under_accreditor(accreditor: Accreditor) -> Q:
+    """Enrollments that belong on an accreditor's roster: the participant claimed
+    credit under it or holds a certificate under it (both records), or holds a
+    license of a profession it serves — as frozen at completion once the course is
+    completed, and as the profile says today only while it is still in progress."""
+    professions = accreditor.professions or []
+    licensed_now = Exists(
+        ClinicianLicense.objects.filter(user=OuterRef("user"), profession__in=professions)
+    )
+    licensed_then = Q(completion__participant__professions__has_any_keys=professions)
+    return (
+        Exists(Attestation.objects.filter(enrollment=OuterRef("pk"), accreditors=accreditor))
+        | Exists(Certificate.objects.filter(enrollment=OuterRef("pk"), accreditor=accreditor))
+        | (Q(completion__isnull=True) & licensed_now)
+        | (licensed_then if professions else Q(pk__in=[]))
+    )
+
+
 def roster_queryset(
     *,
     course: CoursePage,
@@ -179,15 +197,7 @@ def roster_queryset(
             enrolled_at__gte=period.since, enrolled_at__lt=period.until
         )
     if accreditor is not None:
-        enrollments = enrollments.filter(
-            Exists(Attestation.objects.filter(enrollment=OuterRef("pk"), accreditors=accreditor))
-            | Exists(Certificate.objects.filter(enrollment=OuterRef("pk"), accreditor=accreditor))
-            | Exists(
-                ClinicianLicense.objects.filter(
-                    user=OuterRef("user"), profession__in=accreditor.professions or []
-                )
-            )
-        )
+        enrollments = enrollments.filter(_under_accreditor(accreditor))
     attempts = Attempt.objects.all()
     return (
         enrollments.annotate(

@@ -31,6 +31,7 @@ def test_the_completion_freezes_the_participant_as_certified():
         "name": "Dana Whitfield",
         "email": "dana@example.org",
         "licenses": [{"profession": "Psychologist", "number": "007001", "region": "CA"}],
+        "professions": {"psychologist": "Psychologist"},
         "accreditors": ["APA"],
     }
 
@@ -50,6 +51,63 @@ def test_the_roster_is_unchanged_after_the_clinician_deletes_a_license_and_chang
     LicenseFactory(user=user, profession="counselor", license_number="NEW 9", region="OR")
 
     assert roster(enrollment.course) == before
+
+
+def test_the_accreditor_roster_reads_the_licenses_held_at_completion():
+    """Neither participant claimed APA credit (an attendance certificate each): the
+    roster for APA lists the psychologist as licensed at completion, after the
+    license is deleted, and not the counselor who became a psychologist later."""
+    apa = AccreditorFactory(short_name="APA", professions=["psychologist"])
+    kept = clinician(full_name="Ann Kept", email="ann@example.org")
+    later = clinician(full_name="Bo Later", email="bo@example.org", professions=("counselor",))
+    enrollment, _ = course_completed_by(user=kept, accreditors=[])
+    course_completed_by(user=later, course=enrollment.course, accreditors=[])
+
+    kept.licenses.all().delete()
+    LicenseFactory(user=later, profession="psychologist", license_number="PSY 2", region="CA")
+
+    today = timezone.localdate()
+    period = Period(start=today - timedelta(days=30), end=today)
+    lines = list(
+        roster_csv(course=enrollment.course, period=period, basis="completed", accreditor=apa)
+    )
+    assert [line[0] for line in lines[1:]] == ["Ann Kept"]
+
+
+def test_an_accreditor_roster_lists_a_participant_in_progress_by_their_licenses_today():
+    from courses.services import enrollment_create
+
+    apa = AccreditorFactory(short_name="APA", professions=["psychologist"])
+    course = course_completed_by(user=clinician(email="done@example.org"), accreditors=[])[0].course
+    enrollment_create(user=clinician(full_name="Cy Reading", email="cy@example.org"), course=course)
+    enrollment_create(
+        user=clinician(full_name="Di Other", email="di@example.org", professions=("mft",)),
+        course=course,
+    )
+    today = timezone.localdate()
+    period = Period(start=today - timedelta(days=30), end=today)
+    names = [line[0] for line in roster_csv(course=course, period=period, accreditor=apa)][1:]
+    assert "Cy Reading" in names and "Di Other" not in names
+
+
+def test_the_professions_migration_reads_the_frozen_license_labels():
+    import importlib
+
+    from django.apps import apps
+
+    fill = importlib.import_module("reports.migrations.0006_freeze_completion_professions").fill
+    user = clinician(full_name="Dana Whitfield", professions=("psychologist", "mft"))
+    _, completion = course_completed_by(user=user, accreditors=[])
+    facts = {k: v for k, v in completion.participant.items() if k != "professions"}
+    facts["licenses"].append({"profession": "Drama therapist", "number": "D1", "region": "NY"})
+    CourseCompletion.objects.filter(pk=completion.pk).update(participant=facts)
+    user.licenses.all().delete()
+    fill(apps, None)
+    assert CourseCompletion.objects.get(pk=completion.pk).participant["professions"] == {
+        "psychologist": "Psychologist",
+        "mft": "Marriage & family therapist",
+        "Drama therapist": "Drama therapist",
+    }
 
 
 def test_the_data_migration_fills_existing_completions_from_the_certificate_snapshot():
