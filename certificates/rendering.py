@@ -42,12 +42,14 @@ import shutil
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import segno
-import typst
 
 from .transcript_totals import _s, _transcript_rows, transcript_totals
+
+if TYPE_CHECKING:
+    import typst
 
 __all__ = [
     "CERTIFICATE_TEMPLATE_VERSION",
@@ -56,6 +58,7 @@ __all__ = [
     "TEMPLATE_DIR",
     "render_certificate_pdf",
     "render_transcript_pdf",
+    "typst_compiler",
 ]
 
 CERTIFICATE_TEMPLATE_VERSION: int = 2
@@ -97,6 +100,45 @@ def font_dirs() -> list[str]:
     return dirs
 
 
+_typst_lock = threading.Lock()
+_typst_fonts: dict[int, typst.Fonts] = {}
+_typst_local = threading.local()
+
+
+def _typst():
+    # Imported on the first compile, not with this module: Typst's native library
+    # is about 13 MB resident, and a web worker that never renders a PDF (most of
+    # them: the Celery worker renders) should not carry it (benchmarks/exports.py).
+    import typst
+
+    return typst
+
+
+def typst_compiler(*, root: str | None = None) -> typst.Compiler:
+    """This thread's Typst compiler (one per file root), on the certificates' font
+    folders and without system fonts, so output does not depend on the machine.
+    The fonts are scanned once per process (and again after a fork); the
+    certificates, the renewal packet and the audit packet all compile through it."""
+    pid = os.getpid()
+    compilers = _typst_local.__dict__.setdefault("compilers", {})
+    compiler = compilers.get((pid, root))
+    if compiler is None:
+        typst = _typst()
+        with _typst_lock:
+            fonts = _typst_fonts.get(pid)
+            if fonts is None:
+                _typst_fonts.clear()
+                fonts = _typst_fonts[pid] = typst.Fonts(
+                    include_system_fonts=False,
+                    include_embedded_fonts=True,
+                    font_paths=font_dirs(),
+                )
+        options = {"root": root} if root else {}
+        compiler = typst.Compiler(font_paths=fonts, ignore_system_fonts=True, **options)
+        compilers[(pid, root)] = compiler
+    return compiler
+
+
 class _Engine:
     def __init__(self) -> None:
         self.pid = os.getpid()
@@ -105,25 +147,13 @@ class _Engine:
         self.asset_dir = tempfile.mkdtemp(prefix="practicum-typst-")
         atexit.register(shutil.rmtree, self.asset_dir, True)
         self._assets: dict[bytes, str] = {}
-        self.fonts = typst.Fonts(
-            include_system_fonts=False,
-            include_embedded_fonts=True,
-            font_paths=font_dirs(),
-        )
         self.templates = {
             name: (TEMPLATE_DIR / f"{name}.typ").read_bytes()
             for name in ("certificate", "transcript")
         }
-        self._local = threading.local()
 
     def compiler(self) -> typst.Compiler:
-        compiler = getattr(self._local, "compiler", None)
-        if compiler is None:
-            compiler = typst.Compiler(
-                root=self.asset_dir, font_paths=self.fonts, ignore_system_fonts=True
-            )
-            self._local.compiler = compiler
-        return compiler
+        return typst_compiler(root=self.asset_dir)
 
     def asset_path(self, data: bytes) -> str:
         """The root-relative path of an image file with these bytes."""

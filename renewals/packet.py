@@ -11,40 +11,19 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-import typst
 from django.conf import settings
 
-from certificates.rendering import font_dirs, format_date
+from certificates.rendering import format_date, typst_compiler
 
 from . import rules, selectors
 from .models import CATEGORY_LABELS, OutsideCertificate, RenewalPacket
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "renewals" / "packet.typ"
 IMAGE_PAGE_DPI = 150
-
-_local = threading.local()
-_fonts_lock = threading.Lock()
-_fonts: typst.Fonts | None = None
-
-
-def _compiler() -> typst.Compiler:
-    """One compiler per thread, on the certificates' font folders (no system fonts,
-    so output does not depend on the machine)."""
-    global _fonts
-    compiler = getattr(_local, "compiler", None)
-    if compiler is None:
-        with _fonts_lock:
-            if _fonts is None:
-                _fonts = typst.Fonts(
-                    include_system_fonts=False, include_embedded_fonts=True, font_paths=font_dirs()
-                )
-        compiler = _local.compiler = typst.Compiler(font_paths=_fonts, ignore_system_fonts=True)
-    return compiler
 
 
 def packet_document(*, license, packet: RenewalPacket) -> dict:
@@ -127,7 +106,7 @@ def _date_parts(day: date) -> dict[str, int]:
 
 def render_summary(document: dict) -> bytes:
     data = {k: v for k, v in document.items() if k != "appended"}
-    pdf = _compiler().compile(
+    pdf = typst_compiler().compile(
         TEMPLATE.read_bytes(),
         format="pdf",
         sys_inputs={"data": json.dumps(data, ensure_ascii=False)},

@@ -13,17 +13,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import threading
 from collections.abc import Callable, Iterable
 from html import unescape
 from pathlib import Path
 
-import typst
 from django.utils.text import slugify
 from wagtail.models import Revision
 
 from certificates.models import Certificate
-from certificates.rendering import font_dirs, render_certificate_pdf
+from certificates.rendering import render_certificate_pdf, typst_compiler
 from cms.spreadsheet import csv_cell, xlsx_write
 from courses.models import CourseCompletion, CourseCredit, CourseInstructor, CoursePage, LessonPage
 from courses.selectors import course_objectives
@@ -38,22 +36,10 @@ from .selectors.seat_time import course_seat_time
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "reports" / "packet_document.typ"
 Part = tuple[str, Callable[[], bytes]]
 
-_local = threading.local()
-
-
-def _compiler() -> typst.Compiler:
-    compiler = getattr(_local, "compiler", None)
-    if compiler is None:
-        fonts = typst.Fonts(
-            include_system_fonts=False, include_embedded_fonts=True, font_paths=font_dirs()
-        )
-        compiler = _local.compiler = typst.Compiler(font_paths=fonts, ignore_system_fonts=True)
-    return compiler
-
 
 def document_pdf(*, title: str, subtitle: str, sections: list[dict]) -> bytes:
     data = {"title": title, "subtitle": subtitle, "sections": sections}
-    pdf = _compiler().compile(
+    pdf = typst_compiler().compile(
         TEMPLATE.read_bytes(), format="pdf", sys_inputs={"data": json.dumps(data)}
     )
     assert isinstance(pdf, bytes)

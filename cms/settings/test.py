@@ -9,7 +9,12 @@ os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/practicum")
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, CREDENTIAL_SIGNING_KEY_DIR, STORAGES
+from .base import BASE_DIR, CREDENTIAL_SIGNING_KEY_DIR, DATABASES, STORAGES
+
+# A test run on SQLite can start from a database already migrated (tests/sqlite.py):
+# pytest --reuse-db with TEST_DATABASE_NAME, the file, keeps and uses it as it is.
+if os.environ.get("TEST_DATABASE_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
