@@ -10,6 +10,7 @@ tens of kilobytes, and fields the form does not have.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -178,25 +179,41 @@ def project_apps() -> list:
     ]
 
 
+def _fingerprinted_tables() -> list[str]:
+    return [
+        model._meta.db_table
+        for config in [*project_apps(), apps.get_app_config("wagtailcore")]
+        for model in config.get_models()
+        if not model._meta.proxy and model._meta.managed
+    ]
+
+
 def fingerprint_sql() -> str:
-    parts = []
-    for config in [*project_apps(), apps.get_app_config("wagtailcore")]:
-        for model in config.get_models():
-            if model._meta.proxy or not model._meta.managed:
-                continue
-            table = connection.ops.quote_name(model._meta.db_table)
-            parts.append(
-                f"SELECT '{model._meta.db_table}' AS t, "  # noqa: S608 (names from the models)
-                f"md5(coalesce(string_agg(md5(x::text), '' ORDER BY md5(x::text)), '')) AS h "
-                f"FROM {table} x"
-            )
-    return " UNION ALL ".join(parts)
+    """One query that hashes each table's rows (PostgreSQL); on SQLite, which has no
+    md5(), the table names, one a line, whose rows `fingerprint` hashes itself."""
+    tables = _fingerprinted_tables()
+    if connection.vendor != "postgresql":
+        return "\n".join(tables)
+    return " UNION ALL ".join(
+        f"SELECT '{table}' AS t, "  # noqa: S608 (names from the models)
+        f"md5(coalesce(string_agg(md5(x::text), '' ORDER BY md5(x::text)), '')) AS h "
+        f"FROM {connection.ops.quote_name(table)} x"
+        for table in tables
+    )
 
 
 def fingerprint(sql: str) -> dict[str, str]:
+    """Each table's hash: equal before and after when no row was added, changed or removed."""
     with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return dict(cursor.fetchall())
+        if connection.vendor == "postgresql":
+            cursor.execute(sql)
+            return dict(cursor.fetchall())
+        hashes = {}
+        for table in sql.splitlines():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            rows = sorted(repr(row) for row in cursor.fetchall())
+            hashes[table] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+        return hashes
 
 
 def _has_error(data) -> bool:

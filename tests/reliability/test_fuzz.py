@@ -8,8 +8,11 @@ examples from run to run. FUZZ_EXAMPLES=200 for a long hunt.
 """
 
 import os
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -28,6 +31,7 @@ from tests.factories import (
     outside_certificate,
     staff_user,
 )
+from tests.sqlite import ROOT, sqlite_database, sqlite_env
 
 from .fuzz import fingerprint, fingerprint_sql, project_apps, requests, says_what_was_wrong
 from .fuzz_targets import NOT_FUZZED, TARGETS
@@ -189,3 +193,43 @@ def settings_fast_passwords(settings):
     # allauth's own limits (signup 20 a minute) would answer 429 to the generated signups.
     settings.ACCOUNT_RATE_LIMITS = False
     return SimpleNamespace()
+
+
+#: Generated requests per target in the SQLite pass (a smaller pass: the breadth is the point).
+SQLITE_EXAMPLES = int(os.environ.get("FUZZ_SQLITE_EXAMPLES") or 2)
+
+
+def test_the_same_generated_input_on_sqlite(tmp_path):
+    """Every target again, on SQLite (`make run`'s default), which differs where input
+    reaches the database: integers beyond 64 bits, text comparisons, NUL. A child pytest
+    runs the test above on a migrated SQLite file (tests/sqlite.py)."""
+    database = sqlite_database(tmp_path)
+    env = sqlite_env(
+        tmp_path / "unused.sqlite3",
+        TEST_DATABASE_NAME=str(database),
+        FUZZ_EXAMPLES=str(SQLITE_EXAMPLES),
+    )
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:randomly",
+            "--reuse-db",
+            "-q",
+            "--no-header",
+            "-o",
+            "log_level=WARNING",
+            f"{Path(__file__).resolve()}::{test_generated_input_never_fails_never_changes_data_when_refused_and_says_why.__name__}",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert run.returncode == 0, (run.stdout + run.stderr)[-8000:]
+    assert f"{len(GROUPS)} passed" in run.stdout, run.stdout[-2000:]
