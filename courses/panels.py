@@ -31,7 +31,7 @@ class CreditCheckPanel(_TemplatePanel):
 
     class BoundPanel(HelpPanel.BoundPanel):
         def get_context_data(self, parent_context=None):
-            from .selectors.authoring import METHOD_EVIDENCE, words_needed
+            from .credit_rules import METHOD_EVIDENCE, words_needed
 
             context = super().get_context_data(parent_context)
             report = _editor_report(self.instance)

@@ -21,44 +21,11 @@ from wagtail.models import Page, WorkflowState
 from cms.models import ProviderSettings
 from cms.refusals import Refusal
 
-from .models import CourseCredit, CoursePage, CreditCategory, CreditMethod, DeliveryFormat
+from .credit_rules import CreditCheck
+from .models import CourseCredit, CoursePage
+from .publish_rules import REQUIRED_TEXT, CourseFacts, SitePolicy, publish_problems
 from .registry import publish_check_problems
-from .selectors.authoring import (
-    METHOD_EVIDENCE,
-    CreditCheck,
-    course_credit_check,
-    course_warnings,
-    credit_rule_problems,
-    lesson_versions,
-)
-from .wordcount import text_word_count
-
-# The text fields a course needs, with the names the problems give them.
-REQUIRED_TEXT = {
-    "title": "Title",
-    "summary": "Summary",
-    "outline": "Outline",
-    "target_audience": "Target audience",
-    "limitations": "Limitations and risks",
-    "level": "Level",
-    "delivery_format": "Delivery format",
-}
-
-
-@dataclass
-class CourseFacts:
-    """What the gate judges, apart from the pages under the course: the course's own
-    fields and inline rows. Read from the saved course (`course_facts`) or, in the
-    editor, from what was typed (`CoursePageForm.publish_facts`)."""
-
-    fields: dict[str, object]  # the REQUIRED_TEXT fields
-    objectives: list[str]
-    instructors: list = field(default_factory=list)  # Instructor rows
-    credits: list[CourseCredit] = field(default_factory=list)
-    credit_method: str = CreditMethod.WORD_COUNT
-    credit_evidence: str = ""
-    words_per_credit_hour: int | None = None
-    estimated_minutes: int | None = None
+from .selectors.authoring import course_credit_check, course_warnings, lesson_versions
 
 
 def course_facts(course: CoursePage) -> CourseFacts:
@@ -95,7 +62,7 @@ class _Read:
     facts: CourseFacts
     lessons: list
     check: CreditCheck | None  # None without lessons: there is no word count
-    policy: list[str]
+    policies: list[SitePolicy]
 
 
 def _read(course: CoursePage, facts: CourseFacts) -> _Read:
@@ -110,16 +77,39 @@ def _read(course: CoursePage, facts: CourseFacts) -> _Read:
             estimated_minutes=facts.estimated_minutes,
             lessons=lessons,
         )
-    return _Read(facts=facts, lessons=lessons, check=check, policy=_policy_problems())
+    return _Read(facts=facts, lessons=lessons, check=check, policies=site_policies())
+
+
+def site_policies() -> list[SitePolicy]:
+    """The refund, grievance and accommodation pages the provider's settings name, and
+    whether each is live (one query)."""
+    provider = ProviderSettings.load()
+    policies = [
+        ("refund policy", provider.refund_policy_page_id),
+        ("grievance policy", provider.grievance_policy_page_id),
+        ("accommodation-request page", provider.accommodation_page_id),
+    ]
+    live = set(
+        Page.objects.live()
+        .filter(pk__in=[page_id for _, page_id in policies if page_id])
+        .values_list("pk", flat=True)
+    )
+    return [
+        SitePolicy(label=label, page_id=page_id, live=page_id in live)
+        for label, page_id in policies
+    ]
 
 
 def _problems(course: CoursePage, read: _Read, *, for_submission: bool) -> list[str]:
     return [
-        *_text_problems(read.facts),
-        *_instructor_problems(read.facts),
-        *_accreditor_problems(read.facts),
-        *_lesson_and_credit_problems(read, for_submission=for_submission),
-        *read.policy,
+        *publish_problems(
+            facts=read.facts,
+            lessons_live=[lesson.live for lesson in read.lessons],
+            check=read.check,
+            policies=read.policies,
+            today=timezone.localdate(),
+            for_submission=for_submission,
+        ),
         *publish_check_problems(course, for_publish=not for_submission),
     ]
 
@@ -189,121 +179,6 @@ def course_editor_report(*, course: CoursePage) -> EditorReport:
 
 def course_publish_checklist(*, course: CoursePage) -> PublishChecklist:
     return course_editor_report(course=course).checklist
-
-
-# --- The rules -------------------------------------------------------------------------------
-
-
-def _text_problems(facts: CourseFacts) -> list[str]:
-    problems = [
-        f"{label} is missing"
-        for name, label in REQUIRED_TEXT.items()
-        if not _has_text(facts.fields.get(name))
-    ]
-    objectives = [text for text in facts.objectives if text.strip()]
-    if len(objectives) < 3:
-        problems.append(
-            f"Learning objectives: at least 3 are required (the course has {len(objectives)})"
-        )
-    return problems
-
-
-def _instructor_problems(facts: CourseFacts) -> list[str]:
-    instructors = facts.instructors
-    problems = []
-    if not instructors:
-        problems.append("Instructors: at least one instructor is required")
-    for instructor in instructors:
-        if not instructor.credentials.strip():
-            problems.append(f"Instructor {instructor.name} has no credentials")
-        if not instructor.disclosure.strip():
-            problems.append(f"Instructor {instructor.name} has no conflict-of-interest disclosure")
-    real_instructors = [i for i in instructors if not i.is_sample]
-    ethics_credit = any(c.category == CreditCategory.ETHICS for c in facts.credits)
-    # A sample course (fictional instructors only) is flagged by course_warnings instead.
-    if ethics_credit and real_instructors and not any(i.license.strip() for i in instructors):
-        problems.append(
-            "Ethics credit: no instructor has a professional license on record (ASWB ACE expects "
-            "ethics content developed or presented by a licensed social worker; state boards "
-            "ask the same of their licensees)"
-        )
-    return problems
-
-
-def _accreditor_problems(facts: CourseFacts) -> list[str]:
-    problems = []
-    if not facts.credits:
-        problems.append("Credit hours: at least one accreditor and its hours are required")
-    delivery_format = facts.fields["delivery_format"]
-    today = timezone.localdate()
-    for accreditor in {c.accreditor.pk: c.accreditor for c in facts.credits}.values():
-        if delivery_format not in (accreditor.delivery_formats or []):
-            problems.append(
-                f"{accreditor.short_name} has not approved the delivery format "
-                f"“{dict(DeliveryFormat.choices).get(delivery_format, delivery_format)}”"
-            )
-        if accreditor.approval_end < today:
-            problems.append(
-                f"{accreditor.short_name} approval period ended on {accreditor.approval_end:%Y-%m-%d}"
-            )
-        elif accreditor.approval_start > today:
-            # Offering credit before the approval begins is advertising an approval
-            # the provider does not hold yet.
-            problems.append(
-                f"{accreditor.short_name} approval period starts on "
-                f"{accreditor.approval_start:%Y-%m-%d}: its credit cannot be offered before then"
-            )
-    if facts.credit_method != CreditMethod.WORD_COUNT and not _has_text(facts.credit_evidence):
-        problems.append(
-            f"Evidence for the credit-hour method is missing: the hours are set by "
-            f"{METHOD_EVIDENCE.get(facts.credit_method, facts.credit_method)}. Write it under "
-            "Credit evidence, or set the hours by word count (which needs none)"
-        )
-    return problems
-
-
-def _lesson_and_credit_problems(read: _Read, *, for_submission: bool) -> list[str]:
-    problems = []
-    if not read.lessons:
-        problems.append("Lessons: the course has no lessons. Add one under the course (New lesson)")
-    elif not for_submission and not any(lesson.live for lesson in read.lessons):
-        problems.append(
-            "Lessons: none is published yet. Send the course for approval: its lessons go with "
-            "it, and approving the course publishes them together"
-        )
-    if read.check is not None:
-        problems.extend(read.check.problems)
-    else:
-        # Without lessons there is no word count, but the accreditors' increments still apply.
-        problems.extend(credit_rule_problems(credits=read.facts.credits))
-    return problems
-
-
-def _policy_problems() -> list[str]:
-    provider = ProviderSettings.load()
-    policies = [
-        ("refund policy", provider.refund_policy_page_id),
-        ("grievance policy", provider.grievance_policy_page_id),
-        ("accommodation-request page", provider.accommodation_page_id),
-    ]
-    live = set(
-        Page.objects.live()
-        .filter(pk__in=[page_id for _, page_id in policies if page_id])
-        .values_list("pk", flat=True)
-    )
-    problems = []
-    for label, page_id in policies:
-        if page_id is None:
-            problems.append(f"The site has no {label} (Settings → Provider settings)")
-        elif page_id not in live:
-            # The course page would show no link to it: participants must be able to read it.
-            problems.append(f"The site's {label} is not published")
-    return problems
-
-
-def _has_text(value) -> bool:
-    """Rich text counts as empty when it holds only markup."""
-    return bool(text_word_count(str(value or "")))
 
 
 # --- The pages under a course ----------------------------------------------------------------

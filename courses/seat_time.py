@@ -27,8 +27,12 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from .models.choices import SeatTimePolicy
+
+if TYPE_CHECKING:
+    from .models import LearnerOverride
 
 # The seconds of active time required of the enrollment of (SELECT user_id,
 # course_id FROM target): the strictest enforcing accreditor's share of the
@@ -76,6 +80,50 @@ def required_seconds(
 def minutes_up(seconds: int) -> int:
     """Whole minutes, rounded up: "1 more minute" while any second is missing."""
     return math.ceil(max(0, seconds) / 60)
+
+
+@dataclass(frozen=True)
+class TimeRequirement:
+    """The active time a course asks of one enrollment, and what it has."""
+
+    required_seconds: int  # what this clinician must reach (an override may lower it)
+    active_seconds: int
+    accreditors: tuple[str, ...]  # short names of the accreditors that ask
+    standard_seconds: int = 0  # what the accreditors ask of everyone
+    override: LearnerOverride | None = None  # the override in force that lowered it
+
+    @property
+    def lowered(self) -> bool:
+        return self.override is not None and self.required_seconds < self.standard_seconds
+
+    @property
+    def met_only_by_override(self) -> bool:
+        """Met, but under the accreditors' own minimum: the override let it through."""
+        return self.met and self.lowered and self.active_seconds < self.standard_seconds
+
+    @property
+    def met(self) -> bool:
+        return self.active_seconds >= self.required_seconds
+
+    @property
+    def required_minutes(self) -> int:
+        return minutes_up(self.required_seconds)
+
+    @property
+    def standard_minutes(self) -> int:
+        return minutes_up(self.standard_seconds)
+
+    @property
+    def active_minutes(self) -> int:
+        return self.active_seconds // 60
+
+    @property
+    def remaining_minutes(self) -> int:
+        return minutes_up(self.required_seconds - self.active_seconds)
+
+    @property
+    def asked_by(self) -> str:
+        return " and ".join(self.accreditors)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cms.refusals import Refusal
 
+from .completion import completion_due, completion_override
 from .models import (
     Accreditor,
     CourseCompletion,
@@ -277,11 +278,10 @@ def completion_evaluate(*, enrollment_id: int) -> CourseCompletion | None:
         existing = CourseCompletion.objects.filter(enrollment=enrollment).first()
         if existing is not None:
             return existing
-        if enrollment.status != Enrollment.Status.ACTIVE:
+        if not enrollment.is_active:  # it cannot complete: no need to read its steps
             return None
         # The steps include the minimum active time where an accreditor asks for it.
-        summary = enrollment_summaries(enrollments=[enrollment])[0]
-        if summary.lessons_total == 0 or not all(s.done for s in summary.steps if s.required):
+        if not completion_due(enrollment_summaries(enrollments=[enrollment])[0]):
             return None
         course = enrollment.course
         active_seconds = enrollment_active_seconds(enrollment=enrollment)
@@ -295,8 +295,7 @@ def completion_evaluate(*, enrollment_id: int) -> CourseCompletion | None:
                     snapshot=course_snapshot(course=course),
                     active_seconds=active_seconds,
                     participant=participant_facts(user=enrollment.user),
-                    # Recorded where the override's lower minimum is what let it complete.
-                    override=time.override if time and time.met_only_by_override else None,
+                    override=completion_override(time),
                 )
         except IntegrityError:
             return CourseCompletion.objects.get(enrollment=enrollment)
@@ -313,12 +312,7 @@ def completions_settle(*, summaries: list[EnrollmentSummary]) -> bool:
     nothing when none is in that state."""
     settled = False
     for summary in summaries:
-        if (
-            not summary.completed
-            and summary.enrollment.is_active
-            and summary.lessons_total
-            and all(step.done for step in summary.steps if step.required)
-        ):
+        if completion_due(summary):
             settled |= completion_evaluate(enrollment_id=summary.enrollment.pk) is not None
     return settled
 

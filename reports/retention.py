@@ -15,7 +15,6 @@ row to the audit log.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,7 +22,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ClinicianLicense, User
-from accounts.services import ERASED_EMAIL
 from audit.models import AuditAction
 from audit.services import audit_record
 from certificates.models import Certificate
@@ -31,14 +29,14 @@ from courses.models import CourseCompletion, Enrollment
 from quizzes.models import Evaluation
 
 from .models import PseudonymisedEnrollment
-from .selectors.retention import records_past_retention, retention_cutoff
-
-#: What replaces a participant's name on their records (and a closed account's name).
-PSEUDONYM = "Former participant {pk}"
-#: Keys of a frozen snapshot that hold personal data (certificates and completions).
-PERSONAL_KEYS = ("participant_name", "name_as_certified", "email", "license_number")
-
-_ERASED = re.compile("^" + re.escape(ERASED_EMAIL).replace(r"\{pk\}", r"\d+") + "$")
+from .retention_rules import (
+    account_erased,
+    participant_scrub,
+    pseudonym,
+    retention_cutoff,
+    snapshot_scrub,
+)
+from .selectors.retention import records_past_retention
 
 
 @dataclass(frozen=True)
@@ -57,21 +55,6 @@ class PastRetention:
             f"“{self.course_title}”, last record {self.last_record_at:%Y-%m-%d}, "
             f"{self.certificates} certificate(s)"
         )
-
-
-def _scrub(snapshot: dict, *, pseudonym: str) -> dict:
-    """A snapshot with its personal facts replaced: the name by the pseudonym,
-    license numbers emptied (profession and state kept), email dropped."""
-    snapshot = dict(snapshot or {})
-    for key in PERSONAL_KEYS:
-        if key in snapshot:
-            snapshot[key] = pseudonym if "name" in key else ""
-    if isinstance(snapshot.get("licenses"), list):
-        snapshot["licenses"] = [
-            {**lic, "number": ""} if isinstance(lic, dict) else "" for lic in snapshot["licenses"]
-        ]
-    snapshot["pseudonymised"] = True
-    return snapshot
 
 
 def records_past_retention_list(*, now: datetime | None = None) -> list[PastRetention]:
@@ -101,13 +84,13 @@ def _enrollment_pseudonymise(*, enrollment_id: int, cutoff: datetime) -> int | N
         )
         if enrollment is None:
             return None
-        pseudonym = PSEUDONYM.format(pk=enrollment.user_id)
+        name = pseudonym(user_id=enrollment.user_id)
         certificates = list(Certificate.objects.select_for_update().filter(enrollment=enrollment))
         for certificate in certificates:
             pdf = certificate.pdf.name
-            certificate.participant_name = pseudonym
+            certificate.participant_name = name
             certificate.license_numbers = ""
-            certificate.snapshot = _scrub(certificate.snapshot, pseudonym=pseudonym)
+            certificate.snapshot = snapshot_scrub(certificate.snapshot, pseudonym=name)
             certificate.pdf = ""
             certificate.save(
                 update_fields=["participant_name", "license_numbers", "snapshot", "pdf"]
@@ -118,11 +101,8 @@ def _enrollment_pseudonymise(*, enrollment_id: int, cutoff: datetime) -> int | N
         for completion in CourseCompletion.objects.select_for_update().filter(
             enrollment=enrollment
         ):
-            completion.snapshot = _scrub(completion.snapshot, pseudonym=pseudonym)
-            participant = _scrub(completion.participant, pseudonym=pseudonym)
-            if "name" in participant:
-                participant["name"] = pseudonym
-            completion.participant = participant
+            completion.snapshot = snapshot_scrub(completion.snapshot, pseudonym=name)
+            completion.participant = participant_scrub(completion.participant, pseudonym=name)
             completion.save(update_fields=["snapshot", "participant"])
         Evaluation.objects.filter(enrollment=enrollment).update(comments="", bias_details="")
         PseudonymisedEnrollment.objects.create(
@@ -136,14 +116,14 @@ def _closed_accounts_pseudonymise(*, user_ids: set[int]) -> int:
     records) whose every enrollment is now pseudonymised."""
     done = 0
     for user in User.objects.filter(pk__in=user_ids, is_active=False):
-        if not _ERASED.match(user.email):
+        if not account_erased(user.email):
             continue
         if Enrollment.objects.filter(user=user, pseudonymised__isnull=True).exists():
             continue
         with transaction.atomic():
             ClinicianLicense.objects.filter(user=user).delete()
             User.objects.filter(pk=user.pk).update(
-                full_name=PSEUDONYM.format(pk=user.pk), first_name="", last_name=""
+                full_name=pseudonym(user_id=user.pk), first_name="", last_name=""
             )
         done += 1
     return done

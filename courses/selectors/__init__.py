@@ -12,15 +12,14 @@ runs a constant number of queries, whatever the size.
 The publish gate is not here: it is `courses.publishing.course_publish_problems`.
 """
 
+from ..credit_rules import CreditCheck, credit_rule_problems, time_credit_disagreement
+from ..seat_time import TimeRequirement
 from .authoring import (
     REAL_AUTHOR_NEEDS,
-    CreditCheck,
     accreditor_warnings,
     course_credit_check,
     course_objectives,
     course_warnings,
-    credit_rule_problems,
-    time_credit_disagreement,
 )
 from .catalog import (
     CATALOG_PAGE_SIZE,
@@ -57,7 +56,7 @@ from .overrides import (
     user_may_grant_overrides,
 )
 from .records import instructor_cv_holds
-from .seat_time import TimeRequirement, course_time_requirement, time_requirements
+from .seat_time import course_time_requirement, time_requirements
 
 __all__ = [
     "CATALOG_PAGE_SIZE",

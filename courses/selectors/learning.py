@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
+from cms import site_cache
+
 from ..models import (
     Accreditor,
     CourseCredit,
@@ -18,7 +20,8 @@ from ..models import (
     LessonProgress,
 )
 from ..registry import Step, batch_read, step_batch, step_providers
-from .seat_time import TimeRequirement, time_requirements
+from ..seat_time import TimeRequirement
+from .seat_time import time_requirements
 
 # Where the reading-time step stands among the registered steps (their `order`):
 # after the post-test (20) and the evaluation (30), before the certificate (900),
@@ -182,26 +185,37 @@ def lesson_progress(
 def _lesson_progress(enrollments: list[Enrollment]) -> dict[int, tuple[list[LessonPage], set[int]]]:
     if not enrollments:
         return {}
-    course_paths = {e.course.path: e.course_id for e in enrollments}
-    course_depth = {e.course.depth for e in enrollments}
-    lessons_by_course: dict[int, list[LessonPage]] = defaultdict(list)
-    lessons = (
-        LessonPage.objects.live()
-        .filter(depth__in=[d + 1 for d in course_depth])
-        .filter(_children_of_paths(course_paths))
-        .order_by("path")
-        .only(*_LESSON_LINK_FIELDS)
-    )
-    for lesson in lessons:
-        course_id = course_paths.get(lesson.path[: -CoursePage.steplen])
-        if course_id is not None:
-            lessons_by_course[course_id].append(lesson)
+    lessons_by_course = live_lessons_by_course(courses=[e.course for e in enrollments])
     done: dict[int, set[int]] = defaultdict(set)
     for enrollment_id, lesson_id in LessonProgress.objects.filter(
         enrollment__in=enrollments, completed_at__isnull=False
     ).values_list("enrollment_id", "lesson_id"):
         done[enrollment_id].add(lesson_id)
     return {e.pk: (lessons_by_course.get(e.course_id, []), done[e.pk]) for e in enrollments}
+
+
+def live_lessons_by_course(*, courses: list[CoursePage]) -> dict[int, list[LessonPage]]:
+    """Each course's live lessons in order (link fields only), by course id: one
+    query for the courses not in the site cache. They change only when a page is
+    published, moved or deleted, which moves the cache on (cms.site_cache)."""
+    by_id = {course.pk: course for course in courses}
+
+    def read(course_ids: list[int]) -> dict[int, list[LessonPage]]:
+        course_paths = {by_id[pk].path: pk for pk in course_ids}
+        found: dict[int, list[LessonPage]] = {pk: [] for pk in course_ids}
+        for lesson in (
+            LessonPage.objects.live()
+            .filter(depth__in={by_id[pk].depth + 1 for pk in course_ids})
+            .filter(_children_of_paths(course_paths))
+            .order_by("path")
+            .only(*_LESSON_LINK_FIELDS)
+        ):
+            course_id = course_paths.get(lesson.path[: -CoursePage.steplen])
+            if course_id is not None:
+                found[course_id].append(lesson)
+        return found
+
+    return site_cache.cached_by_id("course-lessons", by_id, read)
 
 
 def lessons_complete_ids(*, enrollments: list[Enrollment]) -> set[int]:

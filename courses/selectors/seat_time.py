@@ -3,64 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Sum
 
-from ..models import (
-    CoursePage,
-    Enrollment,
-    LearnerOverride,
-    LessonProgress,
-)
-from ..seat_time import minutes_up, required_seconds
+from ..models import CoursePage, Enrollment, LessonProgress
+from ..seat_time import TimeRequirement, minutes_up, required_seconds
 from .credits import course_credit_rows
 from .overrides import overrides_in_force
-
-
-@dataclass(frozen=True)
-class TimeRequirement:
-    """The active time a course asks of one enrollment, and what it has."""
-
-    required_seconds: int  # what this clinician must reach (an override may lower it)
-    active_seconds: int
-    accreditors: tuple[str, ...]  # short names of the accreditors that ask
-    standard_seconds: int = 0  # what the accreditors ask of everyone
-    override: LearnerOverride | None = None  # the override in force that lowered it
-
-    @property
-    def lowered(self) -> bool:
-        return self.override is not None and self.required_seconds < self.standard_seconds
-
-    @property
-    def met_only_by_override(self) -> bool:
-        """Met, but under the accreditors' own minimum: the override let it through."""
-        return self.met and self.lowered and self.active_seconds < self.standard_seconds
-
-    @property
-    def met(self) -> bool:
-        return self.active_seconds >= self.required_seconds
-
-    @property
-    def required_minutes(self) -> int:
-        return minutes_up(self.required_seconds)
-
-    @property
-    def standard_minutes(self) -> int:
-        return minutes_up(self.standard_seconds)
-
-    @property
-    def active_minutes(self) -> int:
-        return self.active_seconds // 60
-
-    @property
-    def remaining_minutes(self) -> int:
-        return minutes_up(self.required_seconds - self.active_seconds)
-
-    @property
-    def asked_by(self) -> str:
-        return " and ".join(self.accreditors)
 
 
 def _enforcing(enrollments) -> dict[int, list[tuple[str, int, Decimal]]]:

@@ -11,25 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.db.models import DateTimeField, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
-from django.utils import timezone
 
 from certificates.models import Certificate, CertificateEvent
 from courses.models import Enrollment
 from quizzes.models import Attempt
-
-
-def retention_cutoff(*, now: datetime | None = None, years: int | None = None) -> datetime:
-    """The instant before which a record is past the window: `years` calendar
-    years before `now` (29 February counts back to 28 February)."""
-    now = now or timezone.now()
-    years = settings.RECORD_RETENTION_YEARS if years is None else years
-    try:
-        return now.replace(year=now.year - years)
-    except ValueError:
-        return now.replace(year=now.year - years, day=28)
 
 
 def _latest(queryset, field: str, enrollment: str = "enrollment_id"):
