@@ -16,8 +16,10 @@ from functools import wraps
 
 from allauth.account.adapter import get_adapter
 from allauth.account.internal.flows import reauthentication
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.http import urlencode
 
 
 def reauthentication_response(request: HttpRequest) -> HttpResponse | None:
@@ -33,7 +35,17 @@ def reauthentication_response(request: HttpRequest) -> HttpResponse | None:
     if not methods:
         # No password and no MFA device: nothing to re-authenticate with.
         raise PermissionDenied("Re-authentication is not available for this account.")
-    return reauthentication.suspend_request(request, methods[0]["url"])
+    response = reauthentication.suspend_request(request, methods[0]["url"])
+    if request.method == "POST" and request.GET:
+        # allauth replays a suspended POST only when `next` is the request's path
+        # without its query string (resume_request compares it with request.path);
+        # the query string is kept with the stored request. With the full path in
+        # `next`, a POST to a URL with a query (the accreditor report's "mark
+        # reported", Wagtail's bulk actions) came back as a GET: a 405, or a form
+        # emptied of what was typed.
+        query = urlencode({REDIRECT_FIELD_NAME: request.path})
+        response = HttpResponseRedirect(f"{methods[0]['url']}?{query}")
+    return response
 
 
 def staff_reauth_required(view_func):

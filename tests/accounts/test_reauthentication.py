@@ -137,3 +137,33 @@ def test_user_and_group_edits_in_the_admin_ask_for_the_password_first(proxied_cl
         client_reauthenticated(client)
         for url in paths:
             assert client.get(url).status_code == 200, url
+
+
+def test_a_post_to_an_address_with_a_query_goes_ahead_after_the_password(admin_client):
+    """The accreditor report's "mark reported" posts to an address that carries the
+    report's filters: after the password, that POST is made as it was sent, with
+    its filters, instead of coming back as a GET (which that address refuses)."""
+    from django.utils import timezone
+
+    from reports.models import AccreditorUpload
+
+    certificate = certificate_issued()
+    today = timezone.localdate()
+    path = "/admin/audit-reports/accreditor/confirm/"
+    query = (
+        f"accreditor={certificate.accreditor_id}&start={today.replace(month=1, day=1)}&end={today}"
+    )
+    posted = {"reference": "Batch 7", "issued_before": timezone.now().isoformat()}
+    response = admin_client.post(f"{path}?{query}", posted)
+    location = urlsplit(response["Location"])
+    assert response.status_code == 302 and location.path == REAUTHENTICATE
+    assert not AccreditorUpload.objects.exists()
+
+    # The password page, as the browser is sent to it.
+    (after,) = parse_qs(location.query)["next"]
+    done = admin_client.post(REAUTHENTICATE, {"password": DEFAULT_PASSWORD, "next": after})
+    assert done.status_code == 302
+    assert done["Location"] == f"/admin/audit-reports/accreditor/?{query}"
+    upload = AccreditorUpload.objects.get()
+    assert upload.reference == "Batch 7"
+    assert list(upload.items.values_list("certificate_id", flat=True)) == [certificate.pk]
