@@ -1,56 +1,62 @@
 """The catalog on the seeded launch modules (loaded as `seed_demo` loads them): a
-search finds the course about the words first, a filter by credit category finds
-the course with ethics lessons, and every card's time agrees with its credit."""
+search finds the course about the words first, on PostgreSQL and on SQLite (`make
+run`'s default); a filter by credit category finds the course with ethics lessons,
+and every card's time agrees with its credit."""
 
 import re
 
 import pytest
-from django.test import Client
 
 from courses.models import Accreditor, CourseCredit
-from tests.factories import launch_module_as_seeded
+from tests.courses import catalog_probe
+from tests.courses.catalog_probe import FAILS, GOOD_ENOUGH, SEARCHES, cards
+from tests.sqlite import sqlite_module_answers
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_registry")]
-
-COUNTERTRANSFERENCE = "Countertransference as clinical information"
-GOOD_ENOUGH = "The good enough therapist: perfectionism, repair, and the ethics of limits"
-FAILS = "When treatment fails: futility, failure and the therapeutic relationship"
 
 
 @pytest.fixture
 def seeded():
-    for slug in (
-        "countertransference-as-information",
-        "good-enough-therapist",
-        "when-treatment-fails",
-    ):
-        launch_module_as_seeded(slug)
-
-
-def _cards(query: str = "") -> list[tuple[str, str]]:
-    response = Client().get("/courses/" + query)
-    assert response.status_code == 200
-    return re.findall(
-        r'<h2 class="card-title"><a [^>]+>([^<]+)</a></h2>(.*?)</li>',
-        response.content.decode(),
-        re.S,
-    )
+    catalog_probe.seed()
 
 
 def _titles(query: str = "") -> list[str]:
-    return [title.replace("&#x27;", "'") for title, _ in _cards(query)]
+    return [title for title, _ in cards(query)]
 
 
 def test_searches_rank_the_course_about_the_words_first(seeded):
-    assert _titles("?q=countertransference")[0] == COUNTERTRANSFERENCE
-    assert _titles("?q=perfectionism")[0] == GOOD_ENOUGH
-    assert _titles("?q=futility")[0] == FAILS
-    assert _titles("?q=deterioration dropout")[0] == FAILS
+    for query, course in SEARCHES.items():
+        assert _titles(f"?q={query}")[0] == course, query
 
 
 def test_a_search_shows_where_it_matched(seeded):
-    (_title, card), *_ = _cards("?q=futility")
+    (_title, card), *_ = cards("?q=futility")
     assert re.search(r'<p class="snippet">.*<mark>[Ff]utility</mark>', card, re.S)
+
+
+def test_on_sqlite_searches_rank_and_mark_as_on_postgresql(seeded, tmp_path):
+    """SQLite has no ts_rank and no ts_headline: the catalog ranks by Wagtail's
+    SQLite full-text scores (bm25, which falls below zero as relevance grows) and
+    marks the words itself. The same searches find the same course first, and the
+    first card marks the words searched, on both databases."""
+    postgresql = catalog_probe.probe()
+    sqlite = sqlite_module_answers("tests.courses.catalog_probe", tmp_path)
+    assert (postgresql["vendor"], sqlite["vendor"]) == ("postgresql", "sqlite")
+    assert sqlite["backend"] == "SQLiteSearchBackend", "SQLite's full-text index, not LIKE"
+    assert sqlite["catalog"] == postgresql["catalog"]
+    # The searches must reorder the catalog to pass: these courses are not its first.
+    assert sqlite["catalog"][0] not in (FAILS, GOOD_ENOUGH)
+    for query, course in SEARCHES.items():
+        for database in (postgresql, sqlite):
+            found = database["searches"][query]
+            assert found["titles"][0] == course, (database["vendor"], query, found["titles"])
+            for term in query.split():
+                assert re.search(rf"<mark>{term}</mark>", found["snippet"], re.I), (
+                    database["vendor"], query, found["snippet"]
+                )  # fmt: skip
+        assert set(sqlite["searches"][query]["titles"]) == set(
+            postgresql["searches"][query]["titles"]
+        ), query
 
 
 def test_the_ethics_filter_finds_the_course_with_ethics_credit(seeded):
@@ -67,7 +73,7 @@ def test_the_ethics_filter_finds_the_course_with_ethics_credit(seeded):
 
 
 def test_every_card_gives_a_time_that_agrees_with_its_credit(seeded):
-    for _title, card in _cards():
+    for _title, card in cards():
         hours, minutes = re.search(
             r"<strong>([\d.]+) CE hours?</strong> · about (\d+) min", card
         ).groups()
