@@ -14,6 +14,7 @@ from audit.context import current_request
 from audit.models import AuditAction
 from audit.services import audit_change, audit_record
 
+from .models import User
 from .selectors import group_permissions, user_roles
 
 _BEFORE = "_audit_user_roles_before"
@@ -78,8 +79,6 @@ def users_bulk_started(request, objects) -> None:
 def users_bulk_finished(request, action_type: str, objects) -> None:
     """`after_bulk_action` on people: a row per person whose access changed, or
     who was deleted."""
-    from .models import User
-
     before = getattr(request, _BULK_BEFORE, {})
     remaining = {user.pk: user for user in User.objects.filter(pk__in=before)}
     for pk, (label, email, roles) in before.items():

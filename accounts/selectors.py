@@ -1,10 +1,22 @@
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Permission
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db import router
+from django.db.models import (
+    Exists,
+    OuterRef,
+    ProtectedError,
+    Q,
+    QuerySet,
+    RestrictedError,
+    Subquery,
+)
+from django.db.models.deletion import Collector
 from django.utils import timezone
+from wagtail.models import GroupCollectionPermission, GroupPagePermission
 
 from .models import ClinicianLicense, User
 from .sessions import request_user_is_staff, user_is_staff
@@ -141,12 +153,6 @@ def user_kept_records(*, user: User) -> list[tuple[str, int]]:
     whatever points at the person with on_delete=PROTECT (or RESTRICT), in any
     app: Django's deletion collector, run dry, finds them without accounts
     knowing which apps they belong to. Empty when the account can go."""
-    from collections import Counter
-
-    from django.db import router
-    from django.db.models import ProtectedError, RestrictedError
-    from django.db.models.deletion import Collector
-
     try:
         Collector(using=router.db_for_write(User)).collect([user])
     except (ProtectedError, RestrictedError) as refused:
@@ -187,8 +193,6 @@ def group_permissions(*, group) -> dict:
     collections), as the audit log compares them before and after an edit."""
     if not group.pk:
         return {}
-    from wagtail.models import GroupCollectionPermission, GroupPagePermission
-
     return {
         "name": group.name,
         "permissions": sorted(

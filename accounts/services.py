@@ -1,7 +1,10 @@
 from datetime import date
+from importlib import import_module
 
 from allauth.mfa.models import Authenticator
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
@@ -10,7 +13,9 @@ from audit.services import audit_record
 from cms.refusals import Refusal
 
 from . import selectors
-from .models import ClinicianLicense, User
+from .models import ClinicianLicense, Profession, User
+from .registry import kept_license_ids
+from .sessions import user_is_staff
 
 
 def user_update_certificate_name(*, user: User, full_name: str) -> User:
@@ -28,8 +33,6 @@ def _license_fields(
     *, profession: str, license_number: str, region: str, expires_on: date | None
 ) -> dict:
     """The one check of a license's fields, for adding and for editing."""
-    from .models import Profession
-
     license_number = " ".join((license_number or "").split())
     region = " ".join((region or "").split())
     if profession not in Profession.values:
@@ -164,9 +167,6 @@ def user_delete_self(*, user: User) -> bool:
     cascades from the account is deleted (licenses not printed on a
     certificate, email addresses, MFA authenticators, journal reflections);
     and every session ends. Returns True when the row itself was deleted."""
-    from .registry import kept_license_ids
-    from .sessions import user_is_staff
-
     if user_is_staff(user):
         raise Refusal(
             "Staff accounts are closed by an Administrator, who can hand over your pages first."
@@ -205,8 +205,6 @@ def _cascading_relations():
     """Everything that points at a user and goes with them (on_delete=CASCADE):
     personal data, by the convention docs/architecture.md states. Group
     memberships and direct permissions are among them (their link tables)."""
-    from django.db import models
-
     return [
         field
         for field in User._meta.get_fields(include_hidden=True)
@@ -220,12 +218,6 @@ def _cascading_relations():
 def _sessions_end(*, user_id: int) -> None:
     """Delete the stored sessions signed in as this user (database sessions;
     other engines are ended by the password change and the inactive flag)."""
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth import SESSION_KEY
-    from django.utils import timezone
-
     store = import_module(settings.SESSION_ENGINE).SessionStore
     if not hasattr(store, "get_model_class"):
         return

@@ -5,6 +5,7 @@ deactivate the account, which keeps every record and ends the sign-in."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
@@ -36,8 +37,6 @@ class UserCannotBeDeletedView(WagtailAdminTemplateMixin, TemplateView):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
     def get_context_data(self, **kwargs):
-        from django.conf import settings
-
         context = super().get_context_data(**kwargs)
         context.update(
             {

@@ -1,13 +1,13 @@
+import logging
+
 from django.apps import AppConfig
+
+from . import rendering  # imports no model (Typst itself is loaded on first use)
 
 
 def _warm_up_renderer(**kwargs):
     # Scan fonts and read templates once per worker process, not on its first task.
     # A failure here must not kill the pool process: the first render reports it.
-    import logging
-
-    from . import rendering
-
     try:
         rendering.warm_up()
     except Exception:

@@ -9,13 +9,16 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
+from wagtail.images import get_image_model
 
 from accounts.selectors import license_current
 from cms.models import ProviderSettings
+from courses.models import CourseCompletion, Enrollment
 
 from . import rendering
 from .models import Certificate
 from .numbers import number_normalize
+from .services.snapshot import participant_facts
 
 ADMIN_GROUP = "Administrators"
 
@@ -202,8 +205,6 @@ def certificates_by_enrollment(*, enrollment_ids: list[int]) -> dict[int, list[C
 
 def enrollment_certificate_status(*, user, enrollment_id: int) -> dict | None:
     """The JSON the dashboard polls while a certificate is being prepared."""
-    from courses.models import CourseCompletion, Enrollment
-
     enrollment = Enrollment.objects.filter(pk=enrollment_id, user=user).first()
     if enrollment is None:
         return None
@@ -375,8 +376,6 @@ def certificates_needing_attention() -> dict[str, int]:
 def frozen_image_holds(obj) -> list[str]:
     """cms.media's hold: an image that issued certificates froze as the provider's
     logo or the CE administrator's signature is kept for audits."""
-    from wagtail.images import get_image_model
-
     if not isinstance(obj, get_image_model()) or obj.pk is None:
         return []
     reasons = []
@@ -422,8 +421,6 @@ def certificate_reissue_preview(*, certificate: Certificate) -> list[ReissuePrev
     for the administrator to see before confirming: the participant's name and
     licenses and the provider are taken afresh, what was earned stays as issued
     (services.certificate_reissue)."""
-    from .services.snapshot import participant_facts
-
     snapshot = certificate.snapshot
     fresh = participant_facts(user=certificate.user, accreditor=certificate.accreditor)
 

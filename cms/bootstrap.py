@@ -13,6 +13,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.operations import RunPython
+from django.utils.translation import get_supported_language_variant
+from wagtail.models import Collection, Locale, Page
+
+from cms.seed import site_tree_ensure
+from courses.seed import catalog_ensure
 
 #: Apps whose data migrations are ours to replay.
 OUR_APPS = ("accounts", "audit", "cms", "courses", "quizzes", "certificates", "renewals")
@@ -24,11 +31,6 @@ def data_migrations_replay() -> None:
     migrations create: after a flush, or on a database whose rows someone removed.
     Each migration's code gets the models as they are now, as `migrate` would
     give the latest migration."""
-    from django.db.migrations.loader import MigrationLoader
-    from django.db.migrations.operations import RunPython
-    from django.utils.translation import get_supported_language_variant
-    from wagtail.models import Collection, Locale, Page
-
     Locale.objects.get_or_create(
         language_code=get_supported_language_variant(settings.LANGUAGE_CODE)
     )
@@ -57,9 +59,6 @@ def data_migrations_replay() -> None:
 
 def site_bootstrap():
     """Idempotent: running it again changes nothing. Returns the catalog page."""
-    from cms.seed import site_tree_ensure
-    from courses.seed import catalog_ensure
-
     site_url = urlsplit(settings.SITE_URL)
     with transaction.atomic():
         data_migrations_replay()

@@ -4,6 +4,7 @@ import os
 
 from celery import Celery
 from celery.signals import task_postrun, task_prerun
+from django.db import close_old_connections as django_close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
 
@@ -21,8 +22,6 @@ def close_old_connections(task=None, **kwargs) -> None:
     request and transaction."""
     if task is None or getattr(task.request, "is_eager", False):
         return
-    from django.db import close_old_connections as django_close_old_connections
-
     django_close_old_connections()
 
 

@@ -14,6 +14,7 @@ Wagtail's ``serve``, unchanged.
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.http.request import split_domain_port
 from wagtail import views as wagtail_views
 from wagtail.models import Page, Site
@@ -32,8 +33,6 @@ def _route_key(request, path: str) -> str:
 
 def route_from_cache(request, path: str) -> bool:
     """Put the cached route (site and page) on the request; False on a miss."""
-    from django.core.cache import cache
-
     entry = cache.get(_route_key(request, path))
     if entry is None:
         return False
@@ -63,8 +62,6 @@ def _site_fields(site: Site) -> dict:
 
 def route_remember(request, path: str) -> None:
     """Keep a route Wagtail just found, when it is a plain page (no arguments)."""
-    from django.core.cache import cache
-
     result = getattr(request, "_wagtail_route_for_request", None)
     site = getattr(request, "_wagtail_site", None)
     if result is None or site is None:

@@ -26,6 +26,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from wagtail.models import Page
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 GENERATION_KEY = "site-cache:generation"
 ALWAYS_INVALIDATED_BY = (
@@ -103,8 +105,6 @@ _labels: frozenset[str] = frozenset(ALWAYS_INVALIDATED_BY)
 
 
 def _content_changed(sender, instance=None, **kwargs) -> None:
-    from wagtail.models import Page
-
     if isinstance(instance, Page) or sender._meta.label in _labels:
         # After the commit too: a process that read the old content between the
         # change and its commit must not keep it under the new generation.
@@ -120,8 +120,6 @@ def _page_moved(sender, **kwargs) -> None:
 def site_cache_connect() -> None:
     """Called from CmsConfig.ready(): every save and delete is looked at (a page's
     sender is its own class, not Page), and moves, which save no instance."""
-    from wagtail.signals import page_published, page_unpublished, post_page_move
-
     global _labels
     extra = tuple(getattr(settings, "SITE_CACHE_INVALIDATED_BY", ()))
     for label in extra:

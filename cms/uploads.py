@@ -14,6 +14,7 @@ import io
 import warnings
 
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from PIL import Image, UnidentifiedImageError
 
 from .refusals import Refusal
 
@@ -91,6 +92,7 @@ def upload_check(
 
 
 def _check_pdf(data: bytes, *, locked_pdf_hint: str) -> None:
+    # pypdf on the first PDF, not with this module: about 5 MB a web process rarely needs.
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -111,8 +113,6 @@ def _check_pdf(data: bytes, *, locked_pdf_hint: str) -> None:
 
 
 def _check_image(data: bytes, content_type: str) -> None:
-    from PIL import Image, UnidentifiedImageError
-
     expected = {PNG: "PNG", JPEG: "JPEG"}[content_type]
     try:
         with warnings.catch_warnings():

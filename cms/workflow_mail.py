@@ -18,6 +18,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from wagtail.admin.mail import (
+    GroupApprovalTaskStateSubmissionEmailNotifier,
+    WorkflowStateApprovalEmailNotifier,
+    WorkflowStateRejectionEmailNotifier,
+    WorkflowStateSubmissionEmailNotifier,
+)
+from wagtail.models import TaskState, WorkflowState
+from wagtail.signals import (
+    task_submitted,
+    workflow_approved,
+    workflow_rejected,
+    workflow_submitted,
+)
+
 _quiet: ContextVar[bool] = ContextVar("workflow_notifications_quiet", default=False)
 
 
@@ -48,20 +62,6 @@ _receivers: list = []  # signals hold receivers weakly: keep ours alive
 
 
 def connect() -> None:
-    from wagtail.admin.mail import (
-        GroupApprovalTaskStateSubmissionEmailNotifier,
-        WorkflowStateApprovalEmailNotifier,
-        WorkflowStateRejectionEmailNotifier,
-        WorkflowStateSubmissionEmailNotifier,
-    )
-    from wagtail.models import TaskState, WorkflowState
-    from wagtail.signals import (
-        task_submitted,
-        workflow_approved,
-        workflow_rejected,
-        workflow_submitted,
-    )
-
     # The dispatch_uids are those of wagtail.admin.signal_handlers.register_signal_handlers.
     for signal, sender, notifier, uid in (
         (

@@ -48,8 +48,8 @@ class CoursePageForm(WagtailAdminPageForm):
     def publish_facts(self):
         """The course as typed, for the publish gate: its fields and inline rows are not
         on the instance yet."""
-        from .models import CourseCredit
-        from .publishing import REQUIRED_TEXT, CourseFacts
+        from .models import CourseCredit  # the models import this module
+        from .publishing import REQUIRED_TEXT, CourseFacts  # it imports the models
 
         course, data = self.instance, self.cleaned_data
         objectives = [row["text"] for row in self._formset_rows("objectives") if row.get("text")]

@@ -13,7 +13,7 @@ class PostTestCheckPanel(HelpPanel):
 
     class BoundPanel(HelpPanel.BoundPanel):
         def get_context_data(self, parent_context=None):
-            from .selectors import post_test_check
+            from .selectors import post_test_check  # models import this module; selectors, models
 
             context = super().get_context_data(parent_context)
             course = None

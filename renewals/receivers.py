@@ -3,6 +3,7 @@ clinician's remove button, a newer packet, the account's deletion cascading):
 the file goes once the deletion commits, and stays if it rolls back."""
 
 from django.db import transaction
+from django.db.models.signals import post_delete
 
 from .models import OutsideCertificate, RenewalPacket
 
@@ -15,8 +16,6 @@ def stored_file_delete(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
-    from django.db.models.signals import post_delete
-
     for model in (OutsideCertificate, RenewalPacket):
         post_delete.connect(
             stored_file_delete, sender=model, dispatch_uid=f"renewals.file_delete.{model.__name__}"

@@ -25,6 +25,7 @@ from django.utils import timezone
 from accounts.models import ClinicianLicense
 from cms.refusals import Refusal
 
+from . import packet as packet_pdf
 from . import rules, selectors
 from .models import (
     CATEGORY_LABELS,
@@ -356,7 +357,7 @@ def calendar_feed_reset(*, user) -> CalendarFeed:
 
 def packet_request(*, user, license: ClinicianLicense) -> RenewalPacket:
     """Queue a packet for the license's current cycle (or return the one queued)."""
-    from .tasks import packet_build
+    from .tasks import packet_build  # tasks import the services: a cycle
 
     requirement = selectors.license_requirement(license)
     if requirement is None or license.user_id != user.pk:
@@ -408,8 +409,6 @@ def packet_started(*, packet_id: int) -> RenewalPacket | None:
 def packet_build(*, packet_id: int) -> str:
     """Count the cycle's credits, lay out the summary and append the uploads;
     store the PDF privately. Safe to run twice: a finished packet is left alone."""
-    from . import packet as packet_pdf
-
     packet = packet_started(packet_id=packet_id)
     if packet is None:
         return "nothing to do"
@@ -456,7 +455,7 @@ def packet_failed(*, packet_id: int, error: str, final: bool) -> None:
 def packets_sweep(*, min_age: timedelta, max_attempts: int) -> int:
     """Queue again the packets whose task was lost (a broker down at request,
     a worker gone without a trace); give up after `max_attempts`."""
-    from .tasks import packet_build
+    from .tasks import packet_build  # tasks import the services: a cycle
 
     stale = timezone.now() - min_age
     count = 0

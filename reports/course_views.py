@@ -20,6 +20,7 @@ from quizzes.selectors import courses_for_aggregates
 from . import selectors
 from .charts import Chart
 from .forms import ReportPeriodForm
+from .packet_views import packet_context
 from .selectors.course_stats import CourseStats, course_stats
 from .selectors.item_analysis import item_analysis, item_analysis_csv_lines
 from .views import report_export, report_url
@@ -162,7 +163,5 @@ class CourseReportView(WagtailAdminTemplateMixin, TemplateView):
         )
         stats = kwargs.get("stats")
         if is_admin and stats is not None:
-            from .packet_views import packet_context
-
             context.update(packet_context(course=self.course, period=stats.period))
         return context

@@ -79,7 +79,7 @@ def accreditor_upload_confirm(
 def packet_request(*, actor, course, period: Period) -> AuditPacket:
     """An Administrator asks for the packet of a course and a period: a new
     build (a packet is rebuilt on every request), queued after commit."""
-    from .tasks import packet_build_task
+    from .tasks import packet_build_task  # tasks import the services: a cycle
 
     with transaction.atomic():
         packet = AuditPacket.objects.create(

@@ -4,6 +4,7 @@ import time
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 
 from . import retention, services
 
@@ -24,8 +25,6 @@ def packet_build_task(packet_id: int) -> None:
     """Build an audit packet. A worker killed mid-build leaves the message
     unacknowledged (redelivered) and the parts made so far stored; the next run
     resumes there, as does the sweep."""
-    from django.conf import settings
-
     delay = getattr(settings, "AUDIT_PACKET_TEST_DELAY", 0)
 
     def pause(_name):

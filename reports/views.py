@@ -27,7 +27,7 @@ from accounts.decorators import StaffReauthRequiredMixin
 from audit.services import audit_export_recorder
 from certificates.admin_views import AdministratorsOnly
 from cms.refusals import Refusal
-from cms.spreadsheet import SpreadsheetFormat, spreadsheet_response
+from cms.spreadsheet import spreadsheet_response
 
 from . import selectors, services
 from .forms import AccreditorReportForm, EvidenceForm, RosterForm, UploadConfirmForm
@@ -312,44 +312,3 @@ class EvidenceView(ReportView):
             "evidence": selectors.course_evidence(course=course, period=period),
             "roster_url": report_url("roster") + "?" + query,
         }
-
-
-def report_urlpatterns():
-    from django.urls import path
-
-    from .course_views import CourseReportListView, CourseReportView, course_items_export
-    from .packet_views import PacketDownloadView, PacketStartView, PacketStatusView
-
-    CSV, XLSX = SpreadsheetFormat.CSV, SpreadsheetFormat.XLSX
-
-    return [
-        path("", ReportsIndexView.as_view(), name="index"),
-        path("roster/", RosterView.as_view(), name="roster"),
-        path("roster/csv/", RosterView.as_view(export=CSV), name="roster_csv"),
-        path("roster/xlsx/", RosterView.as_view(export=XLSX), name="roster_xlsx"),
-        path("accreditor/", AccreditorReportView.as_view(), name="accreditor"),
-        path("accreditor/csv/", AccreditorReportView.as_view(export=CSV), name="accreditor_csv"),
-        path("accreditor/xlsx/", AccreditorReportView.as_view(export=XLSX), name="accreditor_xlsx"),
-        path(
-            "accreditor/confirm/",
-            AccreditorUploadConfirmView.as_view(),
-            name="accreditor_confirm",
-        ),
-        path("evidence/", EvidenceView.as_view(), name="evidence"),
-        path("courses/", CourseReportListView.as_view(), name="courses"),
-        path("courses/<id:course_id>/", CourseReportView.as_view(), name="course"),
-        path("courses/<id:course_id>/items/csv/", course_items_export, name="course_items_csv"),
-        path(
-            "courses/<id:course_id>/items/xlsx/",
-            course_items_export,
-            {"file_format": XLSX},
-            name="course_items_xlsx",
-        ),
-        path("courses/<id:course_id>/packet/", PacketStartView.as_view(), name="packet_start"),
-        path("packets/<id:packet_id>/", PacketStatusView.as_view(), name="packet_status"),
-        path(
-            "packets/<id:packet_id>/download/",
-            PacketDownloadView.as_view(),
-            name="packet_download",
-        ),
-    ]

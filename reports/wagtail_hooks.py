@@ -5,13 +5,13 @@ from wagtail.admin.menu import MenuItem
 from certificates.selectors import user_is_certificate_admin
 from quizzes.selectors import courses_for_aggregates
 
-from . import views
+from . import urls, views
 
 
 @hooks.register("register_admin_urls")
 def register_report_urls():
-    urls = (views.report_urlpatterns(), views.NAMESPACE)
-    return [path("audit-reports/", include(urls, namespace=views.NAMESPACE))]
+    patterns = (urls.report_urlpatterns(), views.NAMESPACE)
+    return [path("audit-reports/", include(patterns, namespace=views.NAMESPACE))]
 
 
 class AuditReportsMenuItem(MenuItem):

@@ -56,7 +56,7 @@ def bulk_reissue_create(
 
 
 def bulk_job_enqueue(*, job_id: int) -> bool:
-    from ..tasks import bulk_job_run
+    from ..tasks import bulk_job_run  # tasks import the services: a cycle
 
     try:
         bulk_job_run.apply_async(

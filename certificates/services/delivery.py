@@ -41,7 +41,7 @@ def certificate_enqueue_render(*, certificate_id: int, mark: bool = True) -> boo
 
     `mark` records the time in `queued_at` (the sweep skips certificates queued
     within the last minute); issuing sets it already, in the same INSERT."""
-    from ..tasks import certificate_render
+    from ..tasks import certificate_render  # tasks import the services: a cycle
 
     return _enqueue(
         certificate_render, certificate_id, mark_field="queued_at" if mark else "", what="rendering"
@@ -225,7 +225,7 @@ def certificate_email_failed(*, certificate_id: int, error: str) -> None:
 
 def certificate_enqueue_email(*, certificate_id: int, mark: bool = True) -> bool:
     """Send the email task; a broker that is down loses nothing (the sweep)."""
-    from ..tasks import certificate_email
+    from ..tasks import certificate_email  # tasks import the services: a cycle
 
     return _enqueue(
         certificate_email,

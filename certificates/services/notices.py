@@ -49,7 +49,7 @@ def notice_enqueue_after_commit(event_id: int) -> None:
 
 def certificate_notice_enqueue(*, event_id: int) -> bool:
     """Send the notice task; a broker that is down loses nothing (the sweep)."""
-    from ..tasks import certificate_notice
+    from ..tasks import certificate_notice  # tasks import the services: a cycle
 
     try:
         certificate_notice.apply_async(

@@ -10,6 +10,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from ..blocks import LessonStreamBlock
+from ..lesson_tokens import lesson_served_token
 from ..panels import LessonWordCountPanel
 from ..wordcount import stream_word_count
 from .choices import CreditCategory
@@ -53,7 +54,6 @@ class LessonPage(Page):
     def get_context(self, request, *args, **kwargs):
         """Also what the admin's preview renders."""
         from .. import selectors, services  # they import this module
-        from ..lesson_tokens import lesson_served_token
 
         context = super().get_context(request, *args, **kwargs)
         course, enrollment = self._course_and_enrollment(request)

@@ -194,7 +194,7 @@ class CoursePage(Page):
 
     def publish(self, revision, *args, **kwargs):
         # Every publish path (editor, workflow approval, bulk action, schedule) ends here.
-        from ..publishing import CoursePublishRefused, course_publish_problems
+        from ..publishing import CoursePublishRefused, course_publish_problems  # it imports this
 
         problems = course_publish_problems(course=revision.as_object())
         if problems:
