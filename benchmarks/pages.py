@@ -350,8 +350,8 @@ def report(results, in_process, *, rounds, duration, connections, loads, command
     lines += ["**Targets** (issue 19; each share is the median of the rounds)", ""]
     lines += ["| Page | Target | Measured | |", "|---|---|---|---|"]
     for name, (share_target, conns, max_queries) in TARGETS.items():
-        if conns not in results:
-            continue
+        if conns not in results or name not in results[conns]:
+            continue  # not measured in this run (--only, --connections)
         runs, base = results[conns][name], results[conns]["baseline"]
         share = statistics.median(run["rps"] / b["rps"] for run, b in zip(runs, base, strict=True))
         facts = in_process[name]
@@ -433,6 +433,8 @@ def main() -> int:
         )
         print("[pages] queries and in-process time", flush=True)
         in_process = measure_in_process(targets)
+        for n, facts in in_process.items():
+            print(f"[pages] {n}: {facts['queries']} queries, {facts['ms']:.1f} ms", flush=True)
         scripts = {n: wrk_script(t, port, scratch, n) for n, t in targets.items()}
         for n, t in targets.items():  # each answers 200 through gunicorn before it is measured
             if t.get("method") != "POST":

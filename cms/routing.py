@@ -20,7 +20,7 @@ from wagtail import views as wagtail_views
 from wagtail.models import Page, Site
 from wagtail.url_routing import RouteResult
 
-from .site_cache import key, site_cache_seconds
+from .site_cache import cached, key, site_cache_seconds
 
 # Part of the key: a release that changes what an entry holds ignores the old ones.
 ENTRY_FORMAT = 2
@@ -76,6 +76,23 @@ def route_remember(request, path: str) -> None:
         (_site_fields(site), page.content_type_id, page.pk, restrictions),
         timeout=site_cache_seconds(),
     )
+
+
+def site_for_request(request) -> Site | None:
+    """Wagtail's ``Site.find_for_request`` (one query on every request that shows
+    a page link or the footer) from the cache, kept per host and port under the
+    content generation: a site saved or deleted moves it on (cms.site_cache)."""
+    if hasattr(request, "_wagtail_site") or site_cache_seconds() <= 0:
+        return Site.find_for_request(request)
+    hostname = split_domain_port(request._get_raw_host())[0]
+
+    def find() -> dict:
+        site = Site._find_for_request(request)
+        return {"fields": _site_fields(site) if site is not None else None}
+
+    fields = cached("site", (ENTRY_FORMAT, hostname, request.get_port()), find)["fields"]
+    request._wagtail_site = Site(**fields) if fields is not None else None
+    return request._wagtail_site
 
 
 def serve(request, path):

@@ -10,12 +10,13 @@ from collections import defaultdict
 from django.urls import reverse
 from django.utils import timezone
 
+from cms import site_cache
 from cms.numbers import humane_number
 from courses.models import Enrollment
 from courses.registry import Step, batch_read
 from courses.selectors import course_credit_rows, lessons_complete_ids, overrides_in_force
 
-from .models import DEFAULT_ATTEMPTS, Attempt, Attestation, Evaluation, PostTestPage
+from .models import DEFAULT_ATTEMPTS, Attempt, PostTestPage
 from .selectors import attempts_allowed
 
 
@@ -24,13 +25,20 @@ def _date(value) -> str:
 
 
 def _post_tests_by_course(enrollments: list[Enrollment]) -> dict[int, PostTestPage]:
-    course_paths = {e.course.path: e.course_id for e in enrollments}
-    result = {}
-    for page in PostTestPage.objects.filter(
-        path__regex=r"^(" + "|".join(course_paths) + r")[0-9A-Z]{4}$"
-    ).defer("questions", "intro"):
-        result[course_paths[page.path[: -PostTestPage.steplen]]] = page
-    return result
+    """Each course's post-test page (without its questions), by course id: one
+    query for the courses not in the site cache, which any page change moves on."""
+    paths = {e.course_id: e.course.path for e in enrollments}
+
+    def read(course_ids: list[int]) -> dict[int, PostTestPage]:
+        course_paths = {paths[pk]: pk for pk in course_ids}
+        result = {}
+        for page in PostTestPage.objects.filter(
+            path__regex=r"^(" + "|".join(course_paths) + r")[0-9A-Z]{4}$"
+        ).defer("questions", "intro"):
+            result[course_paths[page.path[: -PostTestPage.steplen]]] = page
+        return result
+
+    return site_cache.cached_by_id("course-post-test", paths, read)
 
 
 def _attempts_by_enrollment(enrollments: list[Enrollment]) -> dict[int, list[Attempt]]:
@@ -170,23 +178,30 @@ class EvaluationStepProvider:
             for enrollment_id, attempts in _attempts_by_enrollment(enrollments).items()
             if any(a.passed for a in attempts)
         }
-        evaluated = dict(
-            Evaluation.objects.filter(enrollment__in=ids).values_list(
-                "enrollment_id", "submitted_at"
-            )
-        )
-        attestations = {
-            a.enrollment_id: a
-            for a in Attestation.objects.filter(enrollment__in=ids).prefetch_related("accreditors")
-        }
+        # The evaluation's date, the attestation's and the accreditors it claims, in
+        # one query (outer joins: a row per claimed accreditor, one if none).
+        evaluated, attested, claims = {}, {}, defaultdict(list)
+        for pk, submitted_at, attested_at, claimed_under in Enrollment.objects.filter(
+            pk__in=ids
+        ).values_list(
+            "pk",
+            "evaluation__submitted_at",
+            "attestation__attested_at",
+            "attestation__accreditors__short_name",
+        ):
+            if submitted_at is not None:
+                evaluated[pk] = submitted_at
+            if attested_at is not None:
+                attested[pk] = attested_at
+            if claimed_under:
+                claims[pk].append(claimed_under)
         steps = {}
         for e in enrollments:
             url = reverse("quizzes:evaluation", args=[e.course_id])
-            attestation = attestations.get(e.pk)
-            done = e.pk in evaluated and attestation is not None
+            done = e.pk in evaluated and e.pk in attested
             if done:
-                claimed = sorted(a.short_name for a in attestation.accreditors.all())
-                detail = f"Attested on {_date(attestation.attested_at)}; " + (
+                claimed = sorted(claims[e.pk])
+                detail = f"Attested on {_date(attested[e.pk])}; " + (
                     f"credit claimed under {', '.join(claimed)}"
                     if claimed
                     else "certificate of attendance (no credit claimed)"
