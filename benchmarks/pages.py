@@ -304,12 +304,13 @@ course in one query; the heartbeat as one SQL statement; the lesson body
 rendered once per published revision and kept in the cache (reflection prompts,
 which hold the reader's journal, rendered per request); the step providers'
 common reads (lesson progress, attempts, credit rows, overrides) made once per
-page. Each wrk run starts once the server has served what the previous run
-left in its backlog (a slow page at 50 connections leaves seconds of queued
-requests, which were counted against the next page measured).
-Not done yet: the dashboard's remaining queries (the post-tests, evaluations,
-attestations with their accreditors, certificates and licenses are a query
-each).
+page; each course's structure (live lessons, post-test page, credit rows) and
+the site kept in the cache, and the evaluations with the attestations and their
+claimed accreditors read in one query, so the dashboard reads only the
+clinician's own records (8 queries, 13 before). Each wrk run starts once the
+server has served what the previous run left in its backlog (a slow page at 50
+connections leaves seconds of queued requests, which were counted against the
+next page measured).
 """
 
 
