@@ -14,12 +14,12 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
-from django.views import View
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from cms.admin_views import ListAndInspectOnly, PermittedOnly
 from cms.spreadsheet import SpreadsheetFormat, spreadsheet_response
 
 from . import selectors
@@ -64,21 +64,13 @@ def audit_export_lines(events):
         ]
 
 
-class AuditLogReadersOnly:
-    """A real 403 for staff who may not read the log, decided before anything is
-    loaded (Wagtail's own refusal is a redirect to the dashboard)."""
+class AuditLogReadersOnly(PermittedOnly):
+    """A real 403 for staff who may not read the log."""
 
-    def setup(self, request, *args, **kwargs):
-        self.permitted = selectors.user_may_view_audit_log(user=request.user)
-        if self.permitted:
-            super().setup(request, *args, **kwargs)
-        else:
-            View.setup(self, request, *args, **kwargs)
+    forbidden_template = "audit/admin/forbidden.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not self.permitted:
-            return TemplateResponse(request, "audit/admin/forbidden.html", status=403)
-        return super().dispatch(request, *args, **kwargs)
+    def permits(self, user) -> bool:
+        return selectors.user_may_view_audit_log(user=user)
 
 
 def _object_type_choices():
@@ -176,7 +168,7 @@ class AuditEventInspectView(AuditLogReadersOnly, InspectView):
         return context
 
 
-class AuditEventViewSet(ModelViewSet):
+class AuditEventViewSet(ListAndInspectOnly, ModelViewSet):
     model = AuditEvent
     url_prefix = "audit-log"
     url_namespace = NAMESPACE
@@ -209,19 +201,6 @@ class AuditEventViewSet(ModelViewSet):
         Column("ip_address", label="From"),
         Column("reason", label="Reason"),
     ]
-
-    def get_common_view_kwargs(self, **kwargs):
-        # Only the listing and each row's page exist (get_urlpatterns).
-        return super().get_common_view_kwargs(
-            **{
-                "add_url_name": None,
-                "edit_url_name": None,
-                "delete_url_name": None,
-                "history_url_name": None,
-                "usage_url_name": None,
-                **kwargs,
-            }
-        )
 
     def get_urlpatterns(self):
         return [

@@ -18,7 +18,7 @@ from courses.models import CourseCompletion, Enrollment
 from . import rendering
 from .models import Certificate
 from .numbers import number_normalize
-from .services.snapshot import participant_facts
+from .services.snapshot import license_printed, participant_facts
 
 ADMIN_GROUP = "Administrators"
 
@@ -312,9 +312,7 @@ def transcript_document(*, user, transcript: Transcript) -> dict:
         # Current licenses first; an expired one is listed as expired, never as current.
         "licenses": [
             {
-                "profession": lic.get_profession_display(),
-                "number": lic.license_number,
-                "region": lic.region,
+                **license_printed(lic),
                 "expired_on": "" if lic.pk in current else lic.expires_on.isoformat(),
             }
             for lic in sorted(user.licenses.all(), key=lambda lic: lic.pk not in current)

@@ -170,3 +170,23 @@ class UploadLimitHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
+
+    @classmethod
+    def install(cls, request, *, max_bytes: int) -> UploadLimitHandler:
+        """Put the limit in front of the request's upload handlers. Call it before
+        anything reads the body (the view is csrf_exempt and checks CSRF itself
+        afterwards), so that a file over the limit is not read to the end."""
+        limit = cls(request, max_bytes=max_bytes)
+        request.upload_handlers.insert(0, limit)
+        return limit
+
+    def refuse_in(self, form, field: str, message: str) -> bool:
+        """When the request went over the limit: `form` validated, with `message`
+        at `field` instead of what the cut-off upload made of it. Returns whether it
+        did; the view then renders the form with a 400."""
+        if not self.too_large:
+            return False
+        form.is_valid()
+        form.errors.pop(field, None)
+        form.add_error(field, message)
+        return True

@@ -79,23 +79,19 @@ def index(request):
 @login_required
 @require_POST
 def upload_add(request):
-    # Before anything reads the body: a file over the limit is not read to the end.
-    limit = UploadLimitHandler(request, max_bytes=services.upload_max_bytes())
-    request.upload_handlers.insert(0, limit)
+    limit = UploadLimitHandler.install(request, max_bytes=services.upload_max_bytes())
     return _upload_add(request, limit)
 
 
 @csrf_protect
 def _upload_add(request, limit: UploadLimitHandler):
     form = UploadForm(request.POST, request.FILES)
-    if limit.too_large:
-        form.is_valid()
-        form.errors.pop("file", None)
-        form.add_error(
-            "file",
-            f"The file is larger than {megabytes(services.upload_max_bytes())}; scan it at a "
-            "lower resolution or upload a PDF.",
-        )
+    if limit.refuse_in(
+        form,
+        "file",
+        f"The file is larger than {megabytes(services.upload_max_bytes())}; scan it at a "
+        "lower resolution or upload a PDF.",
+    ):
         return _render_index(request, upload_form=form, status=400)
     if form.is_valid():
         data = form.cleaned_data

@@ -45,23 +45,19 @@ def request_new(request):
             initial["details"] = CORRECTION_PROMPT
         form = RequestForm(initial=initial, courses=selectors.course_choices())
         return _render_new(request, form)
-    # Before anything reads the body: a file over the limit is not read to the end.
-    limit = UploadLimitHandler(request, max_bytes=services.attachment_max_bytes())
-    request.upload_handlers.insert(0, limit)
+    limit = UploadLimitHandler.install(request, max_bytes=services.attachment_max_bytes())
     return _request_create(request, limit)
 
 
 @csrf_protect
 def _request_create(request, limit: UploadLimitHandler):
     form = RequestForm(request.POST, request.FILES, courses=selectors.course_choices())
-    if limit.too_large:
-        form.is_valid()
-        form.errors.pop("attachments", None)
-        form.add_error(
-            "attachments",
-            f"A file is larger than {megabytes(services.attachment_max_bytes())}; "
-            "attach a smaller copy (a PDF, or a scan at a lower resolution).",
-        )
+    if limit.refuse_in(
+        form,
+        "attachments",
+        f"A file is larger than {megabytes(services.attachment_max_bytes())}; "
+        "attach a smaller copy (a PDF, or a scan at a lower resolution).",
+    ):
         return _render_new(request, form, status=400)
     if form.is_valid():
         data = form.cleaned_data

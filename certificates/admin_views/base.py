@@ -3,13 +3,12 @@ the Administrators-only gate, and the re-authenticated form view."""
 
 from __future__ import annotations
 
-from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views import View
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from accounts.decorators import StaffReauthRequiredMixin
+from cms.admin_views import PermittedOnly
 
 from .. import selectors
 
@@ -20,25 +19,14 @@ def admin_url(name: str, *args) -> str:
     return reverse(f"{NAMESPACE}:{name}", args=args)
 
 
-class AdministratorsOnly:
-    """A real 403 for staff outside the Administrators group (Wagtail's default
-    is a redirect to the dashboard with a message).
+class AdministratorsOnly(PermittedOnly):
+    """A real 403 for staff outside the Administrators group, before anything is
+    loaded (an instructor must not learn which certificates and jobs exist)."""
 
-    The permission is checked before anything is loaded: Wagtail's generic views
-    fetch their object in setup(), and a 404 for a missing id next to a 403 for
-    an existing one would tell an instructor which certificates and jobs exist."""
+    forbidden_template = "certificates/admin/forbidden.html"
 
-    def setup(self, request, *args, **kwargs):
-        self.permitted = selectors.user_is_certificate_admin(user=request.user)
-        if self.permitted:
-            super().setup(request, *args, **kwargs)
-        else:
-            View.setup(self, request, *args, **kwargs)
-
-    def dispatch(self, request, *args, **kwargs):
-        if not self.permitted:
-            return TemplateResponse(request, "certificates/admin/forbidden.html", status=403)
-        return super().dispatch(request, *args, **kwargs)
+    def permits(self, user) -> bool:
+        return selectors.user_is_certificate_admin(user=user)
 
 
 class AdminFormView(

@@ -8,6 +8,7 @@ from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from cms.admin_views import ListAndInspectOnly
 from cms.spreadsheet import SpreadsheetFormat
 
 from ..models import Certificate
@@ -39,7 +40,7 @@ class StatusColumn(Column):
         return {"status": instance.get_status_display(), "delivery": delivery_label(instance)}
 
 
-class CertificateViewSet(ModelViewSet):
+class CertificateViewSet(ListAndInspectOnly, ModelViewSet):
     model = Certificate
     url_prefix = "certificates"
     url_namespace = NAMESPACE
@@ -93,21 +94,6 @@ class CertificateViewSet(ModelViewSet):
             "_CertificateURLFinder",
             (ModelAdminURLFinder,),
             {"edit_url_name": self.get_url_name("inspect")},
-        )
-
-    def get_common_view_kwargs(self, **kwargs):
-        # No add, edit, delete, history or usage views (get_urlpatterns): without
-        # this, the listing and the certificate page would link to them for a
-        # superuser, who holds every permission, and fail to build the links.
-        return super().get_common_view_kwargs(
-            **{
-                "add_url_name": None,
-                "edit_url_name": None,
-                "delete_url_name": None,
-                "history_url_name": None,
-                "usage_url_name": None,
-                **kwargs,
-            }
         )
 
     def get_urlpatterns(self):

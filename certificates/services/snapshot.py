@@ -113,6 +113,15 @@ def course_number_for(facts: Facts, accreditor: Accreditor) -> str:
     return ""
 
 
+def license_printed(lic) -> dict:
+    """A license as certificates and transcripts print it."""
+    return {
+        "profession": lic.get_profession_display(),
+        "number": lic.license_number,
+        "region": lic.region,
+    }
+
+
 def participant_facts(*, user, accreditor: Accreditor | None) -> dict:
     """The participant as a certificate prints them now: name and the licenses the
     accreditor's professions cover (a reissue takes these afresh; the admin's
@@ -123,14 +132,7 @@ def participant_facts(*, user, accreditor: Accreditor | None) -> dict:
         licenses = licenses.filter(profession__in=accreditor.professions or [])
     return {
         "participant_name": user.full_name or user.email,
-        "licenses": [
-            {
-                "profession": lic.get_profession_display(),
-                "number": lic.license_number,
-                "region": lic.region,
-            }
-            for lic in licenses
-        ],
+        "licenses": [license_printed(lic) for lic in licenses],
     }
 
 

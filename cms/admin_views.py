@@ -1,0 +1,51 @@
+"""What our admin views share (the cms site layer: any app may import it)."""
+
+from __future__ import annotations
+
+from django.template.response import TemplateResponse
+from django.views import View
+
+
+class PermittedOnly:
+    """A real 403 for staff the view is not for (Wagtail's own refusal is a
+    redirect to the dashboard with a message), decided before anything is loaded:
+    Wagtail's generic views fetch their object in setup(), and a 404 for a missing
+    id next to a 403 for an existing one would tell who may not look which exist.
+
+    A view names `forbidden_template` and says who may see it in `permits`."""
+
+    forbidden_template: str
+
+    def permits(self, user) -> bool:
+        raise NotImplementedError
+
+    def setup(self, request, *args, **kwargs):
+        self.permitted = self.permits(request.user)
+        if self.permitted:
+            super().setup(request, *args, **kwargs)
+        else:
+            View.setup(self, request, *args, **kwargs)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.permitted:
+            return TemplateResponse(request, self.forbidden_template, status=403)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ListAndInspectOnly:
+    """A ModelViewSet of records nobody adds, edits or deletes through a form: only
+    the listing and each row's page (the viewset's get_urlpatterns). Without this,
+    the listing and the row's page would link to the missing views for a superuser,
+    who holds every permission, and fail to build the links."""
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            **{
+                "add_url_name": None,
+                "edit_url_name": None,
+                "delete_url_name": None,
+                "history_url_name": None,
+                "usage_url_name": None,
+                **kwargs,
+            }
+        )
