@@ -61,6 +61,7 @@ class PacketStatusView(AdministratorsOnly, View):
         return JsonResponse(
             {
                 "status": packet.status,
+                "status_label": packet.get_status_display(),
                 "percent": packet.percent,
                 "steps_done": packet.steps_done,
                 "steps_total": packet.steps_total,

@@ -142,6 +142,7 @@ def test_only_administrators_start_and_download_and_each_download_is_recorded(cl
     client.force_login(admin)
     status = client.get(STATUS.format(packet.pk)).json()
     assert status["status"] == "ready" and status["percent"] == 100
+    assert status["status_label"] == "Ready"  # the words the page shows, beside the state
     response = client.get(DOWNLOAD.format(packet.pk))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"

@@ -12,7 +12,8 @@
       .then(function (packet) {
         row.dataset.packetState = packet.status;
         row.querySelector("progress").value = packet.percent;
-        row.querySelector("[data-packet-label]").textContent = packet.status + ", " + packet.percent + "%";
+        // The state decides; the words shown are the server's label for it.
+        row.querySelector("[data-packet-label]").textContent = packet.status_label + ", " + packet.percent + "%";
         if (packet.download_url) {
           var cell = row.querySelector("[data-packet-download]");
           cell.textContent = "";
