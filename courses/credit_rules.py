@@ -170,7 +170,7 @@ def _lessons_counted(check: CreditCheck, category: str, label: str, *, minutes: 
         text += (
             ". Words of "
             + " and ".join(
-                f"{names.get(other, other)} lessons ({check.words_by_category.get(other, 0):,})"
+                f"{names.get(other, other)} lessons ({check.words_by_category[other]:,})"
                 for other in others
             )
             + f" count toward their own rows, not toward {label}"
@@ -179,9 +179,10 @@ def _lessons_counted(check: CreditCheck, category: str, label: str, *, minutes: 
 
 
 def _lower(credit: CourseCredit, limit: Decimal) -> str:
-    """Lower the hours to the most the rule allows, in the accreditor's increment."""
+    """Lower the hours to the most the rule allows, in the accreditor's increment (a
+    quarter, half or whole hour: CREDIT_INCREMENTS)."""
     increment = Decimal(credit.accreditor.credit_increment)
-    fitting = (limit // increment) * increment if increment else limit
+    fitting = (limit // increment) * increment
     if fitting >= Decimal("0.25"):
         return f"lower the hours to {fitting:.2f} h"
     return "remove this row"

@@ -44,6 +44,15 @@ EQUIVALENT = {
         "`len <= 18` to `len <= 19`: the length check is a cheap guard in front of the "
         "shape pattern, which allows at most 6 + 4 + 8 = 18 characters itself"
     ),
+    "courses.credit_rules.x__word_count_problem__mutmut_18": (
+        "`minutes=False` to `minutes=None`: `_lessons_counted` only asks whether `minutes` is "
+        "true, and None is as false as False"
+    ),
+    "courses.credit_rules.x__word_count_problem__mutmut_29": (
+        "`other_methods(CreditMethod.WORD_COUNT)` to `other_methods(None)`: the word count "
+        "needs no evidence, so it is not among METHOD_EVIDENCE's keys that `other_methods` "
+        "leaves out; both name the media minutes and the pilot test"
+    ),
 }
 
 

@@ -149,6 +149,10 @@ def test_a_completion_under_an_accreditors_share_is_flagged_for_each_such_accred
         {"accreditor_id": 3, "hours": "1.00"},  # policy off: never flagged
     ]
     flags = seat_time_flags(active_seconds=1799, credits=credits, policies=POLICIES)
+    assert [f.active_minutes for f in flags] == [29, 29]  # 1,799 seconds: 29 whole minutes
+    assert seat_time_flags(active_seconds=120, credits=credits, policies=POLICIES)[0] == (
+        SeatTimeFlag("APA", 80, 60, 48, 2, SeatTimePolicy.FLAG)
+    )
     assert flags == [
         SeatTimeFlag(
             accreditor="APA",
@@ -185,3 +189,14 @@ def test_unknown_accreditors_and_rows_without_hours_are_not_flagged():
     ]
     assert seat_time_flags(active_seconds=0, credits=credits, policies=POLICIES) == []
     assert seat_time_flags(active_seconds=0, credits=None, policies=POLICIES) == []
+
+
+def test_an_accreditor_not_flagged_does_not_stop_the_others_being_flagged():
+    credits = [
+        {"accreditor_id": 3, "hours": "1.00"},  # policy off
+        {"accreditor_id": 9, "hours": "1.00"},  # not among the policies
+        {"accreditor_id": 2, "hours": "0"},  # no hours
+        {"accreditor_id": 1, "hours": "1.00"},
+    ]
+    flags = seat_time_flags(active_seconds=0, credits=credits, policies=POLICIES)
+    assert [f.accreditor for f in flags] == ["APA"]

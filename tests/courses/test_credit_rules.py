@@ -254,3 +254,29 @@ def test_a_check_without_lessons_allows_nothing():
     assert result.lessons_by_category() == []
     assert isinstance(result, CreditCheck)
     assert "exceeds the word-count rule" in result.problems[0]
+
+
+def test_several_lessons_and_other_categories_are_each_named():
+    more = LessonWords(title="More", category="general", words=1000, media_minutes=0)
+    supervision = LessonWords(title="Sup", category="supervision", words=300, media_minutes=0)
+    (problem,) = check([credit("1.00")], lessons=[INTRO, more, ETHICS, supervision]).problems
+    assert (
+        "this course has 6,000 in General lessons (“Intro” 5,000, “More” 1,000). Words of "
+        "Ethics lessons (2,600) and Clinical supervision lessons (300) count toward their own "
+        "rows, not toward General, which allow 0.50 h." in problem
+    )
+
+
+def test_a_category_without_a_label_is_named_by_its_code():
+    legacy = LessonWords(title="Old", category="legacy", words=2500, media_minutes=0)
+    result = check([credit("0.50", category="legacy")], lessons=[INTRO, legacy])
+    assert result.credited == [("APA", "legacy", Decimal("0.50"))]
+    assert result.lessons_by_category() == [("General", [INTRO]), ("legacy", [legacy])]
+    (problem,) = result.problems
+    assert problem.startswith(
+        "APA legacy credit (0.50 h) exceeds the word-count rule: 5,000 words needed for 0.50 h "
+        "at 10,000 words per hour; this course has 2,500 in legacy lessons (“Old” 2,500). "
+        "Words of General lessons (5,000) count toward their own rows, not toward legacy"
+    )
+    (problem,) = check([credit("1.00")], lessons=[INTRO, legacy]).problems
+    assert "Words of legacy lessons (2,500) count toward their own rows" in problem

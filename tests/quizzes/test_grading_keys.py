@@ -109,6 +109,11 @@ def test_a_choice_without_an_id_gets_one_from_its_block_and_position():
     assert [c["id"] for c in frozen["choices"]] == ["block-0-0", "block-0-1", "block-0-2"]
 
 
+def test_a_question_without_an_objective_is_frozen_with_none():
+    (block,) = blocks_of(q_single(objective=None))
+    assert question_freeze(block)["objective"] == ""
+
+
 def test_the_frozen_key_of_a_whole_post_test_scores_the_authored_answers():
     """Answers picked from the authored blocks (not from the frozen key) score 100,
     and the authored wrong answers score 0."""

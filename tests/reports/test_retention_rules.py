@@ -93,6 +93,11 @@ def test_a_completions_participant_loses_its_name_too():
         "pseudonymised": True,
     }
     assert participant_scrub({}, pseudonym="P") == {"pseudonymised": True}
+    # Whatever personal key a snapshot may hold, a participant's loses it too.
+    assert participant_scrub({"name_as_certified": "Ana M. Rivera"}, pseudonym="P") == {
+        "name_as_certified": "P",
+        "pseudonymised": True,
+    }
 
 
 def test_only_the_address_a_closed_account_is_left_with_counts_as_erased():
