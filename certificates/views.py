@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.client_ip import client_ip
+from cms.downloads import private_download
 
 from . import rendering, selectors
 from .badges import certificate_credential, certificate_credential_check
@@ -254,14 +255,11 @@ def certificate_pdf(request, number: str):
             "This certificate is still being prepared. Try again in a moment.",
             status=404,
         )
-    response = FileResponse(
+    return private_download(
         certificate.pdf.open("rb"),
-        as_attachment=True,
         filename=f"{certificate.number}.pdf",
         content_type="application/pdf",
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

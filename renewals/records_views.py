@@ -3,7 +3,7 @@ download is the signed-in clinician's own and is recorded in the audit log as
 personal data leaving the site."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from audit.services import audit_export_recorder
 from certificates.forms import TranscriptPeriodForm
+from cms.downloads import private_download
 from cms.spreadsheet import SpreadsheetFormat, spreadsheet_response
 
 from . import records
@@ -66,14 +67,11 @@ def transcript_spreadsheet(request, file_format: str = SpreadsheetFormat.CSV):
 def certificates_zip(request):
     spool, count = records.certificates_zip(user=request.user)
     audit_export_recorder(request=request, report="my_certificates", file_format="zip")(rows=count)
-    response = FileResponse(
+    return private_download(
         spool,
-        as_attachment=True,
         filename=f"certificates-{timezone.localdate().isoformat()}.zip",
         content_type="application/zip",
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

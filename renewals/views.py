@@ -5,7 +5,7 @@ one that does not exist, and changes nothing."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cms.downloads import private_download
 from cms.refusals import Refusal
 
 from . import ics, selectors, services
@@ -31,14 +32,6 @@ def _refuse(request, message: str, *, status: int = 400, title: str = ""):
         {"message": message, "title": title or "That did not work"},
         status=status,
     )
-
-
-def _private_file(file, *, filename: str, content_type: str, attachment: bool = True):
-    response = FileResponse(
-        file.open("rb"), as_attachment=attachment, filename=filename, content_type=content_type
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _license_or_none(request, license_id: int):
@@ -125,8 +118,8 @@ def upload_file(request, upload_id: int):
     if upload is None:
         return _refuse(request, NO_SUCH_UPLOAD, status=404, title="Not found")
     extension = upload.file.name.rsplit(".", 1)[-1]
-    return _private_file(
-        upload.file,
+    return private_download(
+        upload.file.open("rb"),
         filename=f"certificate-{upload.pk}.{extension}",
         content_type=upload.content_type,
         attachment=upload.content_type == "application/pdf",
@@ -299,8 +292,8 @@ def packet_pdf(request, packet_id: int):
     if packet.status != RenewalPacket.Status.DONE or not packet.pdf:
         return _refuse(request, "This packet is still being prepared.", status=404)
     filename = f"renewal-packet-{packet.license.license_number}-{packet.deadline}.pdf"
-    return _private_file(
-        packet.pdf, filename=filename.replace(" ", "-"), content_type="application/pdf"
+    return private_download(
+        packet.pdf.open("rb"), filename=filename.replace(" ", "-"), content_type="application/pdf"
     )
 
 

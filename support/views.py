@@ -4,13 +4,14 @@ answers 404, as one that does not exist."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cms.downloads import private_download
 from cms.refusals import Refusal, refusal_field
 from cms.uploads import UploadLimitHandler, megabytes
 
@@ -98,11 +99,8 @@ def attachment_file(request, attachment_id: int):
     attachment = selectors.attachment_for(user=request.user, attachment_id=attachment_id)
     if attachment is None:
         raise Http404("There is no such attachment among your requests.")
-    response = FileResponse(
+    return private_download(
         attachment.file.open("rb"),
-        as_attachment=True,
         filename=attachment.original_name,
         content_type=attachment.content_type,
     )
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -1,0 +1,22 @@
+"""A file sent to the one person who may have it (their certificate, their
+upload, their renewal packet, their request's attachment): no shared cache on
+the way may keep a copy (the cms site layer: any app may import it)."""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+from django.http import FileResponse
+
+
+def private_download(
+    file: BinaryIO, *, filename: str, content_type: str, attachment: bool = True
+) -> FileResponse:
+    """`file`, open for reading, streamed as `filename` (a download unless
+    `attachment` is False: then the browser shows it) with `Cache-Control:
+    private, no-store`. The response closes the file."""
+    response = FileResponse(
+        file, as_attachment=attachment, filename=filename, content_type=content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
