@@ -23,7 +23,7 @@ COMMAND = "make reliability"
 
 TITLES = {
     "worker_kills": "Worker kills at scale",
-    "database_outage": "The database out of reach under page load",
+    "database_restart": "PostgreSQL restarted under load",
     "broker_outage": "The broker stopped during completions",
     "mail_outage": "Mail refusing during completions, then back",
     "soak": "Soak: mixed load on gunicorn and a worker",

@@ -20,10 +20,11 @@ from . import services
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError, smtplib.SMTPException)
 
 
-def _test_delay() -> None:
-    # Only cms/settings/test.py defines this (from an environment variable), so
-    # the reliability tests can kill a worker in the middle of a render.
-    delay = getattr(settings, "CERTIFICATE_RENDER_TEST_DELAY", 0)
+def _test_delay(setting: str) -> None:
+    # Only cms/settings/test.py defines these (from environment variables), so the
+    # reliability tests can kill a worker in the middle of a render, an email or a
+    # bulk job (tests/reliability).
+    delay = getattr(settings, setting, 0)
     if delay:
         time.sleep(delay)
 
@@ -47,7 +48,7 @@ def certificate_render(certificate_id: int) -> str:
     """Render and store one certificate's PDF (committed on its own), then hand
     its email to the email task."""
     if services.certificate_render_started(certificate_id=certificate_id):
-        _test_delay()
+        _test_delay("CERTIFICATE_RENDER_TEST_DELAY")
         try:
             services.certificate_pdf_store(certificate_id=certificate_id)
         except TRANSIENT_ERRORS as exc:
@@ -68,6 +69,7 @@ def certificate_email(certificate_id: int) -> str:
     the PDF is stored and verifiable already."""
     if not services.certificate_email_started(certificate_id=certificate_id):
         return "nothing to do"
+    _test_delay("CERTIFICATE_EMAIL_TEST_DELAY")
     try:
         return services.certificate_email_deliver(certificate_id=certificate_id)
     except TRANSIENT_ERRORS as exc:
@@ -119,5 +121,7 @@ def certificates_sweep(min_age_seconds: float | None = None) -> int:
     max_retries=8,
 )
 def bulk_job_run(job_id: int) -> int:
-    job = services.bulk_job_process(job_id=job_id)
+    job = services.bulk_job_process(
+        job_id=job_id, after_item=lambda: _test_delay("BULK_JOB_TEST_DELAY")
+    )
     return job.done

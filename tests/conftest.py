@@ -39,12 +39,19 @@ def _worker_env(db_name: str) -> dict[str, str]:
 
 
 class WorkerProcess:
-    """A real `celery worker` child process, on the test database and the test queue."""
+    """A real `celery worker` child process, on the test database and the test queue
+    (or on the database and queue that `env`, the whole environment, names)."""
 
-    def __init__(self, db_name: str, log_path: Path):
+    def __init__(self, db_name: str, log_path: Path, *, env: dict[str, str] | None = None):
         self.db_name = db_name
         self.log_path = log_path
+        self.env = env
         self.proc: subprocess.Popen | None = None
+
+    @property
+    def queue(self) -> str:
+        env = self.env or {}
+        return env.get("CELERY_TASK_DEFAULT_QUEUE") or settings.CELERY_TASK_DEFAULT_QUEUE
 
     def start(self, *, concurrency: int = 1, pool: str = "prefork") -> None:
         self.stop()  # a restart never leaves the previous process running
@@ -61,14 +68,14 @@ class WorkerProcess:
                 f"--concurrency={concurrency}",
                 f"--pool={pool}",
                 "-Q",
-                settings.CELERY_TASK_DEFAULT_QUEUE,
+                self.queue,
                 "-n",
                 f"test-{uuid.uuid4().hex[:8]}@%h",
                 "--without-gossip",
                 "--without-mingle",
             ],
             cwd=ROOT,
-            env=_worker_env(self.db_name),
+            env=self.env or _worker_env(self.db_name),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -85,9 +92,7 @@ class WorkerProcess:
             if "ready." in self.log_path.read_text(errors="replace"):
                 # One round trip proves the worker consumes our queue.
                 try:
-                    app.send_task(
-                        "cms.ping", args=["ready"], queue=settings.CELERY_TASK_DEFAULT_QUEUE
-                    ).get(timeout=30)
+                    app.send_task("cms.ping", args=["ready"], queue=self.queue).get(timeout=30)
                 except Exception as error:
                     tail = self.log_path.read_text(errors="replace")[-3000:]
                     raise RuntimeError(

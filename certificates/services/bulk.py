@@ -4,6 +4,7 @@ each item in its own transaction so an interrupted job resumes where it was."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import transaction
@@ -71,10 +72,13 @@ def bulk_job_enqueue(*, job_id: int) -> bool:
     return True
 
 
-def bulk_job_process(*, job_id: int, limit: int | None = None) -> BulkJob:
+def bulk_job_process(
+    *, job_id: int, limit: int | None = None, after_item: Callable[[], None] | None = None
+) -> BulkJob:
     """Reissue the job's items not yet processed, each in its own transaction
     that also marks the item and counts it, so an interrupted job resumes with
-    exactly the items that are left. `limit` stops after that many items."""
+    exactly the items that are left. `limit` stops after that many items;
+    `after_item` is called after each one's commit."""
     BulkJob.objects.filter(pk=job_id).exclude(status=BulkJob.Status.DONE).update(
         status=BulkJob.Status.RUNNING, heartbeat_at=timezone.now()
     )
@@ -92,6 +96,8 @@ def bulk_job_process(*, job_id: int, limit: int | None = None) -> BulkJob:
         for item_id in batch:
             _bulk_item_process(item_id=item_id)
             processed += 1
+            if after_item is not None:
+                after_item()
     job = BulkJob.objects.get(pk=job_id)
     if not BulkJobItem.objects.filter(job_id=job_id, processed_at__isnull=True).exists():
         BulkJob.objects.filter(pk=job_id).exclude(status=BulkJob.Status.DONE).update(

@@ -51,6 +51,9 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 # Test only: seconds a render task waits before rendering, so a reliability test
 # can kill a worker mid-render (tests/reliability). Never set outside tests.
 CERTIFICATE_RENDER_TEST_DELAY = float(os.environ.get("CERTIFICATE_RENDER_TEST_DELAY", "0"))
+# The same before an email is sent, and after each item of a bulk job.
+CERTIFICATE_EMAIL_TEST_DELAY = float(os.environ.get("CERTIFICATE_EMAIL_TEST_DELAY", "0"))
+BULK_JOB_TEST_DELAY = float(os.environ.get("BULK_JOB_TEST_DELAY", "0"))
 
 # Demo content carries the seeded placeholder provider numbers; issue anyway
 # (production holds such certificates: base.py).

