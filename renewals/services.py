@@ -18,11 +18,11 @@ from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ClinicianLicense
+from cms.emails import email_from_templates
 from cms.refusals import Refusal
 
 from . import packet as packet_pdf
@@ -317,10 +317,9 @@ def _reminder_email(*, card, threshold: int) -> EmailMultiAlternatives:
         "unsubscribe_url": unsubscribe_url,
         "site_url": settings.SITE_URL,
     }
-    subject = " ".join(render_to_string("emails/renewal_reminder_subject.txt", context).split())
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("emails/renewal_reminder.txt", context),
+    return email_from_templates(
+        "renewal_reminder",
+        context,
         to=[license.user.email],
         headers={
             # RFC 8058: mail clients offer their own one-click "unsubscribe".
@@ -328,10 +327,6 @@ def _reminder_email(*, card, threshold: int) -> EmailMultiAlternatives:
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
-    message.attach_alternative(
-        render_to_string("emails/renewal_reminder.html", context), "text/html"
-    )
-    return message
 
 
 # --- Calendar feed --------------------------------------------------------------------------

@@ -9,14 +9,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import audit_record
+from cms.emails import email_from_templates
 from cms.refusals import Refusal
 from cms.uploads import UploadRefused, upload_check
 from courses.models import CoursePage
@@ -146,14 +145,8 @@ def _status_email(*, request_id: int, status: str) -> None:
         "status_label": RequestStatus(status).label,
         "requests_url": settings.SITE_URL + reverse("support:mine"),
     }
-    subject = " ".join(render_to_string("emails/support_status_subject.txt", context).split())
     try:
-        send_mail(
-            subject,
-            render_to_string("emails/support_status.txt", context),
-            None,
-            [request.user.email],
-        )
+        email_from_templates("support_status", context, to=[request.user.email], html=False).send()
     except Exception:
         # The change is saved and on the clinician's requests page; a mail outage
         # must not undo it. Operations see it in the log.

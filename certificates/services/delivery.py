@@ -12,13 +12,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Value
 from django.db.models.functions import Coalesce, Least, Power
 from django.db.models.lookups import GreaterThan
-from django.template.loader import render_to_string
 from django.utils import timezone
+
+from cms.emails import email_from_templates
 
 from .. import rendering
 from ..models import Certificate, CertificateEvent, private_storage
@@ -258,15 +258,7 @@ def certificate_email_send(*, certificate: Certificate) -> None:
         # A reissue's email is also its notice: the reason shared with the clinician.
         "clinician_reason": certificate.clinician_reason if certificate.supersedes_id else "",
     }
-    subject = " ".join(render_to_string("emails/certificate_issued_subject.txt", context).split())
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("emails/certificate_issued.txt", context),
-        to=[certificate.user.email],
-    )
-    message.attach_alternative(
-        render_to_string("emails/certificate_issued.html", context), "text/html"
-    )
+    message = email_from_templates("certificate_issued", context, to=[certificate.user.email])
     with certificate.pdf.open("rb") as handle:
         message.attach(f"{certificate.number}.pdf", handle.read(), "application/pdf")
     message.send()

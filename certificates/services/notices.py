@@ -19,9 +19,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cms.emails import email_from_templates
 from cms.refusals import Refusal
 
 from ..models import Certificate, CertificateEvent
@@ -97,16 +97,7 @@ def _notice_email(event: CertificateEvent) -> EmailMultiAlternatives:
         "verify_url": verify_url(certificate.number),
         "hours": hours_text(certificate.total_hours),
     }
-    subject = " ".join(render_to_string("emails/certificate_status_subject.txt", context).split())
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("emails/certificate_status.txt", context),
-        to=[certificate.user.email],
-    )
-    message.attach_alternative(
-        render_to_string("emails/certificate_status.html", context), "text/html"
-    )
-    return message
+    return email_from_templates("certificate_status", context, to=[certificate.user.email])
 
 
 def reissue_notice_mark_sent(*, certificate: Certificate) -> None:
