@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.views import View
 
@@ -49,3 +50,18 @@ class ListAndInspectOnly:
                 **kwargs,
             }
         )
+
+
+def job_progress_response(job, **details) -> JsonResponse:
+    """A background job's progress as the admin page's script polls it: its state
+    (`status`, which the script decides on), the words for that state
+    (`status_label`, which it shows), `percent` done, and the job's own `details`
+    (counts, a download link)."""
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "percent": job.percent,
+            **details,
+        }
+    )

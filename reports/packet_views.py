@@ -5,12 +5,13 @@ reports.js; the page also shows it without scripts), download the ZIP
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from wagtail.admin import messages
 
 from certificates.admin_views import AdministratorsOnly
+from cms.admin_views import job_progress_response
 from courses.models import CoursePage
 
 from . import services
@@ -58,17 +59,12 @@ class PacketStartView(AdministratorsOnly, View):
 class PacketStatusView(AdministratorsOnly, View):
     def get(self, request, packet_id):
         packet = get_object_or_404(AuditPacket, pk=packet_id)
-        return JsonResponse(
-            {
-                "status": packet.status,
-                "status_label": packet.get_status_display(),
-                "percent": packet.percent,
-                "steps_done": packet.steps_done,
-                "steps_total": packet.steps_total,
-                "download_url": report_url("packet_download", packet.pk)
-                if packet.status == AuditPacket.Status.READY
-                else "",
-            }
+        ready = packet.status == AuditPacket.Status.READY
+        return job_progress_response(
+            packet,
+            steps_done=packet.steps_done,
+            steps_total=packet.steps_total,
+            download_url=report_url("packet_download", packet.pk) if ready else "",
         )
 
 

@@ -3,7 +3,6 @@ its progress (JSON for the progress bar)."""
 
 from __future__ import annotations
 
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
 from django.views import View
@@ -11,6 +10,7 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from cms.admin_views import job_progress_response
 from cms.refusals import Refusal
 
 from .. import services
@@ -121,13 +121,4 @@ class BulkJobView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateView):
 class BulkJobStatusView(AdministratorsOnly, View):
     def get(self, request, pk):
         job = get_object_or_404(BulkJob, pk=pk)
-        return JsonResponse(
-            {
-                "status": job.status,
-                "status_label": job.get_status_display(),
-                "total": job.total,
-                "done": job.done,
-                "failed": job.failed,
-                "percent": job.percent,
-            }
-        )
+        return job_progress_response(job, total=job.total, done=job.done, failed=job.failed)
