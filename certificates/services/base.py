@@ -1,13 +1,33 @@
-"""What every certificate service shares: the reason an administrator gives, and the
-certificate's own event log. Services refuse with cms.refusals.Refusal."""
+"""What every certificate service shares: the reason an administrator gives, the
+certificate's own event log, and how a task is sent. Services refuse with
+cms.refusals.Refusal."""
 
 from __future__ import annotations
+
+import logging
 
 from cms.refusals import Refusal
 
 from ..models import Certificate, CertificateEvent
 
+logger = logging.getLogger(__name__)
+
 MAX_REASON_LENGTH = 2000
+
+#: A broker that does not take a task at once is asked twice more, quickly.
+ENQUEUE_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
+
+
+def task_send(task, object_id: int, *, what: str) -> bool:
+    """Send `task` for the row `object_id`. A broker that is down loses nothing
+    and breaks no request: the failure is logged (`what` names the work) and the
+    periodic sweep, which finds the row not done, sends it again. False then."""
+    try:
+        task.apply_async((object_id,), retry=True, retry_policy=ENQUEUE_RETRY_POLICY)
+    except Exception:  # the broker's errors vary by transport; none may break the request
+        logger.warning("Could not enqueue %s; the sweep will retry", what, exc_info=True)
+        return False
+    return True
 
 
 def reason_clean(reason: str) -> str:

@@ -3,7 +3,6 @@ each item in its own transaction so an interrupted job resumes where it was."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -17,9 +16,7 @@ from cms.refusals import Refusal
 
 from ..models import BulkJob, BulkJobItem, Certificate
 from .admin_actions import certificate_reissue
-from .base import reason_clean
-
-logger = logging.getLogger(__name__)
+from .base import reason_clean, task_send
 
 #: Certificates a bulk job step reissues per transaction-free batch read.
 BULK_BATCH = 50
@@ -59,14 +56,7 @@ def bulk_reissue_create(
 def bulk_job_enqueue(*, job_id: int) -> bool:
     from ..tasks import bulk_job_run  # tasks import the services: a cycle
 
-    try:
-        bulk_job_run.apply_async(
-            (job_id,),
-            retry=True,
-            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
-        )
-    except Exception:  # the sweep picks the job up again
-        logger.warning("Could not enqueue bulk job %s; the sweep will retry", job_id, exc_info=True)
+    if not task_send(bulk_job_run, job_id, what=f"bulk job {job_id}"):
         return False
     BulkJob.objects.filter(pk=job_id).update(heartbeat_at=timezone.now())
     return True

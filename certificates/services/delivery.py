@@ -22,7 +22,7 @@ from cms.emails import email_from_templates
 
 from .. import rendering
 from ..models import Certificate, CertificateEvent, private_storage
-from .base import event_add
+from .base import event_add, task_send
 from .notices import reissue_notice_mark_sent
 from .snapshot import hours_text, verify_url
 
@@ -49,19 +49,7 @@ def certificate_enqueue_render(*, certificate_id: int, mark: bool = True) -> boo
 
 
 def _enqueue(task, certificate_id: int, *, mark_field: str, what: str) -> bool:
-    try:
-        task.apply_async(
-            (certificate_id,),
-            retry=True,
-            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
-        )
-    except Exception:  # the broker's errors vary by transport; none may break the request
-        logger.warning(
-            "Could not enqueue %s of certificate %s; the sweep will retry",
-            what,
-            certificate_id,
-            exc_info=True,
-        )
+    if not task_send(task, certificate_id, what=f"{what} of certificate {certificate_id}"):
         return False
     if mark_field:
         Certificate.objects.filter(pk=certificate_id).update(**{mark_field: timezone.now()})

@@ -13,7 +13,6 @@ certificate's REISSUED event is marked notified when that email goes out.
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -25,10 +24,8 @@ from cms.emails import email_from_templates
 from cms.refusals import Refusal
 
 from ..models import Certificate, CertificateEvent
-from .base import MAX_REASON_LENGTH
+from .base import MAX_REASON_LENGTH, task_send
 from .snapshot import hours_text, verify_url
-
-logger = logging.getLogger(__name__)
 
 #: The changes a notice email is sent for by the notice task.
 NOTICE_ACTIONS = (CertificateEvent.Action.REVOKED, CertificateEvent.Action.RESTORED)
@@ -51,16 +48,7 @@ def certificate_notice_enqueue(*, event_id: int) -> bool:
     """Send the notice task; a broker that is down loses nothing (the sweep)."""
     from ..tasks import certificate_notice  # tasks import the services: a cycle
 
-    try:
-        certificate_notice.apply_async(
-            (event_id,),
-            retry=True,
-            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
-        )
-    except Exception:  # the broker's errors vary by transport; none may break the request
-        logger.warning("Could not enqueue notice %s; the sweep will retry", event_id, exc_info=True)
-        return False
-    return True
+    return task_send(certificate_notice, event_id, what=f"notice {event_id}")
 
 
 def certificate_notice_send(*, event_id: int) -> str:
