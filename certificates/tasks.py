@@ -6,18 +6,15 @@ Late acknowledgement (settings: CELERY_TASK_ACKS_LATE) means a message
 whose worker died is delivered again; the sweep covers the rest.
 """
 
-import smtplib
 import time
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+
+from cms.task_retries import BEAT_TASK, TRANSIENT_ERRORS
 
 from . import services
-
-#: Errors that a later attempt may not meet: database, storage, mail server.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError, smtplib.SMTPException)
 
 
 def _test_delay(setting: str) -> None:
@@ -90,14 +87,7 @@ def _described(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-@shared_task(
-    name="certificates.sweep",
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=True,
-    max_retries=3,
-)
+@shared_task(name="certificates.sweep", **BEAT_TASK)
 def certificates_sweep(min_age_seconds: float | None = None) -> int:
     """Celery beat runs this every minute (CELERY_BEAT_SCHEDULE)."""
     if min_age_seconds is None:

@@ -1,26 +1,17 @@
 """Thin Celery tasks: the reminders (Celery beat), the renewal packet and its
 sweep. Each is safe to run twice (see the services they call)."""
 
-import smtplib
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+
+from cms.task_retries import BEAT_TASK, TRANSIENT_ERRORS
 
 from . import services
 
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError, smtplib.SMTPException)
 
-
-@shared_task(
-    name="renewals.reminders_send",
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=True,
-    max_retries=3,
-)
+@shared_task(name="renewals.reminders_send", **BEAT_TASK)
 def reminders_send() -> int:
     """Celery beat runs this several times a day (CELERY_BEAT_SCHEDULE)."""
     return services.reminders_send()
