@@ -1,5 +1,5 @@
-"""Wagtail admin: evaluation aggregates per course, and their export (CSV, XLSX),
-recorded in the audit log; the import of questions into a post-test.
+"""Wagtail admin: evaluation aggregates per course (their export, CSV and XLSX, is
+reports', linked through EXPORT_URLS_HOOK); the import of questions into a post-test.
 
 Administrators (quizzes.view_evaluation) see every course; instructors see
 the courses they teach or own. Evaluations are shown without names. A post-test's
@@ -9,19 +9,21 @@ questions are imported by those who may edit it (its authors, the Administrators
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.text import slugify
 from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
-from audit.services import audit_export_recorder
+from cms.hooks import hook_urls
 from cms.refusals import Refusal, refusal_status
-from cms.spreadsheet import SpreadsheetFormat, spreadsheet_response
 from courses.selectors import course_objectives
 
 from . import selectors, services
 from .forms import QuestionImportForm
 from .question_import import QuestionFormat, question_blocks, questions_preview
+
+#: The seam for the export links of a course's evaluations: reports, which serves
+#: the exports, answers it with {"csv": url, "xlsx": url} for the course.
+EXPORT_URLS_HOOK = "evaluation_export_urls"
 
 
 def _visible_course(request, course_id: int):
@@ -40,7 +42,10 @@ class EvaluationCourseListView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         courses = list(selectors.courses_for_aggregates(user=self.request.user))
         counts = selectors.evaluation_counts(courses=courses)
-        context["rows"] = [(course, counts.get(course.pk, 0)) for course in courses]
+        context["rows"] = [
+            (course, counts.get(course.pk, 0), hook_urls(EXPORT_URLS_HOOK, course))
+            for course in courses
+        ]
         return context
 
 
@@ -66,22 +71,8 @@ class EvaluationAggregateView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["course"] = self.course
         context["aggregate"] = selectors.evaluation_aggregate(course=self.course)
-        context["csv_url"] = reverse("quizzes_admin:csv", args=[self.course.pk])
-        context["xlsx_url"] = reverse("quizzes_admin:xlsx", args=[self.course.pk])
+        context["export_urls"] = hook_urls(EXPORT_URLS_HOOK, self.course)
         return context
-
-
-def evaluation_export(request, course_id: int, file_format: str = SpreadsheetFormat.CSV):
-    # Wagtail wraps admin URLs in its admin-access check; this narrows to the course.
-    course = _visible_course(request, course_id)
-    return spreadsheet_response(
-        file_format=file_format,
-        lines=selectors.evaluation_csv_rows(course=course),
-        filename_stem=f"evaluations-{slugify(course.slug)[:60]}",
-        on_done=audit_export_recorder(
-            request=request, report="evaluations", file_format=file_format, obj=course
-        ),
-    )
 
 
 class QuestionImportView(WagtailAdminTemplateMixin, TemplateView):

@@ -5,8 +5,6 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import LogFormatter
 
-from cms.spreadsheet import SpreadsheetFormat
-
 from . import admin_views
 from .models import PostTestPage
 from .selectors import courses_for_aggregates, questions_without_objective
@@ -18,13 +16,6 @@ def register_admin_urls():
     urls = [
         path("", admin_views.EvaluationCourseListView.as_view(), name="index"),
         path("<id:course_id>/", admin_views.EvaluationAggregateView.as_view(), name="course"),
-        path("<id:course_id>/csv/", admin_views.evaluation_export, name="csv"),
-        path(
-            "<id:course_id>/xlsx/",
-            admin_views.evaluation_export,
-            {"file_format": SpreadsheetFormat.XLSX},
-            name="xlsx",
-        ),
     ]
     post_tests = [
         path(

@@ -1,12 +1,14 @@
 """The audit reports' admin URLs: the report pages (views), the course reports
-(course_views) and the audit packet (packet_views), which import views, so the
-list of URLs lives apart from all three."""
+(course_views), the audit packet (packet_views) and the exports of pages of
+other apps (exports), which import views, so the list of URLs lives apart from
+all four."""
 
 from django.urls import path
 
 from cms.spreadsheet import SpreadsheetFormat
 
 from .course_views import CourseReportListView, CourseReportView, course_items_export
+from .exports import CertificateExportView, evaluation_export
 from .packet_views import PacketDownloadView, PacketStartView, PacketStatusView
 from .views import (
     AccreditorReportView,
@@ -50,5 +52,32 @@ def report_urlpatterns():
             "packets/<id:packet_id>/download/",
             PacketDownloadView.as_view(),
             name="packet_download",
+        ),
+    ]
+
+
+#: The namespace of export_urlpatterns.
+EXPORTS_NAMESPACE = "report_exports"
+
+
+def export_urlpatterns():
+    """Mounted at the admin's root (wagtail_hooks), namespace EXPORTS_NAMESPACE: the
+    exports of the certificates listing and of a course's evaluations keep the
+    addresses beside the pages they export, which the docs and bookmarks name."""
+    XLSX = SpreadsheetFormat.XLSX
+
+    return [
+        path("certificates/export/", CertificateExportView.as_view(), name="certificates_csv"),
+        path(
+            "certificates/export/xlsx/",
+            CertificateExportView.as_view(file_format=XLSX),
+            name="certificates_xlsx",
+        ),
+        path("evaluations/<id:course_id>/csv/", evaluation_export, name="evaluations_csv"),
+        path(
+            "evaluations/<id:course_id>/xlsx/",
+            evaluation_export,
+            {"file_format": XLSX},
+            name="evaluations_xlsx",
         ),
     ]

@@ -11,12 +11,17 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.widgets.button import HeaderButton
 
+from cms.hooks import hook_urls
 from cms.ids import IdModelChoiceFilter
 from courses.models import Accreditor, CoursePage
 
 from .. import selectors
 from ..models import Certificate
 from .base import NAMESPACE, AdministratorsOnly, admin_url
+
+#: The seam for the listing's export links: reports, which serves the exports,
+#: answers it with {"csv": url, "xlsx": url} for the listing's query string.
+EXPORT_URLS_HOOK = "certificates_listing_export_urls"
 
 
 def _accreditor_choices():
@@ -148,8 +153,7 @@ class CertificateIndexView(AdministratorsOnly, IndexView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = filter_querystring(self.request)
-        context["export_url"] = admin_url("export") + (f"?{query}" if query else "")
-        context["export_xlsx_url"] = admin_url("export_xlsx") + (f"?{query}" if query else "")
+        context["export_urls"] = hook_urls(EXPORT_URLS_HOOK, f"?{query}" if query else "")
         context["bulk_url"] = admin_url("bulk_reissue") + (f"?{query}" if query else "")
         return context
 

@@ -9,7 +9,6 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from cms.admin_views import ListAndInspectOnly
-from cms.spreadsheet import SpreadsheetFormat
 
 from ..models import Certificate
 from .actions import (
@@ -22,7 +21,6 @@ from .actions import (
 )
 from .base import NAMESPACE
 from .bulk import BulkJobListView, BulkJobStatusView, BulkJobView, BulkReissueView
-from .export import CertificateExportView
 from .listing import (
     CertificateFilterSet,
     CertificateIndexView,
@@ -109,12 +107,6 @@ class CertificateViewSet(ListAndInspectOnly, ModelViewSet):
             path("<id:pk>/revoke/", RevokeView.as_view(), name="revoke"),
             path("<id:pk>/restore/", RestoreView.as_view(), name="restore"),
             path("<id:pk>/retry-delivery/", RetryDeliveryView.as_view(), name="retry_delivery"),
-            path("export/", CertificateExportView.as_view(), name="export"),
-            path(
-                "export/xlsx/",
-                CertificateExportView.as_view(file_format=SpreadsheetFormat.XLSX),
-                name="export_xlsx",
-            ),
             path("bulk/", BulkJobListView.as_view(), name="bulk_jobs"),
             path("bulk/reissue/", BulkReissueView.as_view(), name="bulk_reissue"),
             path("bulk/<id:pk>/", BulkJobView.as_view(), name="bulk_job"),

@@ -3,6 +3,7 @@ search and filters; actions with a required reason and an audit row; CSV."""
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -11,9 +12,9 @@ from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 
 from certificates import services
-from certificates.admin_views import export as admin_export
 from certificates.models import BulkJob, Certificate, CertificateEvent
 from courses.services import enrollment_create
+from reports import exports as admin_export
 from tests.certificates.pdf import pdf_text
 from tests.factories import (
     aswb_accreditor,
@@ -390,6 +391,24 @@ def test_the_csv_export_streams_the_filtered_listing(admin_client, issued, apa):
     filtered = admin_client.get("/admin/certificates/export/", {"q": "Dana"})
     rows = list(csv.reader(io.StringIO(b"".join(filtered.streaming_content).decode("utf-8-sig"))))
     assert [r[0] for r in rows[1:]] == [issued.number]
+
+
+def test_the_listing_links_its_exports_with_its_filters(admin_client, issued):
+    # reports serves the exports; the listing shows its links through a hook.
+    page = admin_client.get("/admin/certificates/", {"status": "valid"}).content.decode()
+    links = {
+        fmt: (path, query)
+        for path, query, fmt in re.findall(
+            r'href="([^"?]+)\?([^"]*)" download>Export these as (CSV|XLSX)', page
+        )
+    }
+    assert links == {
+        "CSV": ("/admin/certificates/export/", "status=valid"),
+        "XLSX": ("/admin/certificates/export/xlsx/", "status=valid"),
+    }
+    response = admin_client.get(f"{links['CSV'][0]}?{links['CSV'][1]}")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert [row[0] for row in csv.reader(io.StringIO(body))][1:] == [issued.number]
 
 
 def _export(client, params=None) -> list[list[str]]:

@@ -100,7 +100,10 @@ def test_an_instructor_does_not_see_other_courses(client, evaluated):
     client.force_login(other)
     assert "Ruptures" not in client.get(reverse("quizzes_admin:index")).content.decode()
     assert client.get(reverse("quizzes_admin:course", args=[evaluated.pk])).status_code == 404
-    assert client.get(reverse("quizzes_admin:csv", args=[evaluated.pk])).status_code == 404
+    assert (
+        client.get(reverse("report_exports:evaluations_csv", args=[evaluated.pk])).status_code
+        == 404
+    )
 
 
 def test_administrators_see_every_course(client, evaluated):
@@ -111,14 +114,28 @@ def test_administrators_see_every_course(client, evaluated):
 
 def test_clinicians_cannot_reach_the_aggregates(client, evaluated):
     client.force_login(UserFactory())
-    response = client.get(reverse("quizzes_admin:csv", args=[evaluated.pk]))
+    response = client.get(reverse("report_exports:evaluations_csv", args=[evaluated.pk]))
     assert response.status_code in (302, 403)
     assert not response.get("Content-Disposition")
 
 
+def test_the_evaluation_pages_link_the_course_exports(client, teacher, evaluated):
+    # reports serves the exports; the evaluation pages show their links through a hook.
+    client.force_login(teacher)
+    csv_url = f"/admin/evaluations/{evaluated.pk}/csv/"
+    xlsx_url = f"/admin/evaluations/{evaluated.pk}/xlsx/"
+    for page in (
+        reverse("quizzes_admin:index"),
+        reverse("quizzes_admin:course", args=[evaluated.pk]),
+    ):
+        html = client.get(page).content.decode()
+        assert f'href="{csv_url}"' in html and f'href="{xlsx_url}"' in html
+    assert client.get(xlsx_url)["Content-Disposition"].startswith("attachment")
+
+
 def test_the_csv_export_is_anonymous_and_spreadsheet_safe(client, teacher, evaluated):
     client.force_login(teacher)
-    response = client.get(reverse("quizzes_admin:csv", args=[evaluated.pk]))
+    response = client.get(reverse("report_exports:evaluations_csv", args=[evaluated.pk]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="evaluations-' in response["Content-Disposition"]
