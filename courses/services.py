@@ -4,8 +4,9 @@ completion rule."""
 import logging
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from wagtail.models import Page
 
 from cms.refusals import Refusal
 
@@ -198,9 +199,6 @@ def heartbeat_record(*, user, lesson_id: int, claimed_seconds: int) -> int:
     Once the row exists a beat is one SQL statement. The beat that brings the
     enrollment's active time up to the minimum its course requires (if any)
     evaluates completion: a clinician who did everything else first completes then."""
-    from django.db import connection
-    from wagtail.models import Page
-
     tables = {
         "progress": LessonProgress._meta.db_table,
         "enrollment": Enrollment._meta.db_table,
