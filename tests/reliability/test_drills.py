@@ -109,6 +109,9 @@ class Moments:
         return next((pk for pk, n, at in rows if n > before.get(pk, 0) and at is None), None)
 
     def prepare(self, moment: str) -> dict:
+        """Make sure the work is there (a bulk job or a packet not finished, asked for
+        or sent again); what underway() compares with."""
+        from certificates.models import BulkJobItem
         from certificates.services import bulk_job_enqueue, bulk_reissue_create
         from reports.models import AuditPacket
         from reports.services import packet_request
@@ -119,16 +122,21 @@ class Moments:
             field = f"{moment}_attempts"
             since["counts"] = dict(Certificate.objects.values_list("pk", field))
         elif moment == "bulk":
+            if self.job is not None:
+                self.job.refresh_from_db()
             if self.job is None or self.job.status == "done":
-                left = [c.pk for c in self.originals if c.status == Certificate.Status.VALID]
-                share = left[: max(1, len(self.originals) // (SCALE["worker_kills"]["kills"] // 4))]
-                self.job = bulk_reissue_create(certificate_ids=share, actor=self.admin,
+                taken = set(BulkJobItem.objects.values_list("certificate_id", flat=True))
+                left = [c.pk for c in self.originals if c.pk not in taken]
+                size = max(1, len(self.originals) // max(1, SCALE["worker_kills"]["kills"] // 4))
+                if not left:
+                    raise RuntimeError("every certificate delivered before was reissued already")
+                self.job = bulk_reissue_create(certificate_ids=left[:size], actor=self.admin,
                                                reason="Drill: provider renamed", filters={})  # fmt: skip
-                for original in self.originals:
-                    original.refresh_from_db()
             else:
                 bulk_job_enqueue(job_id=self.job.pk)  # what the sweep does for a stalled job
         else:
+            if self.packet is not None:
+                self.packet.refresh_from_db()
             if self.packet is None or self.packet.status == AuditPacket.Status.READY:
                 today = timezone.localdate()
                 period = Period(start=today.replace(day=1), end=today)
@@ -139,6 +147,12 @@ class Moments:
                 )
                 packets_sweep.delay()
         return since
+
+    def finished(self, moment: str) -> bool:
+        """The bulk job or the packet got done before a kill could land in it."""
+        if moment == "bulk":
+            return self.job.status == "done"
+        return moment == "packet" and self.packet.status == "ready"
 
     def underway(self, moment: str, since: dict):
         """What is being done right now (an id), or None."""
@@ -153,14 +167,17 @@ class Moments:
         building = self.packet.status == "building" and self.packet.heartbeat_at > since["wall"]
         return self.packet.pk if building and self.packet.steps_done >= 1 else None
 
-    def wait(self, moment: str, since: dict, *, stalled: float = 60):
-        """underway() once it says so; None once the worker has made no progress at all
-        for `stalled` seconds (the backlog ahead of a bulk job or a packet, which are
-        queued behind the renders and emails, may take minutes at full scale)."""
+    def wait(self, moment: str, *, stalled: float = 60):
+        """underway() once it says so (a job or packet finished meanwhile is replaced by
+        a new one); None once the worker has made no progress at all for `stalled`
+        seconds (the backlog ahead of a bulk job or a packet may take a while)."""
         progress, last = None, time.monotonic()
+        since = self.prepare(moment)
         while time.monotonic() - last < stalled:
-            if pk := poll(lambda: self.underway(moment, since), timeout=5, interval=0.05):
+            if pk := poll(lambda s=since: self.underway(moment, s), timeout=5, interval=0.05):
                 return pk
+            if self.finished(moment):
+                since = self.prepare(moment)
             now = Certificate.objects.aggregate(
                 r=Sum("render_attempts"), e=Sum("email_attempts"), d=Count("emailed_at")
             )
@@ -235,8 +252,7 @@ def test_a_worker_killed_again_and_again_mid_render_email_bulk_job_and_packet_lo
             for number in range(kills):
                 moment = MOMENTS[number % len(MOMENTS)]
                 for _ in range(3):  # a kill that missed its moment is tried again
-                    since = moments.prepare(moment)
-                    pk = moments.wait(moment, since)
+                    pk = moments.wait(moment)
                     if pk is None:
                         failure.append(f"the worker never got to a {moment}")
                         return
