@@ -20,14 +20,8 @@ from .selectors import group_permissions, user_roles
 _BEFORE = "_audit_user_roles_before"
 
 
-def user_edit_started(request, user) -> None:
-    """`before_edit_user` and `before_delete_user`: the person as they are now."""
-    setattr(request, _BEFORE, (user.pk, str(user), user.email, user_roles(user=user)))
-
-
-def user_edit_finished(request, user) -> None:
-    """`after_edit_user`: one row if their groups, permissions or status changed."""
-    _, _, _, before = getattr(request, _BEFORE, (None, "", "", {}))
+def _roles_change_record(request, user, *, before: dict) -> None:
+    """One row if the person's groups, permissions or status differ from `before`."""
     audit_change(
         actor=request.user,
         action=AuditAction.USER_ROLES_EDIT,
@@ -38,30 +32,39 @@ def user_edit_finished(request, user) -> None:
     )
 
 
-def user_created(request, user) -> None:
-    """`after_create_user`: a new person's groups and status."""
-    audit_change(
+def _deletion_record(request, pk, label: str, data: dict) -> None:
+    """The row for a person an administrator deleted; `data` adds to "by"."""
+    audit_record(
         actor=request.user,
-        action=AuditAction.USER_ROLES_EDIT,
-        obj=user,
-        before={},
-        after=user_roles(user=user),
+        action=AuditAction.USER_DELETE,
+        object_type="accounts.user",
+        object_id=pk,
+        object_label=label,
+        data={"by": "administrator", **data},
         request=request,
     )
+
+
+def user_edit_started(request, user) -> None:
+    """`before_edit_user` and `before_delete_user`: the person as they are now."""
+    setattr(request, _BEFORE, (user.pk, str(user), user.email, user_roles(user=user)))
+
+
+def user_edit_finished(request, user) -> None:
+    """`after_edit_user`: one row if their groups, permissions or status changed."""
+    _, _, _, before = getattr(request, _BEFORE, (None, "", "", {}))
+    _roles_change_record(request, user, before=before)
+
+
+def user_created(request, user) -> None:
+    """`after_create_user`: a new person's groups and status."""
+    _roles_change_record(request, user, before={})
 
 
 def user_deleted(request, user) -> None:
     """`after_delete_user`: the row is gone, so the id and label come from before."""
     pk, label, email, before = getattr(request, _BEFORE, (None, str(user), user.email, {}))
-    audit_record(
-        actor=request.user,
-        action=AuditAction.USER_DELETE,
-        object_type="accounts.user",
-        object_id=pk or "",
-        object_label=label,
-        data={"by": "administrator", "email": email, "roles": before},
-        request=request,
-    )
+    _deletion_record(request, pk or "", label, {"email": email, "roles": before})
 
 
 _BULK_BEFORE = "_audit_bulk_users_before"
@@ -84,24 +87,11 @@ def users_bulk_finished(request, action_type: str, objects) -> None:
     for pk, (label, email, roles) in before.items():
         user = remaining.get(pk)
         if user is None:
-            audit_record(
-                actor=request.user,
-                action=AuditAction.USER_DELETE,
-                object_type="accounts.user",
-                object_id=pk,
-                object_label=label,
-                data={"by": "administrator", "bulk": action_type, "email": email, "roles": roles},
-                request=request,
+            _deletion_record(
+                request, pk, label, {"bulk": action_type, "email": email, "roles": roles}
             )
             continue
-        audit_change(
-            actor=request.user,
-            action=AuditAction.USER_ROLES_EDIT,
-            obj=user,
-            before=roles,
-            after=user_roles(user=user),
-            request=request,
-        )
+        _roles_change_record(request, user, before=roles)
 
 
 class GroupAuditPanel(forms.Form):

@@ -60,29 +60,11 @@ def register_user_deactivate_url():
 # --- The audit log: changes to who may do what (accounts.access_audit) ----------------------
 
 
-@hooks.register("before_edit_user")
-def audit_user_edit_started(request, user):
-    access_audit.user_edit_started(request, user)
-
-
-@hooks.register("after_edit_user")
-def audit_user_edit_finished(request, user):
-    access_audit.user_edit_finished(request, user)
-
-
-@hooks.register("after_create_user")
-def audit_user_created(request, user):
-    access_audit.user_created(request, user)
-
-
-@hooks.register("before_delete_user")
-def audit_user_delete_started(request, user):
-    access_audit.user_edit_started(request, user)
-
-
-@hooks.register("after_delete_user")
-def audit_user_deleted(request, user):
-    access_audit.user_deleted(request, user)
+hooks.register("before_edit_user", access_audit.user_edit_started)
+hooks.register("after_edit_user", access_audit.user_edit_finished)
+hooks.register("after_create_user", access_audit.user_created)
+hooks.register("before_delete_user", access_audit.user_edit_started)
+hooks.register("after_delete_user", access_audit.user_deleted)
 
 
 @hooks.register("before_bulk_action")

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.db.models import ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
@@ -87,29 +89,11 @@ def refuse_deleting_pages_with_learner_records(request, page):
 # --- The audit log: accreditors' create, edit and delete (courses.audit_hooks) ---------------
 
 
-@hooks.register("before_edit_snippet")
-def audit_accreditor_edit_started(request, instance):
-    audit_hooks.accreditor_edit_started(request, instance)
-
-
-@hooks.register("after_edit_snippet")
-def audit_accreditor_edited(request, instance):
-    audit_hooks.accreditor_saved(request, instance, created=False)
-
-
-@hooks.register("after_create_snippet")
-def audit_accreditor_created(request, instance):
-    audit_hooks.accreditor_saved(request, instance, created=True)
-
-
-@hooks.register("before_delete_snippet")
-def audit_accreditors_delete_started(request, instances):
-    audit_hooks.accreditors_delete_started(request, instances)
-
-
-@hooks.register("after_delete_snippet")
-def audit_accreditors_deleted(request, instances):
-    audit_hooks.accreditors_deleted(request, instances)
+hooks.register("before_edit_snippet", audit_hooks.accreditor_edit_started)
+hooks.register("after_edit_snippet", partial(audit_hooks.accreditor_saved, created=False))
+hooks.register("after_create_snippet", partial(audit_hooks.accreditor_saved, created=True))
+hooks.register("before_delete_snippet", audit_hooks.accreditors_delete_started)
+hooks.register("after_delete_snippet", audit_hooks.accreditors_deleted)
 
 
 # --- One review round: the course review screen and the queue grouped by course ---------------
