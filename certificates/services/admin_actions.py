@@ -10,13 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditAction
-from audit.services import audit_record
 from cms.refusals import Refusal
 from courses.models import Accreditor, CourseCompletion, Enrollment
 from courses.services import course_snapshot
 
 from ..models import Certificate, CertificateEvent
-from .base import event_add, reason_clean
+from .base import action_record, event_add, reason_clean
 from .delivery import render_enqueue_after_commit
 from .issuing import (
     certificate_create_numbered,
@@ -53,9 +52,7 @@ def certificate_issue_manual(
             .select_related("user", "course")
             .get(pk=enrollment.pk)
         )
-        placeholder = placeholder_number_problem(accreditor)
-        if placeholder:
-            raise Refusal(placeholder.replace(", then release this certificate", " first"))
+        _refuse_placeholder_number(accreditor)
         existing = certificate_current(enrollment_id=enrollment.pk, accreditor=accreditor)
         if existing is not None and existing.status == Certificate.Status.HELD:
             return certificate_release(certificate=existing, actor=actor, reason=reason)
@@ -92,9 +89,12 @@ def certificate_issue_manual(
         )
 
 
-def _shared(clinician_reason: str) -> dict:
-    """The reason told to the clinician, in the audit row's details when there is one."""
-    return {"clinician_reason": clinician_reason} if clinician_reason else {}
+def _refuse_placeholder_number(accreditor: Accreditor | None) -> None:
+    """An administrator may not issue or release a certificate that would print
+    the accreditor's placeholder provider number."""
+    placeholder = placeholder_number_problem(accreditor)
+    if placeholder:
+        raise Refusal(placeholder.replace(", then release this certificate", " first"))
 
 
 def _locked(certificate: Certificate) -> Certificate:
@@ -112,9 +112,7 @@ def certificate_release(*, certificate: Certificate, actor, reason: str) -> Cert
         certificate = _locked(certificate)
         if certificate.status != Certificate.Status.HELD:
             raise Refusal("Only a held certificate can be released.")
-        placeholder = placeholder_number_problem(certificate.accreditor)
-        if placeholder:
-            raise Refusal(placeholder.replace(", then release this certificate", " first"))
+        _refuse_placeholder_number(certificate.accreditor)
         now = timezone.now()
         facts = certificate_facts(certificate)
         snapshot = certificate_snapshot_build(
@@ -129,15 +127,13 @@ def certificate_release(*, certificate: Certificate, actor, reason: str) -> Cert
         certificate.status = Certificate.Status.VALID
         certificate.issued_at = certificate.queued_at = now
         certificate.save()
-        event_add(
+        action_record(
             certificate,
             CertificateEvent.Action.ISSUED_MANUALLY,
-            reason=reason,
+            AuditAction.CERTIFICATE_RELEASE,
             actor=actor,
-            data={"released_hold": certificate.hold_reason},
-        )
-        audit_record(
-            actor=actor, action=AuditAction.CERTIFICATE_RELEASE, obj=certificate, reason=reason
+            reason=reason,
+            event_data={"released_hold": certificate.hold_reason},
         )
         render_enqueue_after_commit(certificate.pk)
     return certificate
@@ -191,11 +187,12 @@ def certificate_reissue(
             queued_at=now,
             clinician_reason=clinician_reason,
         )
-        event_add(
+        action_record(
             old,
             CertificateEvent.Action.REISSUED,
-            reason=reason,
+            AuditAction.CERTIFICATE_REISSUE,
             actor=actor,
+            reason=reason,
             data={"new_number": new.number},
             clinician_reason=clinician_reason,
         )
@@ -206,13 +203,6 @@ def certificate_reissue(
             actor=actor,
             data={"reissue_of": old.number},
             clinician_reason=clinician_reason,
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.CERTIFICATE_REISSUE,
-            obj=old,
-            reason=reason,
-            data={"new_number": new.number, **_shared(clinician_reason)},
         )
         render_enqueue_after_commit(new.pk)
     return new
@@ -233,19 +223,13 @@ def certificate_revoke(
         certificate.revoked_at = timezone.now()
         certificate.clinician_reason = clinician_reason
         certificate.save(update_fields=["status", "revoked_at", "clinician_reason"])
-        event = event_add(
+        event = action_record(
             certificate,
             CertificateEvent.Action.REVOKED,
-            reason=reason,
+            AuditAction.CERTIFICATE_REVOKE,
             actor=actor,
+            reason=reason,
             clinician_reason=clinician_reason,
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.CERTIFICATE_REVOKE,
-            obj=certificate,
-            reason=reason,
-            data=_shared(clinician_reason),
         )
         notice_enqueue_after_commit(event.pk)
     return certificate
@@ -268,19 +252,13 @@ def certificate_restore(
         if undelivered:
             certificate.queued_at = timezone.now()
         certificate.save(update_fields=["status", "revoked_at", "queued_at", "clinician_reason"])
-        event = event_add(
+        event = action_record(
             certificate,
             CertificateEvent.Action.RESTORED,
-            reason=reason,
+            AuditAction.CERTIFICATE_RESTORE,
             actor=actor,
+            reason=reason,
             clinician_reason=clinician_reason,
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.CERTIFICATE_RESTORE,
-            obj=certificate,
-            reason=reason,
-            data=_shared(clinician_reason),
         )
         notice_enqueue_after_commit(event.pk)
         if undelivered:
@@ -316,21 +294,13 @@ def certificate_delivery_retry(*, certificate: Certificate, actor) -> Certificat
                 "email_queued_at",
             ]
         )
-        event_add(
+        action_record(
             certificate,
             CertificateEvent.Action.DELIVERY_RETRIED,
+            AuditAction.CERTIFICATE_DELIVERY_RETRY,
             actor=actor,
-            data={"stage": stage},
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.CERTIFICATE_DELIVERY_RETRY,
-            obj=certificate,
             data={"stage": stage},
         )
         # The render task stores the PDF if it is missing, then enqueues the email.
         render_enqueue_after_commit(certificate.pk)
     return certificate
-
-
-# --- Bulk reissue ------------------------------------------------------------------------

@@ -1,11 +1,13 @@
 """What every certificate service shares: the reason an administrator gives, the
-certificate's own event log, and how a task is sent. Services refuse with
-cms.refusals.Refusal."""
+certificate's own event log (and the audit log beside it), and how a task is
+sent. Services refuse with cms.refusals.Refusal."""
 
 from __future__ import annotations
 
 import logging
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from cms.refusals import Refusal
 
 from ..models import Certificate, CertificateEvent
@@ -56,3 +58,38 @@ def event_add(
         data=data or {},
         clinician_reason=clinician_reason,
     )
+
+
+def action_record(
+    certificate: Certificate,
+    event_action: str,
+    audit_action: AuditAction,
+    *,
+    actor,
+    reason: str = "",
+    data: dict | None = None,
+    event_data: dict | None = None,
+    clinician_reason: str = "",
+) -> CertificateEvent:
+    """Record an action on a certificate twice: a line of its own history and a
+    row of the audit log. Both carry the actor, the reason and `data`;
+    `event_data` goes into the certificate's line only. The reason shared with
+    the clinician is a column of the line and, when there is one, part of the
+    audit row's data. Returns the line."""
+    event = event_add(
+        certificate,
+        event_action,
+        reason=reason,
+        actor=actor,
+        data={**(data or {}), **(event_data or {})},
+        clinician_reason=clinician_reason,
+    )
+    shared = {"clinician_reason": clinician_reason} if clinician_reason else {}
+    audit_record(
+        actor=actor,
+        action=audit_action,
+        obj=certificate,
+        reason=reason,
+        data={**(data or {}), **shared},
+    )
+    return event

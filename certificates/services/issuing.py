@@ -21,7 +21,7 @@ from quizzes.selectors import claimed_accreditors
 from ..credentials.status_list import status_list_slot_draw
 from ..models import Certificate, CertificateEvent
 from ..numbers import DEFAULT_PREFIX, number_generate
-from .base import event_add
+from .base import action_record, event_add
 from .delivery import render_enqueue_after_commit
 from .snapshot import Facts, certificate_snapshot_build, facts_from_completion, snapshot_columns
 
@@ -126,24 +126,18 @@ def certificate_issue(
         )
         logger.warning("Certificate %s held: %s", certificate.number, hold_reason)
     elif actor is not None:
-        data = {"outside_approval_period": period_reason} if outside else {}
-        event_add(
+        action_record(
             certificate,
             CertificateEvent.Action.ISSUED_MANUALLY,
-            reason=reason,
+            AuditAction.CERTIFICATE_ISSUE_MANUAL,
             actor=actor,
-            data=data,
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.CERTIFICATE_ISSUE_MANUAL,
-            obj=certificate,
             reason=reason,
-            data=data,
+            data={"outside_approval_period": period_reason} if outside else {},
         )
     else:
-        event_add(certificate, CertificateEvent.Action.ISSUED)
-        audit_record(actor=None, action=AuditAction.CERTIFICATE_ISSUE, obj=certificate)
+        action_record(
+            certificate, CertificateEvent.Action.ISSUED, AuditAction.CERTIFICATE_ISSUE, actor=None
+        )
     if not held:
         render_enqueue_after_commit(certificate.pk)
     return certificate
