@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Value
+from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, QuerySet, Value
 from django.db.models.functions import Coalesce, Least, Power
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
@@ -192,23 +193,34 @@ def certificate_retry_note(*, certificate_id: int, error: str) -> None:
     Certificate.objects.filter(pk=certificate_id).update(last_error=error[:4000])
 
 
-def certificate_render_failed(*, certificate_id: int, error: str) -> None:
-    """Record an error that retrying will not cure, for the administrator to see."""
+def _stage_failed(*, certificate_id: int, error: str, error_field: str, action: str) -> None:
+    """Keep a stage's error in its field and in a certificate event."""
     certificate = Certificate.objects.filter(pk=certificate_id).first()
     if certificate is None:
         return
-    Certificate.objects.filter(pk=certificate_id).update(render_error=error[:4000])
-    event_add(certificate, CertificateEvent.Action.RENDER_FAILED, reason=error[:4000])
+    Certificate.objects.filter(pk=certificate_id).update(**{error_field: error[:4000]})
+    event_add(certificate, action, reason=error[:4000])
+
+
+def certificate_render_failed(*, certificate_id: int, error: str) -> None:
+    """Record an error that retrying will not cure, for the administrator to see."""
+    _stage_failed(
+        certificate_id=certificate_id,
+        error=error,
+        error_field="render_error",
+        action=CertificateEvent.Action.RENDER_FAILED,
+    )
 
 
 def certificate_email_failed(*, certificate_id: int, error: str) -> None:
     """Record an email error that retrying will not cure: the PDF stays stored,
     the email waits for an Administrator's "retry now"."""
-    certificate = Certificate.objects.filter(pk=certificate_id).first()
-    if certificate is None:
-        return
-    Certificate.objects.filter(pk=certificate_id).update(email_error=error[:4000])
-    event_add(certificate, CertificateEvent.Action.EMAIL_FAILED, reason=error[:4000])
+    _stage_failed(
+        certificate_id=certificate_id,
+        error=error,
+        error_field="email_error",
+        action=CertificateEvent.Action.EMAIL_FAILED,
+    )
 
 
 def certificate_enqueue_email(*, certificate_id: int, mark: bool = True) -> bool:
@@ -256,14 +268,37 @@ def certificate_email_send(*, certificate: Certificate) -> None:
 BACKOFF_CAP = 6
 
 
-def _due(*, since: list[str], attempts: str, now, min_age: timedelta) -> GreaterThan:
-    """A stage is due once min_age * 2**attempts has passed since it was queued."""
+@dataclass(frozen=True)
+class _Stage:
+    """A delivery stage as the sweep times it: the field counting its attempts,
+    when it was queued (the first of `since` that is set), and the field that
+    puts the longest waiting first."""
+
+    attempts: str
+    since: tuple[str, ...]
+    order_by: str
+
+
+_RENDER = _Stage(attempts="render_attempts", since=("queued_at", "issued_at"), order_by="issued_at")
+_EMAIL = _Stage(
+    attempts="email_attempts", since=("email_queued_at", "rendered_at"), order_by="rendered_at"
+)
+
+
+def _due_ids(
+    certificates: QuerySet, stage: _Stage, *, now, min_age: timedelta, limit: int
+) -> list[int]:
+    """The ids of the certificates whose `stage` is due, at most `limit`: a stage
+    is due once min_age * 2**attempts has passed since it was queued."""
     wait = ExpressionWrapper(
-        Value(min_age) * Power(Value(2), Least(F(attempts), Value(BACKOFF_CAP))),
+        Value(min_age) * Power(Value(2), Least(F(stage.attempts), Value(BACKOFF_CAP))),
         output_field=DurationField(),
     )
-    return GreaterThan(
-        ExpressionWrapper(Value(now) - wait, output_field=DateTimeField()), Coalesce(*since)
+    due = GreaterThan(
+        ExpressionWrapper(Value(now) - wait, output_field=DateTimeField()), Coalesce(*stage.since)
+    )
+    return list(
+        certificates.filter(due).order_by(stage.order_by).values_list("pk", flat=True)[:limit]
     )
 
 
@@ -275,36 +310,24 @@ def certificates_sweep(*, min_age: timedelta, max_attempts: int, limit: int = 10
     now = timezone.now()
     certificates_give_up(max_attempts=max_attempts)
     valid = Certificate.objects.filter(status=Certificate.Status.VALID)
-    render_ids = list(
-        valid.filter(rendered_at__isnull=True, render_attempts__lt=max_attempts)
-        .filter(
-            _due(
-                since=["queued_at", "issued_at"],
-                attempts="render_attempts",
-                now=now,
-                min_age=min_age,
-            )
-        )
-        .order_by("issued_at")
-        .values_list("pk", flat=True)[:limit]
+    render_ids = _due_ids(
+        valid.filter(rendered_at__isnull=True, render_attempts__lt=max_attempts),
+        _RENDER,
+        now=now,
+        min_age=min_age,
+        limit=limit,
     )
-    email_ids = list(
+    email_ids = _due_ids(
         valid.filter(
             rendered_at__isnull=False,
             emailed_at__isnull=True,
             email_error="",
             email_attempts__lt=max_attempts,
-        )
-        .filter(
-            _due(
-                since=["email_queued_at", "rendered_at"],
-                attempts="email_attempts",
-                now=now,
-                min_age=min_age,
-            )
-        )
-        .order_by("rendered_at")
-        .values_list("pk", flat=True)[:limit]
+        ),
+        _EMAIL,
+        now=now,
+        min_age=min_age,
+        limit=limit,
     )
     for certificate_id in render_ids:
         certificate_enqueue_render(certificate_id=certificate_id)
