@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from cms.admin_views import PermittedOnly
 from cms.refusals import Refusal
 from courses.selectors import user_may_grant_overrides
 
@@ -20,14 +21,14 @@ from . import selectors, services
 from .models import RequestStatus, SupportRequest
 
 
-class AdministratorsOnly:
+class AdministratorsOnly(PermittedOnly):
     """A real 403 for staff who may not manage requests, decided before the
     request's id is looked up (so a 404 tells nobody which requests exist)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not selectors.user_may_manage_requests(user=request.user):
-            return TemplateResponse(request, "support/admin/forbidden.html", status=403)
-        return super().dispatch(request, *args, **kwargs)
+    forbidden_template = "support/admin/forbidden.html"
+
+    def permits(self, user) -> bool:
+        return selectors.user_may_manage_requests(user=user)
 
 
 class InboxView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateView):
@@ -83,7 +84,7 @@ class RequestView(AdministratorsOnly, WagtailAdminTemplateMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         self.support_request = None
-        if selectors.user_may_manage_requests(user=request.user):
+        if self.permitted:
             self.support_request = (
                 SupportRequest.objects.select_related("user", "course", "assignee")
                 .prefetch_related("attachments")
