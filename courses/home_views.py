@@ -2,8 +2,9 @@
 (courses.selectors.instructing reads everything)."""
 
 from django.views.generic import TemplateView
-from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
+
+from cms.admin_panels import DashboardPanel
 
 from .selectors.instructing import course_home
 
@@ -32,15 +33,10 @@ class MyCoursesView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
-class MyCoursesPanel(Component):
-    """The dashboard's "My courses", for instructors: the same table, and the buttons."""
+class MyCoursesPanel(DashboardPanel):
+    """The dashboard's "My courses", for instructors: the same table, and the buttons
+    (context: `home`)."""
 
     name = "my_courses"
     order = 60
     template_name = "courses/admin/my_courses_panel.html"
-
-    def __init__(self, home):
-        self.home = home
-
-    def get_context_data(self, parent_context):
-        return {"home": self.home}

@@ -6,13 +6,14 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
-from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
+
+from cms.admin_panels import DashboardPanel
 
 from .models import CoursePage
 from .publishing import CoursePublishRefused
 from .review import ReviewRefused, course_review_decide
-from .review_selectors import course_review_get, course_review_queue
+from .review_selectors import course_review_get
 
 
 class CourseReviewView(WagtailAdminTemplateMixin, TemplateView):
@@ -74,15 +75,10 @@ class CourseReviewView(WagtailAdminTemplateMixin, TemplateView):
         return redirect(reverse("wagtailadmin_home"))
 
 
-class CourseReviewQueuePanel(Component):
-    """The dashboard's "Awaiting your review", with a course's pages under the course."""
+class CourseReviewQueuePanel(DashboardPanel):
+    """The dashboard's "Awaiting your review", with a course's pages under the course
+    (context: `entries`, from `course_review_queue`)."""
 
     name = "workflow_objects_to_moderate"
     order = 220
     template_name = "courses/admin/review_queue_panel.html"
-
-    def __init__(self, user):
-        self.user = user
-
-    def get_context_data(self, parent_context):
-        return {"entries": course_review_queue(user=self.user)}

@@ -9,14 +9,16 @@ from django.urls import include, path, reverse
 from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.components import Component
 from wagtail.admin.widgets import Button
 from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from cms.admin_panels import DashboardPanel
+
 from . import audit_hooks, duplicate_views, home_views, preview_views, review_views
 from .models import Accreditor, CoursePage, Instructor
+from .review_selectors import course_review_queue
 from .selectors import accreditor_warnings
 from .selectors.instructing import course_editor_links, course_home, course_home_shown
 
@@ -45,18 +47,13 @@ register_snippet(AccreditorViewSet)
 register_snippet(InstructorViewSet)
 
 
-class AccreditorWarningsPanel(Component):
-    """The admin dashboard's banner: placeholder provider numbers, approvals ending soon."""
+class AccreditorWarningsPanel(DashboardPanel):
+    """The admin dashboard's banner: placeholder provider numbers, approvals ending soon
+    (context: `warnings`)."""
 
     name = "accreditor_warnings"
     order = 50
     template_name = "courses/admin/accreditor_warnings_panel.html"
-
-    def __init__(self, warnings: list[str]):
-        self.warnings = warnings
-
-    def get_context_data(self, parent_context):
-        return {"warnings": self.warnings}
 
 
 @hooks.register("construct_homepage_panels")
@@ -64,7 +61,7 @@ def add_accreditor_warnings(request, panels):
     if request.user.has_perm("courses.change_accreditor"):
         warnings = accreditor_warnings()
         if warnings:
-            panels.insert(0, AccreditorWarningsPanel(warnings))
+            panels.insert(0, AccreditorWarningsPanel(warnings=warnings))
 
 
 @hooks.register("before_delete_page")
@@ -110,7 +107,9 @@ def review_queue_by_course(request, panels):
     """Wagtail's "Awaiting your review" lists pages one by one; ours groups them by course."""
     for index, panel in enumerate(panels):
         if getattr(panel, "name", "") == "workflow_objects_to_moderate":
-            panels[index] = review_views.CourseReviewQueuePanel(request.user)
+            panels[index] = review_views.CourseReviewQueuePanel(
+                entries=course_review_queue(user=request.user)
+            )
 
 
 # --- The instructor's home: "My courses" (courses.home_views) ---------------------------------
@@ -170,7 +169,7 @@ def my_courses_panel(request, panels):
         return
     home = course_home(user=request.user)
     if home.rows or (home.new_course_url and not home.may_see_all):
-        panels.append(home_views.MyCoursesPanel(home))
+        panels.append(home_views.MyCoursesPanel(home=home))
 
 
 @hooks.register("register_page_header_buttons")
