@@ -40,17 +40,20 @@ class StandardPage(Page):
     search_fields = [*Page.search_fields, index.SearchField("body")]
 
 
+def _printed_line(verbose_name: str, *, default: str) -> models.CharField:
+    """A line of the provider's settings printed on certificates: up to 200
+    characters, none of them invisible."""
+    return models.CharField(
+        verbose_name, max_length=200, default=default, validators=[validate_printable_line]
+    )
+
+
 @register_setting(icon="site")
 class ProviderSettings(BaseGenericSetting):
     """Who issues the certificates: printed on every certificate and course page."""
 
     # Everything below is printed on certificates: no invisible characters (accounts.validators).
-    name = models.CharField(
-        "provider name",
-        max_length=200,
-        default="Practicum Continuing Education",
-        validators=[validate_printable_line],
-    )
+    name = _printed_line("provider name", default="Practicum Continuing Education")
     address = models.TextField(
         blank=True,
         default="100 Example Street, Suite 200, Baltimore, MD 21201",
@@ -64,17 +67,9 @@ class ProviderSettings(BaseGenericSetting):
     logo = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    ce_administrator_name = models.CharField(
-        "CE administrator name",
-        max_length=200,
-        default="Jordan Avery, PsyD",
-        validators=[validate_printable_line],
-    )
-    ce_administrator_title = models.CharField(
-        "CE administrator title",
-        max_length=200,
-        default="Director of Continuing Education",
-        validators=[validate_printable_line],
+    ce_administrator_name = _printed_line("CE administrator name", default="Jordan Avery, PsyD")
+    ce_administrator_title = _printed_line(
+        "CE administrator title", default="Director of Continuing Education"
     )
     signature = models.ForeignKey(
         "wagtailimages.Image",
