@@ -34,7 +34,6 @@ import datetime as dt
 import io
 import multiprocessing
 import os
-import platform
 import statistics
 import sys
 import time
@@ -44,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks._end_to_end import ROUNDS, bench_end_to_end  # noqa: E402
-from benchmarks.report import report_write  # noqa: E402
+from benchmarks.report import machine_description, report_write  # noqa: E402
 
 TARGET_MEDIAN_MS = 15.0
 TARGET_TWO_PROCESS_RPS = 150.0
@@ -177,20 +176,9 @@ def bench_render_two_processes(count_each: int) -> dict:
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     import typst
 
-    return (
-        f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; "
-        f"typst-py {getattr(typst, '__version__', '?')}; {platform.system()} {platform.release()}"
-    )
+    return machine_description(f"typst-py {getattr(typst, '__version__', '?')}")
 
 
 def verdict(value: float, target: float, *, lower_is_better: bool = False) -> str:

@@ -29,7 +29,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -38,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.report import report_write  # noqa: E402
+from benchmarks.report import machine_description, report_write  # noqa: E402
 
 TARGET_SIGN_MS = 2.0
 
@@ -218,14 +217,6 @@ def run(count: int) -> dict:
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     import pyld
 
     version = getattr(pyld, "__version__", None)
@@ -233,10 +224,7 @@ def machine() -> str:
         from importlib.metadata import version as package_version
 
         version = package_version("pyld")
-    return (
-        f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; pyld {version}; "
-        f"{platform.system()} {platform.release()}"
-    )
+    return machine_description(f"pyld {version}")
 
 
 def main(argv=None) -> int:

@@ -21,7 +21,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -29,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.report import report_write  # noqa: E402
+from benchmarks.report import machine_description, report_write  # noqa: E402
 
 TARGET_MB = 150
 #: What "streamed" means here: the export's own memory stays flat.
@@ -101,19 +100,6 @@ def measure(file_format: str, count: int) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip().split(" ")[0:2]
-                cpu = " ".join(cpu)
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; Linux {platform.release()}"
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=100_000, help="data rows")
@@ -150,7 +136,7 @@ def main(argv=None) -> int:
         load_note = ": the machine was shared with other work, so times are upper bounds."
     body = "\n".join(
         [
-            f"Measured {now:%Y-%m-%d %H:%M} UTC on {machine()}; openpyxl {openpyxl.__version__}.",
+            f"Measured {now:%Y-%m-%d %H:%M} UTC on {machine_description()}; openpyxl {openpyxl.__version__}.",
             "Command: `make bench  (or: .venv/bin/python benchmarks/exports.py)`.",
             f"Load average (1 min) {load_before:.2f} before, {load_after:.2f} after{load_note}",
             "",

@@ -1,7 +1,11 @@
 """docs/benchmarks.md holds one section per benchmark script, each between
 markers, so every script rewrites only its own results."""
 
+import os
+import platform
 from pathlib import Path
+
+from benchmarks.harness.machine import cpu_name
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 HEADER = """# Benchmarks
@@ -24,3 +28,10 @@ def report_write(*, section: str, title: str, body: str, path: Path = DOC, level
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
+
+
+def machine_description(*libraries: str) -> str:
+    """The machine a section's figures were measured on, for its first line: the CPU,
+    its cores, Python, then `libraries` ("typst-py 0.12") and the system."""
+    facts = [f"{cpu_name()}, {os.cpu_count()} cores", f"Python {platform.python_version()}"]
+    return "; ".join([*facts, *libraries, f"{platform.system()} {platform.release()}"])
