@@ -97,12 +97,17 @@ def _asset_bytes(name: str) -> bytes | None:
 
 
 def _locked_for_delivery(certificate_id: int) -> Certificate | None:
-    return (
+    """The certificate, locked, while it is valid; None (skip it) when it is gone,
+    held, revoked or reissued."""
+    certificate = (
         Certificate.objects.select_for_update(of=("self",))
         .select_related("user")
         .filter(pk=certificate_id)
         .first()
     )
+    if certificate is None or certificate.status != Certificate.Status.VALID:
+        return None
+    return certificate
 
 
 def certificate_pdf_store(*, certificate_id: int) -> str:
@@ -112,7 +117,7 @@ def certificate_pdf_store(*, certificate_id: int) -> str:
     lock, then the marker). Returns "stored", "already stored" or "skipped"."""
     with transaction.atomic():
         certificate = _locked_for_delivery(certificate_id)
-        if certificate is None or certificate.status != Certificate.Status.VALID:
+        if certificate is None:
             return "skipped"
         if certificate.rendered_at is not None:
             return "already stored"
@@ -161,7 +166,7 @@ def certificate_email_deliver(*, certificate_id: int) -> str:
     "not stored" or "skipped"."""
     with transaction.atomic():
         certificate = _locked_for_delivery(certificate_id)
-        if certificate is None or certificate.status != Certificate.Status.VALID:
+        if certificate is None:
             return "skipped"
         if certificate.emailed_at is not None:
             return "already emailed"
