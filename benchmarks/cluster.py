@@ -59,7 +59,6 @@ import http.client
 import json
 import math
 import os
-import platform
 import queue
 import re
 import shutil
@@ -80,9 +79,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from benchmarks.harness import netns, proc  # noqa: E402
-from benchmarks.harness.machine import cpu_name, load_average  # noqa: E402
+from benchmarks.harness.machine import load_average  # noqa: E402
 from benchmarks.harness.wrk import CSRF_SECRET, wrk_mix_script, wrk_run  # noqa: E402
-from benchmarks.report import report_write  # noqa: E402
+from benchmarks.report import machine_description, report_write  # noqa: E402
 
 HOSTS = {
     "web1": f"{netns.NETWORK}.11",
@@ -1028,8 +1027,7 @@ def report(phases: list[dict], checks: dict, ctx: dict, *, loads, command: str) 
     )
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     head = (
-        f"Measured {now} on {cpu_name()}, {os.cpu_count()} cores; Python {platform.python_version()}; "
-        f"Linux {platform.release()}; HAProxy {ctx['haproxy_version']}.\n"
+        f"Measured {now} on {machine_description()}; HAProxy {ctx['haproxy_version']}.\n"
         f"Command: `{command}`.\n"
         f"Load average (1 min) {loads[0]:.2f} before, {loads[1]:.2f} after: the machine was shared "
         "with other work (its CPU is the last row of the CPU table), so rates are lower bounds.\n\n"

@@ -27,7 +27,6 @@ import argparse
 import datetime as dt
 import http.client
 import os
-import platform
 import shutil
 import socket
 import statistics
@@ -41,9 +40,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.harness.machine import cpu_name, load_average  # noqa: E402
+from benchmarks.harness.machine import load_average  # noqa: E402
 from benchmarks.harness.wrk import CSRF_SECRET, wrk_path, wrk_run, wrk_script  # noqa: E402
-from benchmarks.report import report_write  # noqa: E402
+from benchmarks.report import machine_description, report_write  # noqa: E402
 
 WORKERS = 2
 TARGETS = {
@@ -376,8 +375,7 @@ def report(results, in_process, *, rounds, duration, connections, loads, command
         )
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     head = (
-        f"Measured {now} on {cpu_name()}, {os.cpu_count()} cores; Python {platform.python_version()}; "
-        f"Linux {platform.release()}.\n"
+        f"Measured {now} on {machine_description()}.\n"
         f"Command: `{command}`.\n"
         f"Load average (1 min) {loads[0]:.2f} before, {loads[1]:.2f} after: the machine was shared "
         "with other work, so rates are lower bounds; the shares compare runs made side by side.\n\n"

@@ -26,7 +26,17 @@ def wrk_path() -> str:
     return found
 
 
-LUA = """
+# Both scripts' ``done`` hook: the line of figures that wrk_run reads.
+DONE_LUA = """done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("BENCH %d %d %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), e.status,
+    e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+LUA = (
+    """
 local cookies = {COOKIES}
 local n = 0
 local base = {HEADERS}
@@ -37,17 +47,27 @@ request = function()
   if #cookies > 0 then h["Cookie"] = cookies[(n % #cookies) + 1] end
   return wrk.format("METHOD", "PATH", h, BODY)
 end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("BENCH %d %d %d %d %d %d\\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(95), e.status,
-    e.connect + e.read + e.write + e.timeout))
-end
 """
+    + DONE_LUA
+)
 
 
 def lua_quote(text: str) -> str:
     return json.dumps(text)  # a JSON string is a valid Lua string for these characters
+
+
+def lua_table(mapping: dict) -> str:
+    return "{" + ", ".join(f"[{lua_quote(k)}] = {lua_quote(v)}" for k, v in mapping.items()) + "}"
+
+
+def posted_headers(host: str) -> dict:
+    """What a POST adds: a form body, the CSRF token and its same-origin Referer."""
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-CSRFToken": CSRF_SECRET,
+        "Referer": f"https://{host}/",
+        "Accept": "application/json",
+    }
 
 
 def wrk_script(target: dict, port: int, scratch: Path, name: str) -> Path:
@@ -57,17 +77,10 @@ def wrk_script(target: dict, port: int, scratch: Path, name: str) -> Path:
         "X-Forwarded-For": "127.0.0.1",
     }
     if target.get("method") == "POST":
-        headers.update(
-            {
-                "Content-Type": "application/x-www-form-urlencoded",
-                "X-CSRFToken": CSRF_SECRET,
-                "Referer": f"https://127.0.0.1:{port}/",
-                "Accept": "application/json",
-            }
-        )
+        headers.update(posted_headers(f"127.0.0.1:{port}"))
     lua = (
         LUA.replace("{COOKIES}", "{" + ", ".join(lua_quote(c) for c in target["cookies"]) + "}")
-        .replace("{HEADERS}", "{" + ", ".join(f"[{lua_quote(k)}] = {lua_quote(v)}" for k, v in headers.items()) + "}")
+        .replace("{HEADERS}", lua_table(headers))
         .replace("METHOD", target.get("method", "GET"))
         .replace("PATH", target["path"])
         .replace("BODY", lua_quote(target["body"]) if target.get("body") else "nil")
@@ -77,7 +90,8 @@ def wrk_script(target: dict, port: int, scratch: Path, name: str) -> Path:
     return path
 
 
-MIX_LUA = """
+MIX_LUA = (
+    """
 local raw = {ENTRIES}
 local base = {HEADERS}
 local posted = {POSTED}
@@ -106,40 +120,23 @@ request = function()
   n = n % #requests + 1
   return requests[n]
 end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("BENCH %d %d %d %d %d %d\\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(95), e.status,
-    e.connect + e.read + e.write + e.timeout))
-end
 """
+    + DONE_LUA
+)
 
 
 def wrk_mix_script(entries: list[dict], host: str, scratch: Path, name: str) -> Path:
     """A script that sends ``entries`` (each a method, path, cookie and body) in
     turn, each thread from another place in the list: a mixed workload in the
     proportions the list holds. Requests are formatted once, in ``init``."""
-    base = {"Host": host}
-    posted = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-CSRFToken": CSRF_SECRET,
-        "Referer": f"https://{host}/",
-        "Accept": "application/json",
-    }
-
-    def table(mapping: dict) -> str:
-        return (
-            "{" + ", ".join(f"[{lua_quote(k)}] = {lua_quote(v)}" for k, v in mapping.items()) + "}"
-        )
-
     rows = ",\n".join(
         "{" + ", ".join(lua_quote(e.get(k, "")) for k in ("method", "path", "cookie", "body")) + "}"
         for e in entries
     )
     lua = (
         MIX_LUA.replace("{ENTRIES}", "{\n" + rows + "\n}")
-        .replace("{HEADERS}", table(base))
-        .replace("{POSTED}", table(posted))
+        .replace("{HEADERS}", lua_table({"Host": host}))
+        .replace("{POSTED}", lua_table(posted_headers(host)))
     )
     path = scratch / f"{name}.lua"
     path.write_text(lua)
