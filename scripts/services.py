@@ -236,14 +236,21 @@ def spawn(
     )
 
 
-def _group_alive(pgid: int) -> bool:
+def _exists(kill: Callable[[int, int], None], target: int) -> bool:
+    """Whether the process or group `target` exists: signal 0 checks without
+    sending anything (`kill` is os.kill or os.killpg); refused means someone
+    else's, which exists too."""
     try:
-        os.killpg(pgid, 0)
+        kill(target, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        pass
     return True
+
+
+def _group_alive(pgid: int) -> bool:
+    return _exists(os.killpg, pgid)
 
 
 def _signal_group(pgid: int, sig: int) -> None:
@@ -349,12 +356,8 @@ def _process_belongs_to(pid: int, directory: Path, name: str) -> bool:
 
 def _running(pid: int) -> bool:
     """Alive and not a zombie (a dead process its parent has not reaped yet)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    if not _exists(os.kill, pid):
         return False
-    except PermissionError:
-        pass
     try:
         # The state follows the parenthesised command name: "123 (redis-server) Z ...".
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
