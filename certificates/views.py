@@ -151,18 +151,25 @@ def _public_json(data: dict, *, content_type: str, status: int = 200) -> HttpRes
     return response
 
 
+def _with_signing_key(badge_function, certificate, *, doing: str):
+    """badge_function (certificates.badges: sign the certificate's Open Badge, or
+    check it) applied to the certificate; None, logged, when no signing key is
+    configured. `doing` names the work in the log line."""
+    try:
+        return badge_function(certificate=certificate, verify_url=verify_url(certificate.number))
+    except (ImproperlyConfigured, keys.KeyStoreError):
+        logger.exception("Cannot %s the Open Badge of %s", doing, certificate.number)
+        return None
+
+
 def _credential_response(number: str, *, media_type: str, download: bool = False):
     certificate = selectors.certificate_public(number=number)
     if certificate is None:
         return _public_json(
             {"error": "No certificate with this number."}, content_type=media_type, status=404
         )
-    try:
-        credential = certificate_credential(
-            certificate=certificate, verify_url=verify_url(certificate.number)
-        )
-    except (ImproperlyConfigured, keys.KeyStoreError):
-        logger.exception("Cannot sign the Open Badge of %s", certificate.number)
+    credential = _with_signing_key(certificate_credential, certificate, doing="sign")
+    if credential is None:
         return _public_json(
             {"error": "The signed credential is not available right now."},
             content_type=media_type,
@@ -183,13 +190,7 @@ def _credential_check(number: str):
     certificate = selectors.certificate_public(number=number)
     if certificate is None:
         return None
-    try:
-        return certificate_credential_check(
-            certificate=certificate, verify_url=verify_url(certificate.number)
-        )
-    except (ImproperlyConfigured, keys.KeyStoreError):
-        logger.exception("Cannot check the Open Badge of %s", certificate.number)
-        return None
+    return _with_signing_key(certificate_credential_check, certificate, doing="check")
 
 
 @require_GET
@@ -269,12 +270,8 @@ def certificate_badge_download(request, number: str):
     certificate = selectors.certificate_for_owner_or_admin(user=request.user, number=number)
     if certificate is None or certificate.status != certificate.Status.VALID:
         return _not_found(request)
-    try:
-        badge = certificate_credential(
-            certificate=certificate, verify_url=verify_url(certificate.number)
-        )
-    except (ImproperlyConfigured, keys.KeyStoreError):
-        logger.exception("Cannot sign the Open Badge of %s", certificate.number)
+    badge = _with_signing_key(certificate_credential, certificate, doing="sign")
+    if badge is None:
         return _message(
             request,
             "Badge not available",
