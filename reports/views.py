@@ -144,11 +144,12 @@ class ReportView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateView):
     def page_path(self) -> str:
         return report_url(self.url_name)
 
-    def csv_url(self, query: str) -> str:
-        return report_url(f"{self.url_name}_csv") + "?" + query
-
-    def xlsx_url(self, query: str) -> str:
-        return report_url(f"{self.url_name}_xlsx") + "?" + query
+    def export_urls(self, query: str) -> dict:
+        """The links to this report's CSV and XLSX with the page's filters (`query`)."""
+        return {
+            "csv_url": report_url(f"{self.url_name}_csv") + "?" + query,
+            "xlsx_url": report_url(f"{self.url_name}_xlsx") + "?" + query,
+        }
 
     def report_context(self, form) -> dict:
         """What the page shows once the filters are valid (each report adds its own)."""
@@ -194,8 +195,7 @@ class RosterView(ReportView):
             "page": page,
             "rows": rows,
             "query": query,
-            "csv_url": self.csv_url(query),
-            "xlsx_url": self.xlsx_url(query),
+            **self.export_urls(query),
         }
 
     def export_response(self, form):
@@ -243,8 +243,7 @@ class AccreditorReportView(ReportView):
             "row_header": selectors.ACCREDITOR_COLUMNS.index("Certificate number"),
             "lines": lines,
             "query": query,
-            "csv_url": self.csv_url(query),
-            "xlsx_url": self.xlsx_url(query),
+            **self.export_urls(query),
             "confirm_form": confirm_form,
             "confirm_url": report_url("accreditor_confirm") + "?" + query,
             "missing_course_numbers": any(not line[1] for line in lines),
