@@ -8,7 +8,8 @@
 - `admin_actions`: manual issue, release, reissue, revoke, restore;
 - `notices`: the clinician emailed about a revocation, reissue or restoration;
 - `bulk`: bulk reissue jobs;
-- `base`: reasons, the certificate's events (a refusal is cms.refusals.Refusal).
+- `base`: reasons, the certificate's events and the audit rows beside them
+  (`action_record`), how a task is sent (a refusal is cms.refusals.Refusal).
 
 The public names are re-exported here, so callers write
 `from certificates import services` and `services.certificate_reissue(...)`.
