@@ -77,10 +77,15 @@ PublishCheck = Callable[..., Iterable[str]]
 _publish_checks: list[PublishCheck] = []
 
 
+def _register_in_order(registered: list, item) -> None:
+    """Add `item` unless one with its `key` is registered already; keep them in `order`."""
+    if all(other.key != item.key for other in registered):
+        registered.append(item)
+        registered.sort(key=lambda other: other.order)
+
+
 def register_step_provider(provider: StepProvider) -> None:
-    if all(p.key != provider.key for p in _step_providers):
-        _step_providers.append(provider)
-        _step_providers.sort(key=lambda p: p.order)
+    _register_in_order(_step_providers, provider)
 
 
 def step_providers() -> list[StepProvider]:
@@ -172,9 +177,7 @@ _course_figures: list[CourseFigure] = []
 
 
 def register_course_figure(figure: CourseFigure) -> None:
-    if all(f.key != figure.key for f in _course_figures):
-        _course_figures.append(figure)
-        _course_figures.sort(key=lambda f: f.order)
+    _register_in_order(_course_figures, figure)
 
 
 def course_figures() -> list[CourseFigure]:
