@@ -1,5 +1,5 @@
 """Shared fixtures: a real Celery worker process on the real broker, the email
-file backend, and the demo site tree."""
+file backend, an Administrator and their signed-in client, and the demo site tree."""
 
 import os
 import signal
@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from tests.factories import client_reauthenticated, staff_user
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -187,6 +189,33 @@ def iterator_calls(monkeypatch):
 
     monkeypatch.setattr(QuerySet, "iterator", spy)
     return calls
+
+
+@pytest.fixture
+def administrator(db):
+    """A member of the Administrators group: Avery Admin, avery@example.org."""
+    return staff_user(group="Administrators", full_name="Avery Admin", email="avery@example.org")
+
+
+@pytest.fixture
+def admin_client(client, administrator):
+    """The test client signed in as `administrator`, who has just given the password
+    again (so sensitive actions open without the password page)."""
+    client.force_login(administrator)
+    return client_reauthenticated(client)
+
+
+@pytest.fixture
+def site_cache_on(settings):
+    """The site's content caches on (SITE_CACHE_SECONDS), as in production with
+    Redis; the test settings keep them off, their cache being per process. The
+    cache starts and ends empty."""
+    from django.core.cache import cache
+
+    settings.SITE_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -24,9 +24,10 @@ REAUTHENTICATE = "/accounts/reauthenticate/"
 
 
 @pytest.fixture
-def admin_client(proxied_client):
+def admin_client(proxied_client, administrator):
+    """Signed in through the proxy; the password not given again yet."""
     client = proxied_client("203.0.113.5")
-    client.force_login(staff_user(group="Administrators"))
+    client.force_login(administrator)
     return client
 
 

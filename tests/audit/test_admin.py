@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from audit.models import AuditAction, AuditEvent
 from audit.services import audit_record
-from tests.factories import UserFactory, client_reauthenticated, staff_user
+from tests.factories import UserFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -22,18 +22,7 @@ INDEX = "/admin/audit-log/"
 
 
 @pytest.fixture
-def admin(db):
-    return staff_user(group="Administrators", email="avery@example.org")
-
-
-@pytest.fixture
-def admin_client(client, admin):
-    client.force_login(admin)
-    return client_reauthenticated(client)
-
-
-@pytest.fixture
-def rows(admin):
+def rows(administrator):
     other = staff_user(group="Administrators", email="blake@example.org")
     old = audit_record(
         actor=other,
@@ -46,7 +35,7 @@ def rows(admin):
     return {
         "revoke": old,
         "reset": audit_record(
-            actor=admin,
+            actor=administrator,
             action=AuditAction.MFA_RESET,
             object_type="accounts.user",
             object_id=7,
@@ -98,8 +87,8 @@ def test_instructors_get_403_and_clinicians_are_sent_away(client, rows, path):
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
 
 
-def test_the_reports_menu_shows_the_log_to_administrators_only(client, admin):
-    client.force_login(admin)
+def test_the_reports_menu_shows_the_log_to_administrators_only(client, administrator):
+    client.force_login(administrator)
     assert INDEX in client.get("/admin/").content.decode()
     client.force_login(staff_user(group="Instructors"))
     assert INDEX not in client.get("/admin/").content.decode()
@@ -134,7 +123,7 @@ def test_the_date_filter_takes_calendar_days_in_the_site_time_zone(admin_client,
     assert not any(f"inspect/{event.pk}/" in page for event in rows.values())
 
 
-def test_the_csv_export_holds_the_filtered_rows_and_is_recorded(admin_client, admin, rows):
+def test_the_csv_export_holds_the_filtered_rows_and_is_recorded(admin_client, administrator, rows):
     response = admin_client.get(INDEX, {"export": "csv", "object_type": "certificates.certificate"})
     assert response.status_code == 200
     body = b"".join(response.streaming_content).decode()
@@ -144,7 +133,7 @@ def test_the_csv_export_holds_the_filtered_rows_and_is_recorded(admin_client, ad
     assert lines[0][8] == '\'=HYPERLINK("http://evil.example","x")'
     assert lines[1][9] == "Attestation found false"
     export = AuditEvent.objects.get(action=AuditAction.EXPORT)
-    assert (export.actor_id, export.actor_label) == (admin.pk, "avery@example.org")
+    assert (export.actor_id, export.actor_label) == (administrator.pk, "avery@example.org")
     assert export.ip_address == "127.0.0.1"
     assert export.data == {
         "report": "audit_log",

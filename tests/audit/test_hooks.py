@@ -32,11 +32,6 @@ ADDRESS = "203.0.113.9"
 
 
 @pytest.fixture
-def admin(db):
-    return staff_user(group="Administrators", email="avery@example.org")
-
-
-@pytest.fixture
 def superuser(db):
     return staff_user(group="Administrators", email="root@example.org", is_superuser=True)
 
@@ -50,12 +45,12 @@ def only_row(action, **filters) -> AuditEvent:
 # --- Services (no request: the actor is recorded, the address is not) ----------------------
 
 
-def _issue(admin):
+def _issue(administrator):
     certificate = certificate_issued()
     return certificate, None, ""
 
 
-def _hold(admin):
+def _hold(administrator):
     old = AccreditorFactory(short_name="OLD")
     course = course_build(accreditors=[old])
     # Its approval period ends after the course was published, before this completion.
@@ -67,64 +62,70 @@ def _hold(admin):
     return certificate, None, "outside OLD's approval period"
 
 
-def _release(admin):
-    certificate, _, _ = _hold(admin)
-    services.certificate_release(certificate=certificate, actor=admin, reason="Board agreed")
-    return certificate, admin, "Board agreed"
+def _release(administrator):
+    certificate, _, _ = _hold(administrator)
+    services.certificate_release(
+        certificate=certificate, actor=administrator, reason="Board agreed"
+    )
+    return certificate, administrator, "Board agreed"
 
 
-def _issue_manual(admin):
+def _issue_manual(administrator):
     enrollment = enrollment_create(user=clinician(), course=course_build())
     completion_record(enrollment=enrollment)
     certificate = services.certificate_issue_manual(
         enrollment=enrollment,
         accreditor=enrollment.course.credits.get().accreditor,
-        actor=admin,
+        actor=administrator,
         reason="Issuing failed during the outage",
     )
-    return certificate, admin, "Issuing failed during the outage"
+    return certificate, administrator, "Issuing failed during the outage"
 
 
-def _reissue(admin):
+def _reissue(administrator):
     old = certificate_issued()
-    services.certificate_reissue(certificate=old, actor=admin, reason="Name corrected")
-    return old, admin, "Name corrected"
+    services.certificate_reissue(certificate=old, actor=administrator, reason="Name corrected")
+    return old, administrator, "Name corrected"
 
 
-def _revoke(admin):
+def _revoke(administrator):
     certificate = certificate_issued()
-    services.certificate_revoke(certificate=certificate, actor=admin, reason="False attestation")
-    return certificate, admin, "False attestation"
+    services.certificate_revoke(
+        certificate=certificate, actor=administrator, reason="False attestation"
+    )
+    return certificate, administrator, "False attestation"
 
 
-def _restore(admin):
+def _restore(administrator):
     certificate = certificate_issued()
-    services.certificate_revoke(certificate=certificate, actor=admin, reason="Mistake")
-    services.certificate_restore(certificate=certificate, actor=admin, reason="Revoked in error")
-    return certificate, admin, "Revoked in error"
+    services.certificate_revoke(certificate=certificate, actor=administrator, reason="Mistake")
+    services.certificate_restore(
+        certificate=certificate, actor=administrator, reason="Revoked in error"
+    )
+    return certificate, administrator, "Revoked in error"
 
 
-def _bulk_job(admin):
+def _bulk_job(administrator):
     certificate = certificate_issued()
     job = services.bulk_reissue_create(
-        certificate_ids=[certificate.pk], actor=admin, reason="New logo", filters={"q": "x"}
+        certificate_ids=[certificate.pk], actor=administrator, reason="New logo", filters={"q": "x"}
     )
-    return job, admin, "New logo"
+    return job, administrator, "New logo"
 
 
-def _mfa_reset(admin):
+def _mfa_reset(administrator):
     person = staff_user(group="Instructors")
-    account_services.mfa_reset(actor=admin, user=person, reason="Lost phone")
-    return person, admin, "Lost phone"
+    account_services.mfa_reset(actor=administrator, user=person, reason="Lost phone")
+    return person, administrator, "Lost phone"
 
 
-def _deactivate(admin):
+def _deactivate(administrator):
     person = clinician()
-    account_services.user_deactivate(user=person, actor=admin)
-    return person, admin, ""
+    account_services.user_deactivate(user=person, actor=administrator)
+    return person, administrator, ""
 
 
-def _delete_self(admin):
+def _delete_self(administrator):
     person = certificate_issued().user  # records keep the row: erased, not deleted
     account_services.user_delete_self(user=person)
     return person, person, ""
@@ -147,8 +148,10 @@ def _delete_self(admin):
     ],
     ids=lambda value: getattr(value, "value", None) or value.__name__,
 )
-def test_each_service_action_adds_one_row_naming_actor_object_and_reason(admin, act, action):
-    obj, actor, reason = act(admin)
+def test_each_service_action_adds_one_row_naming_actor_object_and_reason(
+    administrator, act, action
+):
+    obj, actor, reason = act(administrator)
     row = only_row(action)
     meta = obj._meta
     assert (row.object_type, row.object_id) == (f"{meta.app_label}.{meta.model_name}", str(obj.pk))
@@ -158,8 +161,8 @@ def test_each_service_action_adds_one_row_naming_actor_object_and_reason(admin, 
     assert row.ip_address is None  # no request: a service called from a test or a worker
 
 
-def test_a_reissue_row_names_the_new_certificate(admin):
-    old, _, _ = _reissue(admin)
+def test_a_reissue_row_names_the_new_certificate(administrator):
+    old, _, _ = _reissue(administrator)
     new = Certificate.objects.get(supersedes=old)
     assert only_row(AuditAction.CERTIFICATE_REISSUE).data == {"new_number": new.number}
 
@@ -167,28 +170,34 @@ def test_a_reissue_row_names_the_new_certificate(admin):
 # --- Through the admin (the request gives the address) -------------------------------------
 
 
-@pytest.fixture
-def admin_client(proxied_client, admin):
+def _signed_in_from_address(proxied_client, user):
     client = proxied_client(ADDRESS)
-    client.force_login(admin)
+    client.force_login(user)
     return client_reauthenticated(client)
+
+
+@pytest.fixture
+def admin_client(proxied_client, administrator):
+    return _signed_in_from_address(proxied_client, administrator)
 
 
 @pytest.fixture
 def superuser_client(proxied_client, superuser):
-    client = proxied_client(ADDRESS)
-    client.force_login(superuser)
-    return client_reauthenticated(client)
+    return _signed_in_from_address(proxied_client, superuser)
 
 
-def test_a_revoke_in_the_admin_records_the_address_behind_the_proxy(admin_client, admin):
+def test_a_revoke_in_the_admin_records_the_address_behind_the_proxy(admin_client, administrator):
     certificate = certificate_issued()
     response = admin_client.post(
         f"/admin/certificates/{certificate.pk}/revoke/", {"reason": "False attestation"}
     )
     assert response.status_code == 302
     row = only_row(AuditAction.CERTIFICATE_REVOKE)
-    assert (row.actor_id, row.ip_address, row.reason) == (admin.pk, ADDRESS, "False attestation")
+    assert (row.actor_id, row.ip_address, row.reason) == (
+        administrator.pk,
+        ADDRESS,
+        "False attestation",
+    )
 
 
 def _form(client, url: str) -> dict:
@@ -205,7 +214,7 @@ def _person_form(client, url: str) -> dict:
 
 
 def test_adding_a_person_to_a_group_in_the_admin_records_their_groups_before_and_after(
-    admin_client, admin
+    admin_client, administrator
 ):
     person = UserFactory(email="rowan@example.org")
     url = f"/admin/users/edit/{person.pk}/"
@@ -215,7 +224,7 @@ def test_adding_a_person_to_a_group_in_the_admin_records_their_groups_before_and
     row = only_row(AuditAction.USER_ROLES_EDIT, object_id=str(person.pk))
     assert row.data["changed"] == ["groups"]
     assert (row.data["before"]["groups"], row.data["after"]["groups"]) == ([], ["Instructors"])
-    assert (row.actor_id, row.ip_address) == (admin.pk, ADDRESS)
+    assert (row.actor_id, row.ip_address) == (administrator.pk, ADDRESS)
 
 
 def test_saving_a_person_unchanged_adds_no_row(admin_client):
@@ -291,7 +300,7 @@ def test_editing_an_accreditor_records_the_fields_that_changed(admin_client):
     assert row.data["after"] == {"provider_number": "APA-9999"}
 
 
-def test_adding_an_accreditor_is_recorded_with_its_fields(admin_client, admin):
+def test_adding_an_accreditor_is_recorded_with_its_fields(admin_client, administrator):
     # The add form takes the same fields as an existing accreditor's edit form.
     model = AccreditorFactory()
     data = _form(admin_client, f"/admin/snippets/courses/accreditor/edit/{model.pk}/")
@@ -301,7 +310,11 @@ def test_adding_an_accreditor_is_recorded_with_its_fields(admin_client, admin):
     assert response.status_code == 302, response.content.decode()[:2000]
     added = Accreditor.objects.get(short_name="NBCC")
     row = only_row(AuditAction.ACCREDITOR_CREATE)
-    assert (row.object_id, row.actor_id, row.ip_address) == (str(added.pk), admin.pk, ADDRESS)
+    assert (row.object_id, row.actor_id, row.ip_address) == (
+        str(added.pk),
+        administrator.pk,
+        ADDRESS,
+    )
     assert set(row.data["before"].values()) == {None}  # nothing before it was added
     assert row.data["after"]["short_name"] == "NBCC"
     assert row.data["after"]["provider_number"] == "NBCC-7001"
@@ -331,18 +344,18 @@ def test_publishing_a_course_with_other_credit_rows_is_recorded():
 
 
 @pytest.mark.parametrize("decision", ["approve", "reject"])
-def test_approval_submissions_and_decisions_are_recorded(admin, decision):
+def test_approval_submissions_and_decisions_are_recorded(administrator, decision):
     instructor = staff_user(group="Instructors")
     course = course_build(publish=False, owner=instructor)
     course.get_workflow().start(course, instructor)
     submitted = only_row(AuditAction.COURSE_SUBMIT)
     assert (submitted.actor_id, submitted.object_id) == (instructor.pk, str(course.pk))
     task_state = course.current_workflow_task_state
-    getattr(task_state, decision)(user=admin, comment="Objectives measurable")
+    getattr(task_state, decision)(user=administrator, comment="Objectives measurable")
     action = AuditAction.COURSE_APPROVE if decision == "approve" else AuditAction.COURSE_REJECT
     row = only_row(action)
     assert (row.actor_id, row.object_type, row.reason) == (
-        admin.pk,
+        administrator.pk,
         "courses.coursepage",
         "Objectives measurable",
     )

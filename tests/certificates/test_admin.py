@@ -18,7 +18,6 @@ from reports import exports as admin_export
 from tests.certificates.pdf import pdf_text
 from tests.factories import (
     aswb_accreditor,
-    client_reauthenticated,
     clinician,
     completion_record,
     course_build,
@@ -28,17 +27,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 INDEX = "/admin/certificates/"
-
-
-@pytest.fixture
-def admin(db):
-    return staff_user(group="Administrators", full_name="Avery Admin")
-
-
-@pytest.fixture
-def admin_client(client, admin):
-    client.force_login(admin)
-    return client_reauthenticated(client)
 
 
 def inspect_url(certificate):
@@ -79,10 +67,12 @@ def test_instructors_cannot_act_on_a_certificate(client, issued):
     assert issued.status == Certificate.Status.VALID
 
 
-def test_instructors_get_the_same_403_for_missing_and_existing_ids(proxied_client, admin, issued):
+def test_instructors_get_the_same_403_for_missing_and_existing_ids(
+    proxied_client, administrator, issued
+):
     """No existence oracle: the permission is checked before the id is looked up."""
     job = services.bulk_reissue_create(
-        certificate_ids=[issued.pk], actor=admin, reason="Test", filters={}
+        certificate_ids=[issued.pk], actor=administrator, reason="Test", filters={}
     )
     client = proxied_client("203.0.113.5")
     client.force_login(staff_user(group="Instructors"))
@@ -180,7 +170,7 @@ def test_the_certificate_page_shows_the_snapshot_and_its_audit_history(admin_cli
 # --- Actions -------------------------------------------------------------------------------
 
 
-def test_revoking_needs_a_reason_and_is_recorded(admin_client, admin, issued):
+def test_revoking_needs_a_reason_and_is_recorded(admin_client, administrator, issued):
     response = admin_client.post(f"/admin/certificates/{issued.pk}/revoke/", {"reason": "  "})
     assert response.status_code == 400
     assert (
@@ -198,7 +188,7 @@ def test_revoking_needs_a_reason_and_is_recorded(admin_client, admin, issued):
     assert issued.status == Certificate.Status.REVOKED
     assert issued.revoked_at is not None
     event = issued.events.get(action=CertificateEvent.Action.REVOKED)
-    assert event.actor == admin
+    assert event.actor == administrator
     assert event.reason == "Attendance could not be verified"
     page = admin_client.get(inspect_url(issued)).content.decode()
     assert "Attendance could not be verified" in page
@@ -211,8 +201,8 @@ def test_revoking_needs_a_reason_and_is_recorded(admin_client, admin, issued):
     assert issued.events.filter(action=CertificateEvent.Action.REVOKED).count() == 1
 
 
-def test_restoring_a_revoked_certificate_makes_it_valid_again(admin_client, admin, issued):
-    services.certificate_revoke(certificate=issued, actor=admin, reason="Mistake")
+def test_restoring_a_revoked_certificate_makes_it_valid_again(admin_client, administrator, issued):
+    services.certificate_revoke(certificate=issued, actor=administrator, reason="Mistake")
     response = admin_client.post(
         f"/admin/certificates/{issued.pk}/restore/", {"reason": "Revoked the wrong one"}
     )
@@ -226,7 +216,7 @@ def test_restoring_a_revoked_certificate_makes_it_valid_again(admin_client, admi
 
 
 def test_reissue_after_a_name_correction_gives_a_new_number_and_pdf(
-    admin_client, admin, issued, deliver, django_capture_on_commit_callbacks
+    admin_client, administrator, issued, deliver, django_capture_on_commit_callbacks
 ):
     old_pdf = issued.pdf.open("rb").read()
     issued.user.full_name = "Dana Whitfield-Okafor"
@@ -252,7 +242,7 @@ def test_reissue_after_a_name_correction_gives_a_new_number_and_pdf(
     assert issued.events.get(action=CertificateEvent.Action.REISSUED).data == {
         "new_number": new.number
     }
-    assert new.events.get(action=CertificateEvent.Action.ISSUED).actor == admin
+    assert new.events.get(action=CertificateEvent.Action.ISSUED).actor == administrator
 
     new = deliver(new)
     assert "Dana Whitfield-Okafor" in pdf_text(new.pdf.open("rb").read())
@@ -262,7 +252,7 @@ def test_reissue_after_a_name_correction_gives_a_new_number_and_pdf(
 
 
 def test_a_held_certificate_is_issued_anyway_with_a_reason(
-    admin_client, admin, enrollment, apa, django_capture_on_commit_callbacks
+    admin_client, administrator, enrollment, apa, django_capture_on_commit_callbacks
 ):
     apa.approval_end = date(2021, 12, 31)
     apa.save()
@@ -283,12 +273,12 @@ def test_a_held_certificate_is_issued_anyway_with_a_reason(
     held.refresh_from_db()
     assert held.status == Certificate.Status.VALID
     event = held.events.get(action=CertificateEvent.Action.ISSUED_MANUALLY)
-    assert event.actor == admin
+    assert event.actor == administrator
     assert "approval period" in event.data["released_hold"]
 
 
 def test_manual_issue_after_a_technical_fault_and_its_double_submit(
-    admin_client, admin, enrollment, apa, django_capture_on_commit_callbacks
+    admin_client, administrator, enrollment, apa, django_capture_on_commit_callbacks
 ):
     completion_record(enrollment=enrollment)  # completed, but no certificate was issued
     data = {
@@ -304,7 +294,7 @@ def test_manual_issue_after_a_technical_fault_and_its_double_submit(
     assert certificate.status == Certificate.Status.VALID
     event = certificate.events.get()
     assert event.action == CertificateEvent.Action.ISSUED_MANUALLY
-    assert event.actor == admin
+    assert event.actor == administrator
     assert event.reason == data["reason"]
 
     # The same form submitted again (a double click) is refused: still one certificate.
@@ -467,7 +457,7 @@ def test_the_csv_export_streams_through_a_chunked_cursor_with_constant_queries(
 
 
 def test_bulk_reissue_of_the_filtered_set_creates_a_job_with_one_item_each(
-    admin_client, admin, issued, apa, django_capture_on_commit_callbacks
+    admin_client, administrator, issued, apa, django_capture_on_commit_callbacks
 ):
     other = enrollment_create(user=clinician(full_name="Bulk Two"), course=issued.course)
     services.certificates_issue(completion=completion_record(enrollment=other), accreditors=[apa])

@@ -11,15 +11,8 @@ import pytest
 from certificates import services
 from certificates.models import Certificate, CertificateEvent
 from cms.refusals import Refusal
-from tests.factories import client_reauthenticated, staff_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client):
-    client.force_login(staff_user(group="Administrators"))
-    return client_reauthenticated(client)
 
 
 def test_the_reissue_form_previews_what_the_new_certificate_will_say(admin_client, issued):

@@ -6,7 +6,6 @@ Administrator can make to that structure shows on the next dashboard."""
 import re
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -22,17 +21,9 @@ from tests.factories import (
     lessons_complete,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("site_cache_on")]
 
 STRUCTURE_TABLES = ('"courses_lessonpage"', '"quizzes_posttestpage"', '"courses_coursecredit"')
-
-
-@pytest.fixture(autouse=True)
-def site_cache_on(settings):
-    settings.SITE_CACHE_SECONDS = 300
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _dashboard(client):

@@ -10,18 +10,12 @@ from certificates.models import Certificate, CertificateEvent
 from certificates.tasks import certificate_notice
 from tests.certificates.pdf import pdf_text, wait_for
 from tests.certificates.worker import worker_drain
-from tests.factories import client_reauthenticated, clinician, course_completed_by, staff_user
+from tests.factories import clinician, course_completed_by
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 INTERNAL = "Internal: the attestation was contradicted by the LMS logs (ticket 4411)."
 SHARED = "Our records show the post-test was completed by someone else."
-
-
-@pytest.fixture
-def admin_client(client):
-    client.force_login(staff_user(group="Administrators", full_name="Avery Admin"))
-    return client_reauthenticated(client)
 
 
 def _delivered(user) -> Certificate:

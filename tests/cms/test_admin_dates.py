@@ -9,15 +9,8 @@ from django.test import override_settings
 
 from cms.admin_dates import admin_date_hint
 from reports.forms import RosterForm
-from tests.factories import client_reauthenticated, staff_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client):
-    client.force_login(staff_user(group="Administrators"))
-    return client_reauthenticated(client)
 
 
 def _date_inputs(html: str) -> list[str]:

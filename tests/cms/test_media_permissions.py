@@ -112,11 +112,6 @@ def instructor_b(db):
     return staff_user(group="Instructors")
 
 
-@pytest.fixture
-def administrator(db):
-    return staff_user(group="Administrators")
-
-
 # --- Another person's file -----------------------------------------------------------------
 
 

@@ -42,11 +42,6 @@ def other_clinician(db):
 
 
 @pytest.fixture
-def administrator(db):
-    return staff_user(group="Administrators")
-
-
-@pytest.fixture
 def instructor_user(db):
     return staff_user(group="Instructors")
 

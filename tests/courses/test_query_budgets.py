@@ -106,15 +106,11 @@ def test_dashboard_is_constant_in_enrollments():
     _assert_constant(small, large, DASHBOARD_BUDGET)
 
 
-def test_with_the_site_cache_a_lesson_costs_six_queries_and_writes_nothing(settings):
+def test_with_the_site_cache_a_lesson_costs_six_queries_and_writes_nothing(site_cache_on):
     """As in production (a Redis cache): routes, the footer and the view
     restrictions from the cache. Six queries and the session row (production
     reads sessions from the cache too): the user, the page, the enrollment with
     its course, the outline, the lessons done, the journal."""
-    from django.core.cache import cache
-
-    settings.SITE_CACHE_SECONDS = 300
-    cache.clear()
     user = UserFactory()
     client = client_for(user)
     small = _course_with_progress(lessons=2, user=user)
@@ -123,7 +119,6 @@ def test_with_the_site_cache_a_lesson_costs_six_queries_and_writes_nothing(setti
     large_sql = _queries(client, lessons_of(large)[4].url)
     _assert_constant(small_sql, large_sql, 7)
     assert not [q for q in large_sql if q.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
-    cache.clear()
 
 
 # The course editor (Wagtail's page editor with the checklist and credit panels):

@@ -23,17 +23,10 @@ from tests.factories import (
     staff_user,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_registry")]
-
-
-@pytest.fixture(autouse=True)
-def site_cache_on(settings):
-    from django.core.cache import cache
-
-    settings.SITE_CACHE_SECONDS = 300
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("isolated_registry", "site_cache_on"),
+]
 
 
 def _get(client, url):

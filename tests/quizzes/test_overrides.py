@@ -15,15 +15,9 @@ from courses.overrides import override_grant
 from quizzes.grading import answer_key
 from quizzes.selectors import post_test_for_course, post_test_status
 from quizzes.services import attempt_start
-from tests.factories import staff_user
 from tests.quizzes.test_attempts import submit, wrong_answers
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def administrator():
-    return staff_user(group="Administrators")
 
 
 def grant(administrator, enrollment, *, days=30, **fields):

@@ -13,12 +13,6 @@ from tests.renewals.conftest import md_tracked
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client):
-    client.force_login(staff_user(group="Administrators"))
-    return client_reauthenticated(client)
-
-
 def _form(template: RequirementTemplate, **changes) -> dict:
     data = {
         "board": template.board,

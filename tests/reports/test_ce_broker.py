@@ -63,12 +63,6 @@ def course(apa):
     return course
 
 
-@pytest.fixture
-def admin_client(client):
-    client.force_login(staff_user(group="Administrators"))
-    return client_reauthenticated(client)
-
-
 def params(apa, **extra):
     today = timezone.localdate()
     return {

@@ -25,12 +25,6 @@ from tests.reports.test_reports import fail_post_test_once
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client):
-    client.force_login(staff_user(group="Administrators"))
-    return client
-
-
 def url(course, **params):
     query = "&".join(f"{k}={v}" for k, v in params.items())
     return f"/admin/audit-reports/courses/{course.pk}/" + (f"?{query}" if query else "")

@@ -150,17 +150,6 @@ def data(db):
     return Dataset()
 
 
-@pytest.fixture
-def admin(db):
-    return staff_user(group="Administrators", full_name="Avery Admin")
-
-
-@pytest.fixture
-def admin_client(client, admin):
-    client.force_login(admin)
-    return client
-
-
 def read_csv(response) -> list[list[str]]:
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     text = b"".join(response.streaming_content).decode("utf-8")

@@ -31,11 +31,6 @@ def _text(response) -> str:
 
 
 @pytest.fixture
-def administrator():
-    return staff_user(group="Administrators")
-
-
-@pytest.fixture
 def accommodation(dana, course):
     return services.request_create(
         user=dana, kind="accommodation", details="Extra time, please.", course_id=course.pk
