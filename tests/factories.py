@@ -547,6 +547,25 @@ def course_completed_by(*, user, course=None, accreditors=None, **course_fields)
     return enrollment, completion
 
 
+def completion_in_every_export(*, title: str, full_name: str, license_number: str, comments: str):
+    """A clinician named `full_name`, holding license `license_number`, completes
+    the APA-approved course `title` through every step and writes `comments` in
+    the evaluation: a line in each staff export (certificates, roster, accreditor
+    report, evaluations). Returns (apa, course)."""
+    from courses.services import enrollment_create
+
+    apa = AccreditorFactory(approval_start=date(2020, 1, 1), approval_end=date(2099, 12, 31))
+    course = course_build(title=title, accreditors=[apa])
+    person = clinician(full_name=full_name)
+    person.licenses.update(license_number=license_number)
+    enrollment = enrollment_create(user=person, course=course)
+    lessons_complete(enrollment=enrollment)
+    attempt_pass(enrollment=enrollment)
+    evaluation_submit_default(enrollment=enrollment, comments=comments)
+    assert requirements_complete(enrollment=enrollment) is not None
+    return apa, course
+
+
 def certificate_issued(*, user=None, course=None, accreditors=None, **course_fields):
     """The one certificate a completion issued (for tests that need just one)."""
     from certificates.models import Certificate

@@ -3,23 +3,12 @@ text (cms.spreadsheet): certificates, roster, accreditor report, evaluations."""
 
 import csv
 import io
-from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
 
 from cms.spreadsheet import FORMULA_START
-from courses.services import enrollment_create
-from tests.factories import (
-    AccreditorFactory,
-    attempt_pass,
-    clinician,
-    course_build,
-    evaluation_submit_default,
-    lessons_complete,
-    requirements_complete,
-    staff_user,
-)
+from tests.certificates.test_export_round_trip import exports
+from tests.factories import completion_in_every_export, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -36,27 +25,15 @@ def _rows(response) -> list[list[str]]:
 
 
 def test_every_csv_export_keeps_formula_like_cells_as_text(proxied_client):
-    apa = AccreditorFactory(approval_start=date(2020, 1, 1), approval_end=date(2099, 12, 31))
-    course = course_build(title="+Stuck treatments", accreditors=[apa])
-    sneaky = clinician(full_name=NAME)
-    sneaky.licenses.update(license_number="@PSY 10001")
-    enrollment = enrollment_create(user=sneaky, course=course)
-    lessons_complete(enrollment=enrollment)
-    attempt_pass(enrollment=enrollment)
-    evaluation_submit_default(enrollment=enrollment, comments="-1+2 would be a sum")
-    assert requirements_complete(enrollment=enrollment) is not None
-
+    apa, course = completion_in_every_export(
+        title="+Stuck treatments",
+        full_name=NAME,
+        license_number="@PSY 10001",
+        comments="-1+2 would be a sum",
+    )
     client = proxied_client("203.0.113.5")
     client.force_login(staff_user(group="Administrators"))
-    today = timezone.localdate()
-    period = {"start": (today - timedelta(days=30)).isoformat(), "end": today.isoformat()}
-    exports = {
-        "certificates": ("/admin/certificates/export/", {}),
-        "roster": ("/admin/audit-reports/roster/csv/", {"course": course.pk, **period}),
-        "accreditor": ("/admin/audit-reports/accreditor/csv/", {"accreditor": apa.pk, **period}),
-        "evaluations": (f"/admin/evaluations/{course.pk}/csv/", {}),
-    }
-    for name, (url, params) in exports.items():
+    for name, (url, _, params) in exports({"apa": apa, "course": course}).items():
         cells = [cell for row in _rows(client.get(url, params)) for cell in row]
         assert not [c for c in cells if c.startswith(FORMULA_START)], name
         kept = [c for c in cells if c[:1] == "'" and c[1:].startswith(FORMULA_START)]
