@@ -4,10 +4,6 @@ admin-only relaxation; neither page reports a single CSP violation."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connections
@@ -22,16 +18,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Collects every violation the browser reports, before any page script runs.
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];
@@ -39,15 +25,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
   window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"}`);
 });
 """
-
-
-def _chromium() -> str:
-    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium"):
-        if candidate and Path(candidate).exists():
-            return candidate
-    found = shutil.which("chromium")
-    assert found, "Chromium is required (make browser installs it)"
-    return found
 
 
 @pytest.fixture
@@ -65,10 +42,13 @@ def browser_as(live_server, monkeypatch, flushed_db_ready):
     # Playwright's sync API runs an event loop in this thread; the ORM calls the
     # test makes meanwhile are still plain synchronous code.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Imported here, once that is set for this test only: importing the journeys'
+    # conftest would otherwise allow async-unsafe ORM calls for the whole process.
+    from tests.browser.conftest import CHROMIUM_ARGS, chromium_path
 
     test_connections = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=_chromium(), args=ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
 
         def open_as(user):
             client = Client()
