@@ -6,13 +6,7 @@ Completions that already hold facts are left alone."""
 
 from django.db import migrations
 
-PROFESSIONS = {
-    "psychologist": "Psychologist",
-    "social_worker": "Social worker",
-    "counselor": "Professional counselor",
-    "mft": "Marriage & family therapist",
-    "other": "Other",
-}
+from reports.migrations._professions import PROFESSION_LABELS as PROFESSIONS
 
 
 def fill(apps, schema_editor):

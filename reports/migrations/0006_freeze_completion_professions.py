@@ -7,13 +7,9 @@ own key, so nothing frozen is lost."""
 
 from django.db import migrations
 
-CODES = {
-    "Psychologist": "psychologist",
-    "Social worker": "social_worker",
-    "Professional counselor": "counselor",
-    "Marriage & family therapist": "mft",
-    "Other": "other",
-}
+from reports.migrations._professions import PROFESSION_LABELS
+
+CODES = {label: code for code, label in PROFESSION_LABELS.items()}
 
 
 def fill(apps, schema_editor):
