@@ -1,7 +1,8 @@
 from django.urls import include, path, reverse
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import LogFormatter
+
+from cms.admin_menu import MenuItemFor
 
 from . import access_audit, admin_views, selectors, user_admin_views
 from .models import User
@@ -14,16 +15,12 @@ def register_mfa_urls():
     return [path("two-factor/", include(urls, namespace=admin_views.NAMESPACE))]
 
 
-class MFAMenuItem(MenuItem):
-    def is_shown(self, request):
-        return selectors.user_may_reset_mfa(actor=request.user)
-
-
 @hooks.register("register_settings_menu_item")
 def register_mfa_menu_item():
-    return MFAMenuItem(
+    return MenuItemFor(
         "Two-factor authentication",
         reverse(f"{admin_views.NAMESPACE}:index"),
+        shown_to=lambda user: selectors.user_may_reset_mfa(actor=user),
         icon_name="key",
         order=610,
     )

@@ -8,12 +8,12 @@ from django.templatetags.static import static
 from django.urls import include, path, reverse
 from django.utils.html import format_html
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from cms.admin_menu import MenuItemFor
 from cms.admin_panels import DashboardPanel
 
 from . import audit_hooks, duplicate_views, home_views, preview_views, review_views
@@ -147,17 +147,15 @@ def course_duplicate_urls():
     ]
 
 
-class MyCoursesMenuItem(MenuItem):
-    """Instructors and Administrators (who may add pages), and anyone who authors a course."""
-
-    def is_shown(self, request):
-        return course_home_shown(user=request.user)
-
-
 @hooks.register("register_admin_menu_item")
 def register_my_courses_menu_item():
-    return MyCoursesMenuItem(
-        "My courses", reverse("courses_home:index"), icon_name="doc-full-inverse", order=90
+    """Instructors and Administrators (who may add pages), and anyone who authors a course."""
+    return MenuItemFor(
+        "My courses",
+        reverse("courses_home:index"),
+        shown_to=course_home_shown,
+        icon_name="doc-full-inverse",
+        order=90,
     )
 
 

@@ -2,8 +2,9 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import LogFormatter
+
+from cms.admin_menu import MenuItemFor
 
 from . import admin_views
 from .models import PostTestPage
@@ -46,15 +47,15 @@ def register_questions_import_log_action(actions):
             return f"{count} question{'s' if count != 1 else ''} imported from {source}"
 
 
-class EvaluationsMenuItem(MenuItem):
-    def is_shown(self, request):
-        return courses_for_aggregates(user=request.user).exists()
-
-
 @hooks.register("register_admin_menu_item")
 def register_evaluations_menu_item():
-    return EvaluationsMenuItem(
-        "Evaluations", reverse("quizzes_admin:index"), icon_name="list-ul", order=320
+    """Whoever may read the evaluations of at least one course."""
+    return MenuItemFor(
+        "Evaluations",
+        reverse("quizzes_admin:index"),
+        shown_to=lambda user: courses_for_aggregates(user=user).exists(),
+        icon_name="list-ul",
+        order=320,
     )
 
 
