@@ -100,17 +100,20 @@ def test_after_five_failed_logins_even_the_right_password_is_refused(client, sit
     assert "_auth_user_id" not in client.session
 
 
-def test_clinician_can_add_and_remove_licenses_on_the_profile(client, site_tree):
+def _license_added(client, **fields):
+    """A signed-in clinician sends the add-license form: (the clinician, the response)."""
     user = User.objects.create_user(email="c@example.org", password="p-Long-pass-1", full_name="C")
     client.force_login(user)
-    response = client.post(
-        "/profile/licenses/add/",
-        {
-            "profession": "psychologist",
-            "license_number": "PSY 123",
-            "region": "CA",
-            "expires_on": "2027-06-30",
-        },
+    return user, client.post("/profile/licenses/add/", fields)
+
+
+def test_clinician_can_add_and_remove_licenses_on_the_profile(client, site_tree):
+    user, response = _license_added(
+        client,
+        profession="psychologist",
+        license_number="PSY 123",
+        region="CA",
+        expires_on="2027-06-30",
     )
     assert response.status_code == 302
     license = ClinicianLicense.objects.get(user=user)
@@ -126,16 +129,8 @@ def test_clinician_can_add_and_remove_licenses_on_the_profile(client, site_tree)
 
 
 def test_malformed_license_form_shows_errors_and_saves_nothing(client, site_tree):
-    user = User.objects.create_user(email="c@example.org", password="p-Long-pass-1", full_name="C")
-    client.force_login(user)
-    response = client.post(
-        "/profile/licenses/add/",
-        {
-            "profession": "astrologer",
-            "license_number": "   ",
-            "region": "",
-            "expires_on": "not-a-date",
-        },
+    _, response = _license_added(
+        client, profession="astrologer", license_number="   ", region="", expires_on="not-a-date"
     )
     assert response.status_code == 400
     html = response.content.decode()

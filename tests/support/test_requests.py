@@ -100,31 +100,35 @@ def test_a_foreign_course_id_is_refused(client, dana, course):
     assert not SupportRequest.objects.exists()
 
 
-def test_an_executable_named_pdf_is_refused_by_its_content(client, dana, course):
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "letter.pdf",
+            lambda: ELF,
+            "letter.pdf: This file is a Linux program (ELF), not a document",
+        ),
+        (
+            "big.pdf",
+            lambda: b"%PDF-1.7\n" + b"0" * (50 * 1024 * 1024),
+            "A file is larger than 10 MB",
+        ),
+    ],
+    ids=["an executable named pdf, by its content", "50 MB"],
+)
+def test_a_bad_attachment_is_refused_without_being_stored(
+    client, dana, course, name, content, message
+):
     client.force_login(dana)
     response = _post(
         client,
         course=str(course.pk),
         details="Extra time please.",
-        files=[SimpleUploadedFile("letter.pdf", ELF, content_type="application/pdf")],
+        files=[SimpleUploadedFile(name, content(), content_type="application/pdf")],
     )
     assert response.status_code == 400
-    assert "letter.pdf: This file is a Linux program (ELF), not a document" in _text(response)
+    assert message in _text(response)
     assert not SupportRequest.objects.exists() and not SupportAttachment.objects.exists()
-
-
-def test_a_50_mb_attachment_is_refused_without_being_stored(client, dana, course):
-    client.force_login(dana)
-    data = b"%PDF-1.7\n" + b"0" * (50 * 1024 * 1024)
-    response = _post(
-        client,
-        course=str(course.pk),
-        details="Extra time please.",
-        files=[SimpleUploadedFile("big.pdf", data, content_type="application/pdf")],
-    )
-    assert response.status_code == 400
-    assert "A file is larger than 10 MB" in _text(response)
-    assert not SupportRequest.objects.exists()
 
 
 def test_the_form_needs_a_signed_in_clinician(client):
