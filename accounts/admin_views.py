@@ -15,6 +15,7 @@ from wagtail.admin import messages
 from wagtail.admin.views.account import BaseSettingsPanel
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from cms.admin_views import AdminPageMixin
 from cms.refusals import Refusal
 
 from .decorators import StaffReauthRequiredMixin
@@ -36,13 +37,10 @@ class MFAAdministratorsOnly:
         return super().dispatch(request, *args, **kwargs)
 
 
-class StaffMFAListView(MFAAdministratorsOnly, WagtailAdminTemplateMixin, TemplateView):
+class StaffMFAListView(MFAAdministratorsOnly, AdminPageMixin, TemplateView):
     template_name = "accounts/admin/mfa_list.html"
     page_title = "Two-factor authentication"
     header_icon = "key"
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -5,6 +5,15 @@ from __future__ import annotations
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.views import View
+from wagtail.admin.views.generic import WagtailAdminTemplateMixin
+
+
+class AdminPageMixin(WagtailAdminTemplateMixin):
+    """Wagtail's admin page, whose breadcrumbs end with the page's title (the last
+    item is the title a sighted user reads; the h1 is for screen readers)."""
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
 
 class PermittedOnly:

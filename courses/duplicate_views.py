@@ -5,8 +5,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView
-from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
+from cms.admin_views import AdminPageMixin
 from cms.refusals import Refusal, refusal_status
 
 from .duplicate import course_duplicate
@@ -15,7 +15,7 @@ from .models import CoursePage
 from .selectors.instructing import course_may_manage
 
 
-class CourseDuplicateView(WagtailAdminTemplateMixin, FormView):
+class CourseDuplicateView(AdminPageMixin, FormView):
     template_name = "courses/admin/course_duplicate.html"
     form_class = CourseDuplicateForm
     header_icon = "copy"
@@ -28,9 +28,6 @@ class CourseDuplicateView(WagtailAdminTemplateMixin, FormView):
 
     def get_page_title(self):
         return f"Duplicate “{self.course.draft_title or self.course.title}” as a template"
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
     def get_initial(self):
         return {"title": f"{self.course.draft_title or self.course.title} (copy)"}

@@ -2,14 +2,14 @@
 (courses.selectors.instructing reads everything)."""
 
 from django.views.generic import TemplateView
-from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 from cms.admin_panels import DashboardPanel
+from cms.admin_views import AdminPageMixin
 
 from .selectors.instructing import course_home
 
 
-class MyCoursesView(WagtailAdminTemplateMixin, TemplateView):
+class MyCoursesView(AdminPageMixin, TemplateView):
     """Every course the person authors; an Administrator may ask for all of them
     (`?all=1`)."""
 
@@ -18,9 +18,6 @@ class MyCoursesView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_page_title(self):
         return "All courses" if self.everyone else "My courses"
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
     def get(self, request, *args, **kwargs):
         self.everyone = request.GET.get("all") == "1"

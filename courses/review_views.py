@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
-from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 from cms.admin_panels import DashboardPanel
+from cms.admin_views import AdminPageMixin
 
 from .models import CoursePage
 from .publishing import CoursePublishRefused
@@ -16,7 +16,7 @@ from .review import ReviewRefused, course_review_decide
 from .review_selectors import course_review_get
 
 
-class CourseReviewView(WagtailAdminTemplateMixin, TemplateView):
+class CourseReviewView(AdminPageMixin, TemplateView):
     template_name = "courses/admin/course_review.html"
     header_icon = "tasks"
 
@@ -29,9 +29,6 @@ class CourseReviewView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_page_title(self):
         return f"Review: {self.course.draft_title or self.course.title}"
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

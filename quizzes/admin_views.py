@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
+from cms.admin_views import AdminPageMixin
 from cms.hooks import hook_urls
 from cms.refusals import Refusal, refusal_status
 from courses.selectors import course_objectives
@@ -30,13 +31,10 @@ def _visible_course(request, course_id: int):
     return get_object_or_404(selectors.courses_for_aggregates(user=request.user), pk=course_id)
 
 
-class EvaluationCourseListView(WagtailAdminTemplateMixin, TemplateView):
+class EvaluationCourseListView(AdminPageMixin, TemplateView):
     template_name = "quizzes/admin/evaluation_index.html"
     page_title = "Evaluations"
     header_icon = "list-ul"
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": "Evaluations"}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
