@@ -456,6 +456,17 @@ def _pg_version(conn: psycopg.Connection[Any]) -> str:
     return f"PostgreSQL {number // 10000}.{number % 10000}"
 
 
+def _postgres_answers(url: str, *, name: str, failing: str) -> bool:
+    """Whether PostgreSQL answers at `url`, logged as "using <name> (PostgreSQL 16.4)"
+    or "<failing>: <the problem>"."""
+    problem, version = _postgres_problem(url)
+    if problem:
+        log(f"{failing}: {problem}")
+        return False
+    log(f"using {name} ({version})")
+    return True
+
+
 def _provide_database(
     mode: Mode,
     root: Path,
@@ -464,6 +475,9 @@ def _provide_database(
     stack: contextlib.ExitStack,
 ) -> dict[str, str]:
     url = environ.get("DATABASE_URL", "").strip()
+    if url and not url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        log(f"using DATABASE_URL={_redact(url)} as given (not PostgreSQL, not checked)")
+        return {"DATABASE_URL": url}
 
     if mode == "run":
         if not url:
@@ -474,9 +488,6 @@ def _provide_database(
                 "set DATABASE_URL=postgres://... to use PostgreSQL"
             )
             return {"DATABASE_URL": f"sqlite:///{db_file}"}
-        if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
-            log(f"using DATABASE_URL={_redact(url)} as given (not PostgreSQL, not checked)")
-            return {"DATABASE_URL": url}
         problem, version = _postgres_problem(url)
         if problem:
             raise ServiceError(
@@ -489,24 +500,21 @@ def _provide_database(
     # mode == "test": the real thing, wherever it can be found.
     reasons: list[str] = []
     if url:
-        if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
-            log(f"using DATABASE_URL={_redact(url)} as given (not PostgreSQL, not checked)")
+        name = f"DATABASE_URL={_redact(url)}"
+        if _postgres_answers(url, name=name, failing=f"{name} does not answer"):
             return {"DATABASE_URL": url}
-        problem, version = _postgres_problem(url)
-        if not problem:
-            log(f"using DATABASE_URL={_redact(url)} ({version})")
-            return {"DATABASE_URL": url}
-        log(f"DATABASE_URL={_redact(url)} does not answer: {problem}")
         reasons.append("DATABASE_URL does not answer")
     else:
         reasons.append("DATABASE_URL is unset")
 
     if default_url:
-        problem, version = _postgres_problem(default_url)
-        if not problem:
-            log(f"using the local PostgreSQL at {_redact(default_url)} ({version})")
+        local = _redact(default_url)
+        if _postgres_answers(
+            default_url,
+            name=f"the local PostgreSQL at {local}",
+            failing=f"no local PostgreSQL at {local}",
+        ):
             return {"DATABASE_URL": default_url}
-        log(f"no local PostgreSQL at {_redact(default_url)}: {problem}")
         reasons.append("nor does the local default")
 
     if not default_url:
