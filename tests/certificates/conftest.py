@@ -48,11 +48,18 @@ def deliver():
 
 
 @pytest.fixture
-def issued(psychologist, course, django_capture_on_commit_callbacks, deliver):
-    """A certificate issued by a real completion and delivered in this process."""
+def pending(psychologist, course, django_capture_on_commit_callbacks):
+    """The psychologist's certificate, issued by a real completion of the course and
+    not rendered yet (the render task queued on commit is never sent)."""
     from certificates.models import Certificate
     from tests.factories import course_completed_by
 
     with django_capture_on_commit_callbacks(execute=False):
         enrollment, _ = course_completed_by(user=psychologist, course=course)
-    return deliver(Certificate.objects.get(enrollment=enrollment))
+    return Certificate.objects.get(enrollment=enrollment)
+
+
+@pytest.fixture
+def issued(pending, deliver):
+    """A certificate issued by a real completion and delivered in this process."""
+    return deliver(pending)

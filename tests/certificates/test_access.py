@@ -81,16 +81,9 @@ def test_the_owner_cannot_download_a_revoked_certificate(client, issued):
     assert client.get(f"/certificates/{issued.number}/badge/").status_code == 404
 
 
-def test_a_certificate_not_rendered_yet_is_not_served(
-    client, psychologist, course, django_capture_on_commit_callbacks
-):
-    from tests.factories import course_completed_by
-
-    with django_capture_on_commit_callbacks(execute=False):
-        enrollment, _ = course_completed_by(user=psychologist, course=course)
-    certificate = Certificate.objects.get(enrollment=enrollment)
+def test_a_certificate_not_rendered_yet_is_not_served(client, psychologist, pending):
     client.force_login(psychologist)
-    response = client.get(pdf_url(certificate))
+    response = client.get(pdf_url(pending))
     assert response.status_code == 404
     assert "still being prepared" in response.content.decode()
 

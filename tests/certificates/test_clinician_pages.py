@@ -24,16 +24,12 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def test_the_dashboard_shows_a_pending_certificate_and_polls_for_it(
-    client, psychologist, course, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=False):
-        enrollment, _ = course_completed_by(user=psychologist, course=course)
-    certificate = Certificate.objects.get(enrollment=enrollment)
+def test_the_dashboard_shows_a_pending_certificate_and_polls_for_it(client, psychologist, pending):
+    certificate = pending
     client.force_login(psychologist)
 
     page = client.get("/dashboard/").content.decode()
-    status_url = f"/certificates/status/{enrollment.pk}/"
+    status_url = f"/certificates/status/{certificate.enrollment_id}/"
     assert f'data-status-url="{status_url}"' in page
     assert "js/certificate-status.js" in page
     assert "Being prepared" in page
@@ -383,19 +379,17 @@ def test_hours_text_drops_trailing_zeros():
 
 
 def test_the_course_page_says_the_certificate_is_being_prepared_then_offers_its_download(
-    client, psychologist, course, django_capture_on_commit_callbacks, deliver
+    client, psychologist, course, pending, deliver
 ):
     """After attesting, the course page's card (at the top on a phone) says plainly
     that the certificate is being prepared, in a live region the dashboard's script
     fills with the links; once the PDF exists it offers the download itself."""
-    with django_capture_on_commit_callbacks(execute=False):
-        enrollment, _ = course_completed_by(user=psychologist, course=course)
-    certificate = Certificate.objects.get(enrollment=enrollment)
+    certificate = pending
     client.force_login(psychologist)
 
     page = client.get(course.url).content.decode()
     card = page[page.index('<aside aria-label="Enrollment"') : page.index("</aside>")]
-    assert f'data-status-url="/certificates/status/{enrollment.pk}/"' in card
+    assert f'data-status-url="/certificates/status/{certificate.enrollment_id}/"' in card
     assert (
         'data-certificate-links role="status" aria-live="polite"><p>Your certificate is being '
         "prepared — it appears here in a moment.</p></div>"

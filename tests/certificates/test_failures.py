@@ -11,15 +11,6 @@ from certificates.tasks import TRANSIENT_ERRORS, certificate_email, certificate_
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def pending(psychologist, course, django_capture_on_commit_callbacks):
-    from tests.factories import course_completed_by
-
-    with django_capture_on_commit_callbacks(execute=False):
-        enrollment, _ = course_completed_by(user=psychologist, course=course)
-    return Certificate.objects.get(enrollment=enrollment)
-
-
 def test_a_mail_server_that_is_down_keeps_the_stored_pdf_and_only_the_email_waits(
     pending, settings, mailbox, client
 ):

@@ -19,12 +19,11 @@ from tests.factories import (
     clinician,
     course_build,
     image_bytes,
-    license_tracked,
     outside_certificate,
     pdf_bytes,
     requirement_template,
 )
-from tests.renewals.conftest import DEADLINE, START
+from tests.renewals.conftest import md_tracked
 
 
 def _pages_text(pdf: bytes) -> list[str]:
@@ -34,11 +33,8 @@ def _pages_text(pdf: bytes) -> list[str]:
 
 
 def _history(user, apa):
-    license = license_tracked(
-        license=user.licenses.get(),
-        template=requirement_template(board="Maryland Board of Examiners of Psychologists"),
-        cycle_start=START,
-        deadline=DEADLINE,
+    license = md_tracked(
+        user, requirement_template(board="Maryland Board of Examiners of Psychologists")
     )
     (certificate,) = certificates_completed_on(
         user=user,
@@ -117,12 +113,7 @@ def test_the_packet_lists_every_credit_counted_and_appends_the_uploads(
 @pytest.mark.django_db
 def test_a_second_request_while_one_is_queued_returns_it(apa, django_capture_on_commit_callbacks):
     user = clinician()
-    license = license_tracked(
-        license=user.licenses.get(),
-        template=requirement_template(),
-        cycle_start=START,
-        deadline=DEADLINE,
-    )
+    license = md_tracked(user, requirement_template())
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         first = services.packet_request(user=user, license=license)
         second = services.packet_request(user=user, license=license)
@@ -164,12 +155,7 @@ def test_a_new_packet_replaces_the_finished_one_and_its_file(
     apa, django_capture_on_commit_callbacks
 ):
     user = clinician()
-    license = license_tracked(
-        license=user.licenses.get(),
-        template=requirement_template(),
-        cycle_start=START,
-        deadline=DEADLINE,
-    )
+    license = md_tracked(user, requirement_template())
     packets = []
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=False):  # the task is not sent
