@@ -30,7 +30,6 @@ It needs PostgreSQL and Redis (``DATABASE_URL``, ``CELERY_BROKER_URL``;
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import io
 import multiprocessing
 import os
@@ -43,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks._end_to_end import ROUNDS, bench_end_to_end  # noqa: E402
-from benchmarks.report import machine_description, report_write  # noqa: E402
+from benchmarks.report import machine_description, report_write, section_opening  # noqa: E402
 
 TARGET_MEDIAN_MS = 15.0
 TARGET_TWO_PROCESS_RPS = 150.0
@@ -256,11 +255,13 @@ def main(argv=None) -> int:
     ]
     body = "\n".join(
         [
-            f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}.",
-            f"Command: `{command}`.",
-            f"Load average (1 min) {load_before:.2f} before, {load_after:.2f} after: the machine "
-            "was shared with other work, so rates are lower bounds; the CPU-time rows show "
-            "what the code itself costs.",
+            *section_opening(
+                machine=machine(),
+                command=command,
+                loads=(load_before, load_after),
+                load_note=": the machine was shared with other work, so rates are lower bounds; "
+                "the CPU-time rows show what the code itself costs.",
+            ),
             "",
             *table,
             "",

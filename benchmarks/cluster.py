@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import fcntl
 import http.client
 import json
@@ -81,7 +80,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from benchmarks.harness import netns, proc  # noqa: E402
 from benchmarks.harness.machine import load_average  # noqa: E402
 from benchmarks.harness.wrk import CSRF_SECRET, wrk_mix_script, wrk_run  # noqa: E402
-from benchmarks.report import machine_description, report_write  # noqa: E402
+from benchmarks.report import machine_description, report_write, section_opening  # noqa: E402
 
 HOSTS = {
     "web1": f"{netns.NETWORK}.11",
@@ -1025,12 +1024,15 @@ def report(phases: list[dict], checks: dict, ctx: dict, *, loads, command: str) 
         f"serve about {1000 / per_request['web']:.0f} req/s of it, and the one PostgreSQL about "
         f"{1000 / max(per_request['postgres'], 0.01):.0f} req/s per core before it is the shared limit."
     )
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    opening = section_opening(
+        machine=f"{machine_description()}; HAProxy {ctx['haproxy_version']}",
+        command=command,
+        loads=loads,
+        load_note=": the machine was shared with other work (its CPU is the last row of the CPU "
+        "table), so rates are lower bounds.",
+    )
     head = (
-        f"Measured {now} on {machine_description()}; HAProxy {ctx['haproxy_version']}.\n"
-        f"Command: `{command}`.\n"
-        f"Load average (1 min) {loads[0]:.2f} before, {loads[1]:.2f} after: the machine was shared "
-        "with other work (its CPU is the last row of the CPU table), so rates are lower bounds.\n\n"
+        "\n".join(opening) + "\n\n"
         f"Two web hosts ({ctx['web_workers']} gunicorn sync workers each, production settings) and "
         f"two Celery worker hosts (`--concurrency={ctx['worker_concurrency']}` each) in network "
         f"namespaces of their own on a bridge {netns.NETWORK}.0/24; PostgreSQL and Redis are the "

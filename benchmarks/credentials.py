@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import datetime as dt
 import hashlib
 import json
 import os
@@ -37,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.report import machine_description, report_write  # noqa: E402
+from benchmarks.report import machine_description, report_write, section_opening  # noqa: E402
 
 TARGET_SIGN_MS = 2.0
 
@@ -267,7 +266,6 @@ def main(argv=None) -> int:
         "|---|---|---|---|---|",
         *[f"| {a} | {b} | {c} | {d} | {e} |" for a, b, c, d, e in rows],
     ]
-    now = dt.datetime.now(dt.UTC)
     load_note = "."
     if max(load_before, load_after) > 1.5:
         load_note = (
@@ -276,9 +274,12 @@ def main(argv=None) -> int:
         )
     body = "\n".join(
         [
-            f"Measured {now:%Y-%m-%d %H:%M} UTC on {machine()}.",
-            "Command: `make bench  (or: .venv/bin/python benchmarks/credentials.py)`.",
-            f"Load average (1 min) {load_before:.2f} before, {load_after:.2f} after{load_note}",
+            *section_opening(
+                machine=machine(),
+                command="make bench  (or: .venv/bin/python benchmarks/credentials.py)",
+                loads=(load_before, load_after),
+                load_note=load_note,
+            ),
             "",
             *table,
             "",

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.report import machine_description, report_write  # noqa: E402
+from benchmarks.report import machine_description, report_write, section_opening  # noqa: E402
 
 TARGET_MB = 150
 #: What "streamed" means here: the export's own memory stays flat.
@@ -130,15 +130,17 @@ def main(argv=None) -> int:
             f"| {r['baseline_mb']:.0f} MB of it before the first row: Django with every app "
             "loaded, as in a web worker |"
         )
-    now = dt.datetime.now(dt.UTC)
     load_note = "."
     if max(load_before, load_after) > 1.5:
         load_note = ": the machine was shared with other work, so times are upper bounds."
     body = "\n".join(
         [
-            f"Measured {now:%Y-%m-%d %H:%M} UTC on {machine_description()}; openpyxl {openpyxl.__version__}.",
-            "Command: `make bench  (or: .venv/bin/python benchmarks/exports.py)`.",
-            f"Load average (1 min) {load_before:.2f} before, {load_after:.2f} after{load_note}",
+            *section_opening(
+                machine=f"{machine_description()}; openpyxl {openpyxl.__version__}",
+                command="make bench  (or: .venv/bin/python benchmarks/exports.py)",
+                loads=(load_before, load_after),
+                load_note=load_note,
+            ),
             "",
             "| Measure | Result | Target | | Detail |",
             "|---|---|---|---|---|",

@@ -24,7 +24,6 @@ its own database ``<name>_pages`` (or ``BENCH_DATABASE_URL``).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import http.client
 import os
 import shutil
@@ -42,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.harness.machine import load_average  # noqa: E402
 from benchmarks.harness.wrk import CSRF_SECRET, wrk_path, wrk_run, wrk_script  # noqa: E402
-from benchmarks.report import machine_description, report_write  # noqa: E402
+from benchmarks.report import machine_description, report_write, section_opening  # noqa: E402
 
 WORKERS = 2
 TARGETS = {
@@ -373,12 +372,15 @@ def report(results, in_process, *, rounds, duration, connections, loads, command
         lines.append(
             f"| {LABELS[name]} | {target} | {measured} | {'meets' if met else '**misses**'} |"
         )
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    opening = section_opening(
+        machine=machine_description(),
+        command=command,
+        loads=loads,
+        load_note=": the machine was shared with other work, so rates are lower bounds; the "
+        "shares compare runs made side by side.",
+    )
     head = (
-        f"Measured {now} on {machine_description()}.\n"
-        f"Command: `{command}`.\n"
-        f"Load average (1 min) {loads[0]:.2f} before, {loads[1]:.2f} after: the machine was shared "
-        "with other work, so rates are lower bounds; the shares compare runs made side by side.\n\n"
+        "\n".join(opening) + "\n\n"
         f"gunicorn, {WORKERS} sync workers, production settings (benchmarks.harness.settings adds only "
         "the baseline's URL), PostgreSQL, Redis cache; wrk on 127.0.0.1; signed-in requests rotate "
         f"over {users} clinicians' sessions. Queries and in-process ms: Django's test client against "

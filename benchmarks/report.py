@@ -1,6 +1,7 @@
 """docs/benchmarks.md holds one section per benchmark script, each between
 markers, so every script rewrites only its own results."""
 
+import datetime as dt
 import os
 import platform
 from pathlib import Path
@@ -35,3 +36,17 @@ def machine_description(*libraries: str) -> str:
     its cores, Python, then `libraries` ("typst-py 0.12") and the system."""
     facts = [f"{cpu_name()}, {os.cpu_count()} cores", f"Python {platform.python_version()}"]
     return "; ".join([*facts, *libraries, f"{platform.system()} {platform.release()}"])
+
+
+def section_opening(
+    *, machine: str, command: str, loads: tuple[float, float], load_note: str
+) -> list[str]:
+    """A section's first lines: when and on what `machine` (machine_description) the
+    figures were measured, the `command`, and the load average before and after the
+    run, followed by `load_note` ("." or ": the machine was shared ...")."""
+    now = dt.datetime.now(dt.UTC)
+    return [
+        f"Measured {now:%Y-%m-%d %H:%M} UTC on {machine}.",
+        f"Command: `{command}`.",
+        f"Load average (1 min) {loads[0]:.2f} before, {loads[1]:.2f} after{load_note}",
+    ]

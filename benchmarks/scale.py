@@ -19,9 +19,7 @@ draw (the pages measured never read it), to keep the table at about 0.5 GB.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
-import platform
 import statistics
 import sys
 import time
@@ -30,9 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.harness.machine import cpu_name, load_average  # noqa: E402
+from benchmarks.harness.machine import load_average  # noqa: E402
 from benchmarks.pages import database_recreate  # noqa: E402
-from benchmarks.report import report_write  # noqa: E402
+from benchmarks.report import machine_description, report_write, section_opening  # noqa: E402
 
 SIZES = {"clinicians": 10_000, "enrollments": 50_000, "attempts": 500_000, "certificates": 30_000}
 DASHBOARD_TARGET_MS = 50
@@ -183,13 +181,13 @@ def certificate_questions(certificate) -> list:
 
 
 def report(before, after, *, sizes, generated_s, loads) -> str:
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
-        f"Measured {now} on {cpu_name()}, {os.cpu_count()} cores; Python "
-        f"{platform.python_version()}; Linux {platform.release()}.",
-        "Command: `make bench  (or: .venv/bin/python benchmarks/scale.py)`.",
-        f"Load average (1 min) {loads[0]:.2f} before, {loads[1]:.2f} after: the machine was "
-        "shared with other work, so times are upper bounds.",
+        *section_opening(
+            machine=machine_description(),
+            command="make bench  (or: .venv/bin/python benchmarks/scale.py)",
+            loads=loads,
+            load_note=": the machine was shared with other work, so times are upper bounds.",
+        ),
         "",
         f"Data: {sizes['clinicians']:,} clinicians, {sizes['enrollments']:,} enrollments over 5 "
         f"courses, {sizes['attempts']:,} submitted post-test attempts, {sizes['certificates']:,} "
