@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -23,9 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import scale  # noqa: E402
-from benchmarks.harness.machine import cpu_name, load_average  # noqa: E402
+from benchmarks.harness.machine import load_average  # noqa: E402
 from benchmarks.pages import database_recreate  # noqa: E402
-from benchmarks.report import report_write  # noqa: E402
+from benchmarks.report import machine_description, report_write  # noqa: E402
 
 COMPLETIONS = 1_000
 TARGET_S = 60
@@ -83,9 +82,7 @@ def main() -> int:
         verdict = "met" if seconds < TARGET_S else "MISSED"
         body = "\n".join(
             [
-                f"Measured {now} on {cpu_name()}, {os.cpu_count()} cores; Python "
-                f"{platform.python_version()}; Linux {platform.release()}; load "
-                f"{load:.2f} before.",
+                f"Measured {now} on {machine_description()}; load {load:.2f} before.",
                 "Command: `.venv/bin/python benchmarks/audit_packet.py` (or `make bench`).",
                 "",
                 "| Completions | Files | ZIP | Build | Target |",
