@@ -11,6 +11,8 @@ import re
 
 from pypdf import PdfReader
 
+from tests.certificates.pdf import pdf_structure
+
 
 def test_new_clinician_goes_from_signup_to_a_verified_certificate(clinician_walk):
     from certificates.models import Certificate
@@ -48,9 +50,8 @@ def test_downloaded_certificate_pdf_is_tagged_with_title_language_and_reading_or
     assert "/ParentTree" in tree
     page = reader.pages[0]
     assert page["/Tabs"] == "/S" and "/StructParents" in page
-    roles = _structure_roles(tree)
+    roles, figures = pdf_structure(walk.pdf)
     assert roles[0] == "/Document" and "/H1" in roles and "/P" in roles
-    figures = _figures(tree)
     assert figures and all(alt.strip() for alt in figures), "every figure has alternative text"
     assert any(f"/verify/{walk.certificate_number}/" in alt for alt in figures), figures
 
@@ -73,37 +74,3 @@ def test_downloaded_certificate_pdf_is_tagged_with_title_language_and_reading_or
         text.index(walk.course_title),
     ]
     assert order == sorted(order), order
-
-
-def _structure_roles(tree) -> list[str]:
-    roles: list[str] = []
-
-    def visit(node):
-        node = node.get_object()
-        if not hasattr(node, "get"):
-            return
-        if node.get("/S"):
-            roles.append(str(node["/S"]))
-        kids = node.get("/K")
-        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
-            visit(kid)
-
-    visit(tree)
-    return roles
-
-
-def _figures(tree) -> list[str]:
-    alts: list[str] = []
-
-    def visit(node):
-        node = node.get_object()
-        if not hasattr(node, "get"):
-            return
-        if node.get("/S") == "/Figure":
-            alts.append(str(node.get("/Alt", "")))
-        kids = node.get("/K")
-        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
-            visit(kid)
-
-    visit(tree)
-    return alts

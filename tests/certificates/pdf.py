@@ -19,6 +19,27 @@ def pdf_text(data: bytes) -> str:
     return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
 
 
+def pdf_structure(data: bytes) -> tuple[list[str], list[str]]:
+    """The structure roles of a tagged PDF in reading order, and the alternative
+    text of every figure."""
+    roles, alts = [], []
+
+    def visit(node):
+        node = node.get_object()
+        if not hasattr(node, "get"):
+            return
+        if node.get("/S"):
+            roles.append(str(node["/S"]))
+            if node["/S"] == "/Figure":
+                alts.append(str(node.get("/Alt", "")))
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+            visit(kid)
+
+    visit(pdf_reader(data).trailer["/Root"]["/StructTreeRoot"])
+    return roles, alts
+
+
 def pdf_qr_codes(data: bytes) -> list[str]:
     """The payload of every QR code on the first page, decoded from a raster."""
     document = pypdfium2.PdfDocument(data)

@@ -10,7 +10,13 @@ from PIL import Image as PILImage
 
 from benchmarks.certificates import sample_snapshot
 from certificates import rendering
-from tests.certificates.pdf import pdf_image_count, pdf_qr_codes, pdf_reader, pdf_text
+from tests.certificates.pdf import (
+    pdf_image_count,
+    pdf_qr_codes,
+    pdf_reader,
+    pdf_structure,
+    pdf_text,
+)
 
 APA_STATEMENT = (
     "Practicum Continuing Education is approved by the American Psychological Association to "
@@ -121,26 +127,6 @@ def _bands(pdf: bytes) -> tuple[float, float, float, float]:
     return height, merged[0][0], height - merged[-1][1], max(gaps)
 
 
-def _structure(pdf: bytes) -> tuple[list[str], list[str]]:
-    """The structure roles in reading order, and the alternative text of every figure."""
-    roles, alts = [], []
-
-    def visit(node):
-        node = node.get_object()
-        if not hasattr(node, "get"):
-            return
-        if node.get("/S"):
-            roles.append(str(node["/S"]))
-            if node["/S"] == "/Figure":
-                alts.append(str(node.get("/Alt", "")))
-        kids = node.get("/K")
-        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
-            visit(kid)
-
-    visit(pdf_reader(pdf).trailer["/Root"]["/StructTreeRoot"])
-    return roles, alts
-
-
 def test_a_standard_certificate_is_one_page_in_one_pass():
     pdf = rendering.render_certificate_pdf(sample_snapshot())
     assert rendering.page_count(pdf) == 1
@@ -219,7 +205,7 @@ def test_png_jpeg_and_svg_images_are_placed_with_alternative_text():
     pdf = rendering.render_certificate_pdf(
         snapshot, logo=_jpeg((600, 200)), signature=SVG_SIGNATURE
     )
-    _, alts = _structure(pdf)
+    _, alts = pdf_structure(pdf)
     assert alts == [
         "Practicum Continuing Education logo",
         "Signature of Jordan Avery, PsyD",
@@ -231,12 +217,12 @@ def test_png_jpeg_and_svg_images_are_placed_with_alternative_text():
         snapshot, logo=_png((600, 200)), signature=_png((600, 160))
     )
     assert pdf_image_count(pdf) == 2
-    assert len(_structure(pdf)[1]) == 3
+    assert len(pdf_structure(pdf)[1]) == 3
 
 
 def test_the_certificate_is_tagged_with_headings_a_credit_table_and_reading_order():
     pdf = rendering.render_certificate_pdf(apa_snapshot())
-    roles, alts = _structure(pdf)
+    roles, alts = pdf_structure(pdf)
     assert roles[0] == "/Document"
     assert (
         roles.count("/H1") == 1 and roles.count("/H2") == 4

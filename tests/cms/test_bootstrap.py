@@ -19,9 +19,9 @@ from accounts.models import User
 from cms.media import COLLECTIONS
 from cms.models import HomePage, ProviderSettings
 from courses.models import CourseIndexPage, CoursePage
-from tests.courses.admin_forms import course_form, edit_form_of, form_errors, lesson_form
+from tests.courses.admin_forms import course_added, edit_form_of, form_errors, lesson_form
 from tests.courses.conftest import client_for
-from tests.factories import AccreditorFactory, InstructorFactory, posttest_build, staff_user
+from tests.factories import posttest_build, staff_user
 
 
 def _state() -> dict:
@@ -77,15 +77,8 @@ def test_bootstrap_on_an_empty_database_gives_a_site_where_instructors_courses_n
     # An instructor's new course goes to the Administrators for approval.
     instructor = staff_user(group="Instructors")
     author = client_for(instructor)
-    response = author.post(
-        f"/admin/pages/add/courses/coursepage/{catalog.pk}/",
-        {
-            **course_form(
-                instructors=[InstructorFactory(user=instructor)],
-                credits=[(AccreditorFactory(), "0.5")],
-            ),
-            "action-publish": "1",
-        },
+    response = course_added(
+        author, catalog=catalog, instructor_user=instructor, **{"action-publish": "1"}
     )
     assert response.status_code == 302, form_errors(response)
     course = CoursePage.objects.get(slug="working-with-ruptures")

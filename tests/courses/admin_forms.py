@@ -11,6 +11,8 @@ from wagtail.test.utils.form_data import (
     streamfield,
 )
 
+from tests.factories import AccreditorFactory, InstructorFactory
+
 
 def page_form(fields: dict, **overrides) -> dict:
     """A page's own `fields`, with the Promote and Settings tabs left empty and no
@@ -63,6 +65,17 @@ def course_form(
         "credit_evidence": "",
     }
     return page_form(data, **overrides)
+
+
+def course_added(client, *, catalog, instructor_user, **extra):
+    """`client` posts a new course under `catalog` from the page editor: the course
+    form naming `instructor_user` its instructor, with 0.5 h of credit from a new
+    accreditor, and `extra` fields (an action: `**{"action-publish": "1"}`)."""
+    form = course_form(
+        instructors=[InstructorFactory(user=instructor_user)],
+        credits=[(AccreditorFactory(), "0.5")],
+    )
+    return client.post(f"/admin/pages/add/courses/coursepage/{catalog.pk}/", {**form, **extra})
 
 
 def lesson_form(*, title: str, slug: str, words: int = 2600, **overrides) -> dict:

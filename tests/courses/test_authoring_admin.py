@@ -13,6 +13,7 @@ from courses.models import Accreditor, CoursePage, LessonPage
 from courses.publishing import course_children_pending
 from tests.courses.admin_forms import (
     admin_messages,
+    course_added,
     course_form,
     edit_form_of,
     form_errors,
@@ -144,15 +145,8 @@ def test_publishing_a_course_without_objectives_is_refused_naming_them(administr
 def test_instructor_cannot_publish_directly(instructor_user):
     catalog = catalog_get()
     author = client_for(instructor_user)
-    response = author.post(
-        f"/admin/pages/add/courses/coursepage/{catalog.pk}/",
-        {
-            **course_form(
-                instructors=[InstructorFactory(user=instructor_user)],
-                credits=[(AccreditorFactory(), "0.5")],
-            ),
-            "action-publish": "1",
-        },
+    response = course_added(
+        author, catalog=catalog, instructor_user=instructor_user, **{"action-publish": "1"}
     )
     assert response.status_code == 302
     course = CoursePage.objects.get(slug="working-with-ruptures")

@@ -16,7 +16,7 @@ from quizzes.models import PostTestPage
 from quizzes.selectors import post_test_check
 from tests.courses.admin_forms import (
     admin_messages,
-    course_form,
+    course_added,
     edit_form_of,
     form_errors,
     lesson_form,
@@ -450,13 +450,7 @@ def test_one_review_round_publishes_a_course_its_lessons_and_its_post_test(clien
     catalog = catalog_get()
     client.force_login(instructor_user)
 
-    response = client.post(
-        f"/admin/pages/add/courses/coursepage/{catalog.pk}/",
-        course_form(
-            instructors=[InstructorFactory(user=instructor_user)],
-            credits=[(AccreditorFactory(), "0.5")],
-        ),
-    )
+    response = course_added(client, catalog=catalog, instructor_user=instructor_user)
     assert response.status_code == 302, form_errors(response)
     course = CoursePage.objects.get(slug="working-with-ruptures")
     for n in (1, 2):
