@@ -6,13 +6,11 @@ Hours are counted by renewals.rules from these rows and from the certificates
 app's issued certificates; nothing here is written by a lower app.
 """
 
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from modelcluster.fields import ParentalKey
@@ -21,6 +19,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.models import Orderable, RevisionMixin
 
 from accounts.models import ClinicianLicense, Profession
+from cms.storage import private_storage, random_file_name
 from courses.models import CreditCategory
 
 #: Hours above this are a typing mistake, not a requirement or a course.
@@ -39,20 +38,12 @@ CATEGORY_LABELS = dict(CATEGORY_CHOICES)
 hours_validators = [MinValueValidator(Decimal("0")), MaxValueValidator(MAX_HOURS)]
 
 
-def private_storage():
-    return storages["private"]
-
-
 def upload_path(instance, filename: str) -> str:
-    """A name that tells nothing: the clinician's file name is kept in the row."""
-    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(
-        instance.content_type, "bin"
-    )
-    return f"renewals/uploads/{instance.user_id}/{uuid.uuid4().hex}.{extension}"
+    return random_file_name(f"renewals/uploads/{instance.user_id}", instance.content_type)
 
 
 def packet_path(instance, filename: str) -> str:
-    return f"renewals/packets/{instance.user_id}/{uuid.uuid4().hex}.pdf"
+    return random_file_name(f"renewals/packets/{instance.user_id}", "application/pdf")
 
 
 class RequirementTemplate(RevisionMixin, ClusterableModel):
