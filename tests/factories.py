@@ -7,6 +7,7 @@ save_revision / publish, exactly as the admin does.
 Each app's section is marked; add to the section of your app.
 """
 
+import html
 import itertools
 from datetime import date
 from decimal import Decimal
@@ -126,6 +127,13 @@ def client_reauthenticated(client):
     record_authentication(request, request.user, method="password", reauthenticated=True)
     request.session.save()
     return client
+
+
+def page_text(response) -> str:
+    """A response's HTML with its character references decoded and its white
+    space folded, so that a sentence reads as one string whatever the markup's
+    line breaks."""
+    return " ".join(html.unescape(response.content.decode()).split())
 
 
 # --- courses ------------------------------------------------------------------------------

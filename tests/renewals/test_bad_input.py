@@ -1,7 +1,5 @@
 """Bad input on the requirement form and in URLs: a clear message, nothing changed."""
 
-import html
-
 import pytest
 
 from cms.refusals import Refusal
@@ -12,6 +10,7 @@ from tests.factories import (
     UserFactory,
     license_tracked,
     outside_certificate,
+    page_text,
     requirement_template,
 )
 from tests.renewals.conftest import DEADLINE, START, md_tracked
@@ -28,10 +27,6 @@ OWN_NUMBERS = {
     "home_study_cap": "",
     "accepted_accreditors": "APA",
 }
-
-
-def _text(response) -> str:
-    return " ".join(html.unescape(response.content.decode()).split())
 
 
 @pytest.mark.parametrize(
@@ -64,7 +59,7 @@ def test_a_bad_requirement_is_refused_with_its_reason_and_nothing_is_saved(
     client.force_login(psychologist)
     response = client.post(f"/renewals/licenses/{license.pk}/", OWN_NUMBERS | change)
     assert response.status_code == 400
-    assert message in _text(response)
+    assert message in page_text(response)
     assert not LicenseRequirement.objects.exists()
 
 
@@ -127,7 +122,7 @@ def test_another_clinicians_license_upload_or_packet_in_any_url_answers_404_and_
     for method, url, data in requests:
         response = getattr(client, method)(url, data)
         assert response.status_code == 404, url
-        assert "There is no such license on your profile." in _text(response), url
+        assert "There is no such license on your profile." in page_text(response), url
     for method, url in (
         ("get", f"/renewals/uploads/{their_upload.pk}/"),
         ("post", f"/renewals/uploads/{their_upload.pk}/delete/"),

@@ -13,6 +13,7 @@ from tests.factories import (
     course_build_in,
     license_tracked,
     outside_certificate,
+    page_text,
 )
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def _page(client) -> str:
     response = client.get("/dashboard/")
     assert response.status_code == 200
-    return " ".join(html.unescape(response.content.decode()).split())
+    return page_text(response)
 
 
 def test_a_tracked_license_shows_its_bars_days_left_sentence_and_courses(

@@ -2,7 +2,6 @@
 or JPEG (whatever their name) within the size limit, stored privately, and
 opened by their owner only (staff need the permission)."""
 
-import html
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,14 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from renewals.models import OutsideCertificate
-from tests.factories import UserFactory, image_bytes, outside_certificate, pdf_bytes, staff_user
+from tests.factories import (
+    UserFactory,
+    image_bytes,
+    outside_certificate,
+    page_text,
+    pdf_bytes,
+    staff_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +36,6 @@ def _post(client, data: bytes, *, name="certificate.pdf", content_type="applicat
         "home_study": "on",
     }
     return client.post("/renewals/uploads/", form | fields)
-
-
-def _text(response) -> str:
-    return " ".join(html.unescape(response.content.decode()).split())
 
 
 @pytest.fixture
@@ -99,7 +101,7 @@ def test_a_file_that_is_not_a_certificate_is_refused_with_the_reason_and_nothing
     client.force_login(psychologist)
     response = _post(client, data, name="certificate.pdf")
     assert response.status_code == 400
-    assert message in _text(response)
+    assert message in page_text(response)
     assert not OutsideCertificate.objects.exists()
     assert new_private_files() == []
 
@@ -109,7 +111,7 @@ def test_a_50_mb_upload_is_refused_without_being_stored(client, psychologist, ne
     data = b"%PDF-1.7\n" + b"0" * (50 * 1024 * 1024)
     response = _post(client, data)
     assert response.status_code == 400
-    assert "The file is larger than 10 MB" in _text(response)
+    assert "The file is larger than 10 MB" in page_text(response)
     assert not OutsideCertificate.objects.exists()
     assert new_private_files() == []
 
@@ -120,7 +122,7 @@ def test_a_file_just_over_the_limit_is_refused_while_it_is_read(client, psycholo
     # The request is within the margin for form fields: the file's own bytes stop it.
     response = _post(client, pdf_bytes() + b"%" * (1024 * 1024))
     assert response.status_code == 400
-    assert "The file is larger than 1 MB" in _text(response)
+    assert "The file is larger than 1 MB" in page_text(response)
     assert not OutsideCertificate.objects.exists()
 
 
@@ -136,7 +138,7 @@ def test_a_password_protected_pdf_is_refused(client, psychologist):
     client.force_login(psychologist)
     response = _post(client, out.getvalue())
     assert response.status_code == 400
-    assert "This PDF is password-protected" in _text(response)
+    assert "This PDF is password-protected" in page_text(response)
 
 
 def test_hours_category_and_date_are_checked(client, psychologist):
@@ -145,13 +147,13 @@ def test_hours_category_and_date_are_checked(client, psychologist):
         client, pdf_bytes(), hours="-2", category="astrology", completed_on="2999-01-01"
     )
     assert response.status_code == 400
-    text = _text(response)
+    text = page_text(response)
     assert "Hours: enter 0.25 hours or more (hours cannot be negative)." in text
     assert "Select a valid choice. astrology is not one of the available choices." in text
     response = _post(client, pdf_bytes(), hours="250")
-    assert "Hours: more than 200 hours is not plausible; check the number." in _text(response)
+    assert "Hours: more than 200 hours is not plausible; check the number." in page_text(response)
     response = _post(client, pdf_bytes(), completed_on="2999-01-01")
-    assert "The completion date cannot be in the future." in _text(response)
+    assert "The completion date cannot be in the future." in page_text(response)
     assert not OutsideCertificate.objects.exists()
 
 

@@ -3,7 +3,6 @@ from a support request (prefilled, kept with the request) or directly; bad input
 refused clearly, changing nothing; every grant and end in the audit log; a
 lowered minimum active time completes a clinician who was waiting only for it."""
 
-import html
 from datetime import timedelta
 
 import pytest
@@ -19,15 +18,12 @@ from tests.factories import (
     AccreditorFactory,
     clinician,
     course_build,
+    page_text,
     requirements_complete,
     staff_user,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def _text(response) -> str:
-    return " ".join(html.unescape(response.content.decode()).split())
 
 
 @pytest.fixture
@@ -55,7 +51,7 @@ def test_from_a_request_the_form_is_prefilled_and_the_override_kept_with_it(
     client, administrator, accommodation, dana, course
 ):
     client.force_login(administrator)
-    request_page = _text(client.get(f"/admin/support/{accommodation.pk}/"))
+    request_page = page_text(client.get(f"/admin/support/{accommodation.pk}/"))
     assert "Grant an override" in request_page
     url = f"/admin/support/overrides/new/?request={accommodation.pk}"
     form_page = client.get(url).content.decode()
@@ -74,7 +70,9 @@ def test_from_a_request_the_form_is_prefilled_and_the_override_kept_with_it(
     assert event.reason == "Documented disability; see the request."
     assert event.data["grants"] == ["1 extra attempt"]
     assert event.data["support_request_id"] == accommodation.pk
-    assert "1 extra attempt, granted" in _text(client.get(f"/admin/support/{accommodation.pk}/"))
+    assert "1 extra attempt, granted" in page_text(
+        client.get(f"/admin/support/{accommodation.pk}/")
+    )
 
 
 def test_directly_and_listed_then_ended_early(client, administrator, dana, course):
@@ -82,7 +80,7 @@ def test_directly_and_listed_then_ended_early(client, administrator, dana, cours
     response = client.post("/admin/support/overrides/new/", _form(course, waive_wait="on"))
     assert response.status_code == 302
     override = LearnerOverride.objects.get()
-    listing = _text(client.get("/admin/support/overrides/"))
+    listing = page_text(client.get("/admin/support/overrides/"))
     assert "dana@example.com" in listing
     assert "1 extra attempt; no wait between attempts" in listing
     assert "In force until" in listing
@@ -149,7 +147,7 @@ def test_bad_input_is_refused_clearly_and_changes_nothing(
     client.force_login(administrator)
     response = client.post("/admin/support/overrides/new/", _form(course, **fields))
     assert response.status_code == 400
-    assert message in _text(response)
+    assert message in page_text(response)
     assert not LearnerOverride.objects.exists()
     assert not AuditEvent.objects.filter(action="override.grant").exists()
 
@@ -185,7 +183,7 @@ def test_a_lowered_minimum_completes_a_clinician_waiting_only_for_time(client, a
     )
     assert not CourseCompletion.objects.filter(enrollment=enrollment).exists()
     client.force_login(dana)
-    dashboard = _text(client.get("/dashboard/"))
+    dashboard = page_text(client.get("/dashboard/"))
     assert (
         "2 more minutes of active reading in this course (lowered for you to 12 minutes"
         in dashboard
@@ -206,4 +204,4 @@ def test_a_lowered_minimum_completes_a_clinician_waiting_only_for_time(client, a
         "/admin/support/overrides/new/",
         _form(course, extra_attempts="", minimum_active_minutes="24"),
     )
-    assert "from 0 to 23" in _text(response)
+    assert "from 0 to 23" in page_text(response)

@@ -3,7 +3,6 @@ keeps nothing; the inbox answers Administrators only; a clinician sees only
 their own requests; each status change emails the clinician exactly once and
 every change is in the audit log."""
 
-import html
 import re
 
 import pytest
@@ -14,15 +13,11 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from support import services
 from support.models import RequestStatus, SupportAttachment, SupportRequest
-from tests.factories import clinician, pdf_bytes, staff_user
+from tests.factories import clinician, page_text, pdf_bytes, staff_user
 
 pytestmark = pytest.mark.django_db
 
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 2000
-
-
-def _text(response) -> str:
-    return " ".join(html.unescape(response.content.decode()).split())
 
 
 def _post(client, *, files=(), **fields):
@@ -50,7 +45,7 @@ def test_an_accommodation_with_an_attachment_is_kept_privately_and_shown_to_its_
     attachment = item.attachments.get()
     with pytest.raises(ValueError, match="no public URL"):
         _ = attachment.file.url
-    page = _text(client.get("/support/"))
+    page = page_text(client.get("/support/"))
     assert "Extra time on the post-test" in page and "letter.pdf" in page
     download = client.get(f"/support/attachments/{attachment.pk}/")
     assert b"".join(download.streaming_content) == data
@@ -82,7 +77,7 @@ def test_an_empty_or_incomplete_request_is_refused_clearly(
     fields = {k: (str(course.pk) if v == "COURSE" else v) for k, v in fields.items()}
     response = _post(client, **fields)
     assert response.status_code == 400
-    assert message in _text(response)
+    assert message in page_text(response)
     if field:  # the message stands at the field it is about, tied to its input
         html = response.content.decode()
         error = html.split(f'id="id_{field}-error"', 1)[1].split("</div>", 1)[0]
@@ -96,7 +91,7 @@ def test_a_foreign_course_id_is_refused(client, dana, course):
     for foreign in (str(course.get_parent().pk), "999999", "9" * 30, "abc"):
         response = _post(client, course=foreign, details="Extra time please.")
         assert response.status_code == 400
-        assert "There is no such course in the catalog" in _text(response)
+        assert "There is no such course in the catalog" in page_text(response)
     assert not SupportRequest.objects.exists()
 
 
@@ -127,7 +122,7 @@ def test_a_bad_attachment_is_refused_without_being_stored(
         files=[SimpleUploadedFile(name, content(), content_type="application/pdf")],
     )
     assert response.status_code == 400
-    assert message in _text(response)
+    assert message in page_text(response)
     assert not SupportRequest.objects.exists() and not SupportAttachment.objects.exists()
 
 
@@ -146,7 +141,7 @@ def test_a_clinician_sees_only_their_own_requests_and_attachments(client, dana, 
         uploads=[services.Upload("private.pdf", pdf_bytes())],
     )
     client.force_login(dana)
-    assert "Secret grievance text" not in _text(client.get("/support/"))
+    assert "Secret grievance text" not in page_text(client.get("/support/"))
     attachment = theirs.attachments.get()
     assert client.get(f"/support/attachments/{attachment.pk}/").status_code == 404
 
@@ -169,9 +164,9 @@ def test_the_inbox_is_for_administrators_only(client, grievance, who, status):
         response = client.get(url)
         assert response.status_code == status, url
         if status == 200:
-            assert "dana@example.com" in _text(response)
+            assert "dana@example.com" in page_text(response)
         else:
-            assert "The timer stopped." not in _text(response)
+            assert "The timer stopped." not in page_text(response)
 
 
 def test_each_status_change_emails_the_clinician_once_and_is_audited(
@@ -212,7 +207,7 @@ def test_each_status_change_emails_the_clinician_once_and_is_audited(
         "request.status_change",
     ]
     client.force_login(grievance.user)
-    assert "A new attempt is open to you." in _text(client.get("/support/"))
+    assert "A new attempt is open to you." in page_text(client.get("/support/"))
 
 
 def test_requests_open_past_the_configured_days_are_flagged_overdue(client, grievance, settings):
