@@ -379,18 +379,18 @@ def test_full_review_shows_the_key_and_rationales(enrollment_for):
     assert [c["correct"] for c in item["choices"]].count(True) == 1
 
 
-def test_passing_opens_the_full_review_when_the_policy_says_so(enrollment_for):
+@pytest.mark.parametrize(
+    ("full_review_after_pass", "level"),
+    [(True, ReviewPolicy.FULL), (False, ReviewPolicy.SCORE)],
+    ids=["full review after a pass", "the attempt's policy"],
+)
+def test_passing_opens_the_full_review_when_the_policy_says_so(
+    enrollment_for, full_review_after_pass, level
+):
     attempt = _graded(
         enrollment_for,
         passed=True,
         review_after_attempt=ReviewPolicy.SCORE,
-        full_review_after_pass=True,
+        full_review_after_pass=full_review_after_pass,
     )
-    assert _level(attempt) == ReviewPolicy.FULL
-    attempt = _graded(
-        enrollment_for,
-        passed=True,
-        review_after_attempt=ReviewPolicy.SCORE,
-        full_review_after_pass=False,
-    )
-    assert _level(attempt) == ReviewPolicy.SCORE
+    assert _level(attempt) == level
