@@ -1,5 +1,6 @@
 """Shared fixtures: a real Celery worker process on the real broker, the email
-file backend, an Administrator and their signed-in client, and the demo site tree."""
+file backend, an Administrator and their signed-in client, the site cache
+switched on, and the demo site tree."""
 
 import os
 import signal

@@ -2,6 +2,7 @@ import pytest
 
 from courses.services import enrollment_create
 from tests.factories import (
+    AccreditorFactory,
     UserFactory,
     course_build,
     lessons_complete,
@@ -24,6 +25,17 @@ def enrollment_for(db):
         return enrollment
 
     return make
+
+
+def aswb_ace(**fields):
+    """The Association of Social Work Boards (ASWB ACE), whose credit is for social
+    workers, with `fields` over the factory's defaults."""
+    return AccreditorFactory(
+        short_name="ASWB ACE",
+        name="Association of Social Work Boards",
+        professions=["social_worker"],
+        **fields,
+    )
 
 
 def singles(n: int, *, objectives: int = 3, prefix: str = "Question") -> list[dict]:

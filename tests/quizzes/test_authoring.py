@@ -35,16 +35,13 @@ from tests.factories import (
     q_true_false,
     staff_user,
 )
-from tests.quizzes.conftest import singles
+from tests.quizzes.conftest import aswb_ace, singles
 
 pytestmark = pytest.mark.django_db
 
 
 def aswb():
-    return AccreditorFactory(
-        short_name="ASWB ACE",
-        name="Association of Social Work Boards",
-        professions=["social_worker"],
+    return aswb_ace(
         questions_per_hour=0,
         questions_first_hour=10,
         questions_per_additional_hour=5,

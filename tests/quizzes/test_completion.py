@@ -14,17 +14,14 @@ from tests.factories import (
     lessons_complete,
     requirements_complete,
 )
+from tests.quizzes.conftest import aswb_ace
 
 pytestmark = pytest.mark.django_db
 
 
 def test_requirements_complete_completes_the_course_and_claims_matching_accreditors():
     apa = AccreditorFactory()
-    aswb = AccreditorFactory(
-        short_name="ASWB ACE",
-        name="Association of Social Work Boards",
-        professions=["social_worker"],
-    )
+    aswb = aswb_ace()
     course = course_build(accreditors=[apa, aswb])
     user = UserFactory()
     LicenseFactory(user=user, profession="psychologist")

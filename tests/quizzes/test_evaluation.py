@@ -14,6 +14,7 @@ from tests.factories import (
     attempt_pass,
     evaluation_submit_default,
 )
+from tests.quizzes.conftest import aswb_ace
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +24,7 @@ def passed(enrollment_for):
     """An enrollment that passed the post-test, in a course offered under APA and ASWB,
     for a clinician with a psychologist's license."""
     apa = AccreditorFactory()
-    aswb = AccreditorFactory(
-        short_name="ASWB ACE",
-        name="Association of Social Work Boards",
-        professions=["social_worker"],
-    )
+    aswb = aswb_ace()
     enrollment = enrollment_for(accreditors=[apa, aswb])
     LicenseFactory(user=enrollment.user, profession="psychologist")
     attempt_pass(enrollment=enrollment)
