@@ -6,17 +6,11 @@ import ast
 import re
 from pathlib import Path
 
+from django.conf import settings
+
 ROOT = Path(__file__).resolve().parents[2]
-CODE_DIRS = (
-    "cms",
-    "accounts",
-    "audit",
-    "courses",
-    "quizzes",
-    "certificates",
-    "renewals",
-    "scripts",
-)
+# The project's own apps (every INSTALLED_APPS entry that is a folder here) and scripts/.
+CODE_DIRS = (*(app for app in settings.INSTALLED_APPS if (ROOT / app).is_dir()), "scripts")
 OS_ENVIRON_READ = re.compile(
     r"""(?:environ\.get\(|environ\[|getenv\(|environ\.setdefault\()\s*["']([A-Z][A-Z0-9_]+)["']"""
 )
