@@ -7,14 +7,10 @@ constraints ignore reissued rows, so the chain of reissues is kept whole.
 """
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 
-
-def private_storage():
-    """The storage that is never served under a public URL (settings.STORAGES["private"])."""
-    return storages["private"]
+from cms.storage import private_storage
 
 
 class Certificate(models.Model):

@@ -5,14 +5,10 @@ A certificate is reported once (docs/reports.md)."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
 
-
-def private_storage():
-    """Never served under a public URL (settings.STORAGES["private"])."""
-    return storages["private"]
+from cms.storage import private_storage
 
 
 class AccreditorUpload(models.Model):

@@ -3,24 +3,16 @@ or a grievance, its attachments, and what the CE administrator did with it."""
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
 
-
-def private_storage():
-    return storages["private"]
+from cms.storage import private_storage, random_file_name
 
 
 def attachment_path(instance, filename: str) -> str:
     """A name that tells nothing: the clinician's file name is kept in the row."""
-    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(
-        instance.content_type, "bin"
-    )
-    return f"support/{uuid.uuid4().hex}.{extension}"
+    return random_file_name("support", instance.content_type)
 
 
 class RequestKind(models.TextChoices):
