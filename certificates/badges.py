@@ -37,7 +37,10 @@ def certificate_badge(*, certificate: Certificate, verify_url: str) -> dict:
     snapshot = certificate.snapshot
     provider = snapshot.get("provider") or {}
     accreditor = snapshot.get("accreditor") or {}
-    course_url = f"{settings.SITE_URL}{certificate.course.url}" if certificate.course.url else ""
+    course_path = snapshot.get("course_url")
+    if course_path is None:  # issued before snapshots kept the course's URL
+        course_path = certificate.course.url or ""
+    course_url = f"{settings.SITE_URL}{course_path}" if course_path else ""
     hours = float(certificate.total_hours)
     achievement_id = f"{settings.SITE_URL}/courses/{certificate.course_id}/achievement"
     if accreditor:

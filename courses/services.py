@@ -346,6 +346,8 @@ def course_snapshot(*, course: CoursePage) -> dict:
     return {
         "course_id": course.pk,
         "title": course.title,
+        # Where the course page was: an Open Badge's criteria point at it.
+        "url": course.url or "",
         "revision_id": course.live_revision_id,
         "delivery_format": course.get_delivery_format_display(),
         "delivery_format_code": course.delivery_format,

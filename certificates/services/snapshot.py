@@ -155,6 +155,8 @@ def certificate_snapshot_build(
         **participant_facts(user=enrollment.user, accreditor=accreditor),
         "course_id": enrollment.course_id,
         "course_title": facts.course.get("title", ""),
+        # None for a completion frozen before completions kept the URL.
+        "course_url": facts.course.get("url"),
         "completion_date": facts.completed_on.isoformat(),
         "issue_date": timezone.localdate(issued_at).isoformat(),
         "credits": [
@@ -233,6 +235,7 @@ def _frozen_asset(image, spec: str) -> str:
 EARNED = (
     "course_id",
     "course_title",
+    "course_url",
     "completion_date",
     "credits",
     "total_hours",

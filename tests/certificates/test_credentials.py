@@ -23,7 +23,7 @@ from django.test import override_settings
 from pyld import jsonld
 
 from certificates import services
-from certificates.badges import credential_verify
+from certificates.badges import certificate_badge, credential_verify
 from certificates.checks import credential_signing_key_check
 from certificates.credentials import keys, status_list
 from certificates.credentials.data_integrity import PINNED_CONTEXTS, proof_add
@@ -250,6 +250,27 @@ def test_the_verification_page_offers_the_badge_and_shows_a_verified_signature(c
     assert download["Content-Disposition"] == (
         f'attachment; filename="{issued.number}-open-badge.json"'
     )
+
+
+def test_the_badge_criteria_point_at_the_course_page_kept_in_the_snapshot_without_a_query(
+    issued, django_assert_num_queries
+):
+    course_path = issued.course.url
+    assert course_path and issued.snapshot["course_url"] == course_path
+    with django_assert_num_queries(0):
+        badge = certificate_badge(certificate=issued, verify_url="https://example.org/v/1/")
+    criteria = badge["credentialSubject"]["achievement"]["criteria"]
+    assert criteria["id"] == f"http://testserver{course_path}"
+
+
+def test_a_certificate_frozen_before_snapshots_kept_the_course_url_reads_it_from_the_page(issued):
+    course_path = issued.course.url
+    issued.snapshot.pop("course_url")
+    issued.save(update_fields=["snapshot"])
+    issued = Certificate.objects.get(pk=issued.pk)
+    badge = certificate_badge(certificate=issued, verify_url="https://example.org/v/1/")
+    criteria = badge["credentialSubject"]["achievement"]["criteria"]
+    assert criteria["id"] == f"http://testserver{course_path}"
 
 
 def test_a_held_certificate_has_no_credential(client, issued):
