@@ -205,6 +205,28 @@ def history(psychologist, apa, deliver):
     return certificates
 
 
+def general_hours(accreditor: str, hours: str) -> dict:
+    """A transcript total: one accreditor's hours, all in the general category."""
+    return {
+        "accreditor": accreditor,
+        "categories": [{"category": "General", "hours": hours}],
+        "total": hours,
+    }
+
+
+def transcript_row(number, enrollment, course_title, completion_date, accreditor) -> dict:
+    """A certificate's row on the transcript: half an hour of general credit."""
+    return {
+        "number": number,
+        "enrollment": enrollment,
+        "course_title": course_title,
+        "completion_date": completion_date,
+        "accreditor": accreditor,
+        "category": "General",
+        "hours": "0.50",
+    }
+
+
 def test_the_transcript_totals_hours_by_accreditor_and_category_over_a_period(
     client, psychologist, history
 ):
@@ -214,16 +236,8 @@ def test_the_transcript_totals_hours_by_accreditor_and_category_over_a_period(
     transcript = response.context["transcript"]
     assert [c.course_title for c in transcript.certificates] == ["Ethics in practice"] * 2
     assert transcript.totals["groups"] == [
-        {
-            "accreditor": "APA",
-            "categories": [{"category": "General", "hours": "0.50"}],
-            "total": "0.50",
-        },
-        {
-            "accreditor": "ASWB",
-            "categories": [{"category": "General", "hours": "0.50"}],
-            "total": "0.50",
-        },
+        general_hours("APA", "0.50"),
+        general_hours("ASWB", "0.50"),
     ]
     assert transcript.totals["attendance"] is None
     # One course claimed under two accreditors: one course, two separate totals.
@@ -263,48 +277,13 @@ def test_the_transcript_pdf_carries_the_rows_and_totals(client, psychologist, hi
 
 def test_transcript_totals_never_add_hours_across_accreditors_and_count_a_course_once():
     rows = [
-        {
-            "number": "PRC-A",
-            "enrollment": 7,
-            "course_title": "Ethics",
-            "completion_date": "2026-06-01",
-            "accreditor": "APA",
-            "category": "General",
-            "hours": "0.50",
-        },
-        {
-            "number": "PRC-B",
-            "enrollment": 7,
-            "course_title": "Ethics",
-            "completion_date": "2026-06-01",
-            "accreditor": "ASWB ACE",
-            "category": "General",
-            "hours": "0.50",
-        },
-        {
-            "number": "PRC-C",
-            "enrollment": 8,
-            "course_title": "Intro",
-            "completion_date": "2026-07-01",
-            "accreditor": "",
-            "category": "General",
-            "hours": "0.50",
-        },
+        transcript_row("PRC-A", 7, "Ethics", "2026-06-01", "APA"),
+        transcript_row("PRC-B", 7, "Ethics", "2026-06-01", "ASWB ACE"),
+        transcript_row("PRC-C", 8, "Intro", "2026-07-01", ""),
     ]
     totals = rendering.transcript_totals(rows)
     assert totals == {
-        "groups": [
-            {
-                "accreditor": "APA",
-                "categories": [{"category": "General", "hours": "0.50"}],
-                "total": "0.50",
-            },
-            {
-                "accreditor": "ASWB ACE",
-                "categories": [{"category": "General", "hours": "0.50"}],
-                "total": "0.50",
-            },
-        ],
+        "groups": [general_hours("APA", "0.50"), general_hours("ASWB ACE", "0.50")],
         "attendance": {"categories": [{"category": "General", "hours": "0.50"}], "total": "0.50"},
         "courses_completed": 2,
     }

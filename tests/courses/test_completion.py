@@ -6,30 +6,12 @@ against the course revision it was completed under."""
 import pytest
 
 from courses.models import CourseCompletion, CoursePage, Enrollment, LessonProgress
-from courses.registry import Step
 from courses.services import completion_evaluate, enrollment_create
 from courses.signals import course_completed
+from tests.courses.conftest import StandInSteps
 from tests.factories import AccreditorFactory, course_build, lesson_done, lessons_of
 
 pytestmark = pytest.mark.django_db
-
-
-class _Provider:
-    """A required step a higher app would add (a post-test, an evaluation…)."""
-
-    def __init__(self, key, *, required=True, order=50):
-        self.key = key
-        self.order = order
-        self.required = required
-        self.done: set[int] = set()
-
-    def steps_for(self, *, enrollments):
-        return {
-            e.pk: [
-                Step(key=self.key, label=self.key, done=e.pk in self.done, required=self.required)
-            ]
-            for e in enrollments
-        }
 
 
 @pytest.fixture
@@ -65,9 +47,9 @@ def test_all_lessons_complete_the_course_when_nothing_else_is_required(
 def test_required_steps_of_registered_providers_gate_completion(
     isolated_registry, clinician, announcements
 ):
-    post_test = _Provider("post_test")
-    evaluation = _Provider("evaluation")
-    optional = _Provider("badge", required=False)
+    post_test = StandInSteps("post_test")
+    evaluation = StandInSteps("evaluation")
+    optional = StandInSteps("badge", required=False)
     for provider in (post_test, evaluation, optional):
         isolated_registry.register_step_provider(provider)
     course = course_build(lessons=2)
@@ -86,7 +68,7 @@ def test_required_steps_of_registered_providers_gate_completion(
 
 
 def test_lessons_are_required_even_when_every_other_step_is_done(isolated_registry, clinician):
-    provider = _Provider("post_test")
+    provider = StandInSteps("post_test")
     isolated_registry.register_step_provider(provider)
     course = course_build(lessons=2)
     enrollment = enrollment_create(user=clinician, course=course)
@@ -117,7 +99,7 @@ def test_minimum_active_time_is_required_only_where_an_accreditor_asks(
 
 
 def test_a_course_one_left_is_not_completed(isolated_registry, clinician):
-    provider = _Provider("post_test")
+    provider = StandInSteps("post_test")
     isolated_registry.register_step_provider(provider)
     course = course_build(lessons=1, hours="0.25")
     enrollment = enrollment_create(user=clinician, course=course)

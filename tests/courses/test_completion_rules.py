@@ -153,23 +153,10 @@ def test_a_completion_under_an_accreditors_share_is_flagged_for_each_such_accred
     assert seat_time_flags(active_seconds=120, credits=credits, policies=POLICIES)[0] == (
         SeatTimeFlag("APA", 80, 60, 48, 2, SeatTimePolicy.FLAG)
     )
+    # Accreditor, percent, credited, required and active minutes, policy:
     assert flags == [
-        SeatTimeFlag(
-            accreditor="APA",
-            percent=80,
-            credited_minutes=60,
-            required_minutes=48,
-            active_minutes=29,
-            policy=SeatTimePolicy.FLAG,
-        ),
-        SeatTimeFlag(
-            accreditor="NBCC",
-            percent=50,
-            credited_minutes=60,
-            required_minutes=30,
-            active_minutes=29,
-            policy=SeatTimePolicy.ENFORCE,
-        ),
+        SeatTimeFlag("APA", 80, 60, 48, 29, SeatTimePolicy.FLAG),
+        SeatTimeFlag("NBCC", 50, 60, 30, 29, SeatTimePolicy.ENFORCE),
     ]
     assert str(flags[0]) == "APA: 29 min active, under 80 % of 60 min credited (48 min)"
 

@@ -42,6 +42,12 @@ def _seconds_ago(lesson, seconds):
     )
 
 
+def _beat_after(client, lesson, seconds, *, claimed):
+    """The answer to a beat `seconds` after the previous one, claiming `claimed` seconds."""
+    _seconds_ago(lesson, seconds)
+    return _beat(client, lesson, claimed).json()
+
+
 def _active(lesson) -> int:
     return LessonProgress.objects.get(lesson=lesson).active_seconds
 
@@ -57,18 +63,15 @@ def test_first_beat_sets_a_baseline_and_credits_nothing(reader):
 def test_a_beat_credits_the_time_since_the_previous_one(reader):
     client, lesson = reader
     _beat(client, lesson, 0)
-    _seconds_ago(lesson, 30)
-    assert _beat(client, lesson, 30).json() == {"credited": 30}
-    _seconds_ago(lesson, 31)
-    assert _beat(client, lesson, 30).json() == {"credited": 30}
+    assert _beat_after(client, lesson, 30, claimed=30) == {"credited": 30}
+    assert _beat_after(client, lesson, 31, claimed=30) == {"credited": 30}
     assert _active(lesson) == 60
 
 
 def test_a_forged_claim_is_capped_at_wall_clock_time(reader):
     client, lesson = reader
     _beat(client, lesson, 0)
-    _seconds_ago(lesson, 20)
-    assert _beat(client, lesson, 3600).json() == {"credited": 20}
+    assert _beat_after(client, lesson, 20, claimed=3600) == {"credited": 20}
     assert _active(lesson) == 20
 
 
@@ -83,10 +86,11 @@ def test_rapid_fire_beats_credit_nothing_extra(reader):
 def test_time_away_is_not_credited(reader):
     client, lesson = reader
     _beat(client, lesson, 0)
-    _seconds_ago(lesson, 10 * 60)  # a tab in the background, or five minutes idle
-    assert _beat(client, lesson, 600).json() == {"credited": 0}
-    _seconds_ago(lesson, 30)
-    assert _beat(client, lesson, 30).json() == {"credited": 30}, "a fresh baseline after a gap"
+    # A tab in the background, or five minutes idle:
+    assert _beat_after(client, lesson, 10 * 60, claimed=600) == {"credited": 0}
+    assert _beat_after(client, lesson, 30, claimed=30) == {"credited": 30}, (
+        "a fresh baseline after a gap"
+    )
     assert _active(lesson) == 30
 
 

@@ -7,8 +7,7 @@ import pytest
 from django.contrib.messages import get_messages
 
 from courses.models import Enrollment, LessonProgress
-from courses.registry import Step
-from tests.courses.conftest import client_for
+from tests.courses.conftest import StandInSteps, client_for
 from tests.factories import course_build, lessons_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_registry")]
@@ -201,33 +200,17 @@ def test_leaving_a_course_keeps_its_history_and_re_enrolling_restores_it(course,
     assert "You have finished this lesson." in html
 
 
-class _PostTestProvider:
-    """A stand-in for the quizzes app's provider (quizzes is tested on its own)."""
-
-    key = "test_post_test"
-    order = 20
-
-    def __init__(self):
-        self.passed: set[int] = set()
-
-    def steps_for(self, *, enrollments):
-        return {
-            e.pk: [
-                Step(
-                    key=self.key,
-                    label="Post-test",
-                    done=e.pk in self.passed,
-                    detail="Passed" if e.pk in self.passed else "Not taken",
-                    url="/post-test/",
-                    action_label="Take the post-test",
-                )
-            ]
-            for e in enrollments
-        }
-
-
 def test_dashboard_shows_progress_bars_and_the_next_step(isolated_registry, clinician):
-    provider = _PostTestProvider()
+    # A stand-in for the quizzes app's provider (quizzes is tested on its own).
+    provider = StandInSteps(
+        "test_post_test",
+        order=20,
+        label="Post-test",
+        detail="Not taken",
+        done_detail="Passed",
+        url="/post-test/",
+        action_label="Take the post-test",
+    )
     isolated_registry.register_step_provider(provider)
     started = course_build(title="Started course", lessons=3, words_per_lesson=1800)
     finished = course_build(title="Finished lessons", lessons=2)
@@ -258,7 +241,7 @@ def test_dashboard_shows_progress_bars_and_the_next_step(isolated_registry, clin
     assert "Done:</span> Lessons" in finished_card
     assert "Completed" not in finished_card
 
-    provider.passed.add(Enrollment.objects.get(course=finished).pk)
+    provider.done.add(Enrollment.objects.get(course=finished).pk)
     from courses.services import completion_evaluate
 
     completion_evaluate(enrollment_id=Enrollment.objects.get(course=finished).pk)

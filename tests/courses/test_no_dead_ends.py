@@ -21,10 +21,9 @@ from courses.models import (
     LearnerOverride,
     LessonProgress,
 )
-from courses.registry import Step
 from courses.seat_time import REQUIRED_SECONDS_SQL, required_seconds
 from courses.services import enrollment_create
-from tests.courses.conftest import client_for
+from tests.courses.conftest import StandInSteps, client_for
 from tests.factories import (
     AccreditorFactory,
     course_build,
@@ -34,22 +33,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-class _Attestation:
-    """A required step a higher app would add, done when the test says so."""
-
-    key = "attestation"
-    order = 30
-
-    def __init__(self):
-        self.done: set[int] = set()
-
-    def steps_for(self, *, enrollments):
-        return {
-            e.pk: [Step(key=self.key, label="Attestation", done=e.pk in self.done)]
-            for e in enrollments
-        }
 
 
 @pytest.fixture
@@ -142,7 +125,7 @@ def test_the_heartbeat_and_the_completion_rule_require_the_same_time(
 def lessons_read(isolated_registry, timed_course, clinician):
     """Every lesson of the timed course marked complete, with a stand-in attestation
     step not done yet; returns (attestation, enrollment, client)."""
-    attestation = _Attestation()
+    attestation = StandInSteps("attestation", order=30, label="Attestation")
     isolated_registry.register_step_provider(attestation)
     enrollment = enrollment_create(user=clinician, course=timed_course)
     for lesson in lessons_of(timed_course):

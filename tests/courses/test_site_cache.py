@@ -35,6 +35,13 @@ def _get(client, url):
     return response, len(captured.captured_queries)
 
 
+def _reader_of(course) -> Client:
+    """A signed-in client of a new clinician enrolled in `course`."""
+    user = UserFactory()
+    enrollment_create(user=user, course=course)
+    return client_for(user)
+
+
 def test_anonymous_course_page_is_served_from_the_cache_until_it_is_published_again():
     course = course_build(title="Stuck treatments")
     first, _ = _get(Client(), course.url)
@@ -54,9 +61,7 @@ def test_anonymous_course_page_is_served_from_the_cache_until_it_is_published_ag
 def test_an_unpublished_page_is_gone_from_the_cache_and_the_routes():
     course = course_build()
     lesson = lessons_of(course)[0]
-    user = UserFactory()
-    enrollment_create(user=user, course=course)
-    client = client_for(user)
+    client = _reader_of(course)
     assert _get(Client(), course.url)[0].status_code == 200
     assert client.get(lesson.url).status_code == 200
     assert client.get(lesson.url).status_code == 200  # routed from the cache
@@ -130,9 +135,7 @@ def test_provider_settings_and_policy_pages_change_the_footer_at_once():
 
 def test_the_footer_and_route_cost_no_queries_once_cached():
     course = course_build()
-    user = UserFactory()
-    enrollment_create(user=user, course=course)
-    client = client_for(user)
+    client = _reader_of(course)
     lesson = lessons_of(course)[1]
     client.get(lesson.url)
     with CaptureQueriesContext(connection) as captured:
@@ -201,9 +204,7 @@ def test_a_lesson_body_is_rendered_once_per_revision_and_each_reader_keeps_their
 def test_a_preview_shows_the_draft_body_and_leaves_the_cached_one_alone():
     course = course_build()
     lesson = lessons_of(course)[0]
-    reader = UserFactory()
-    enrollment_create(user=reader, course=course)
-    reader_client = client_for(reader)
+    reader_client = _reader_of(course)
     assert "word word word" in reader_client.get(lesson.url).content.decode()
 
     draft = lesson.get_latest_revision_as_object()

@@ -129,42 +129,23 @@ def rotated(n: int) -> list[dict]:
     return [q_single(f"Rotated {i + 1}?", correct=i % 4, objective=i % 3 + 1) for i in range(n)]
 
 
-def _single(stem, key, distractors, *, position=0, objective=1):
-    choices = [{"text": text, "correct": False} for text in distractors]
-    choices.insert(position, {"text": key, "correct": True})
-    return {
-        "type": "single",
-        "value": {
-            "stem": stem,
-            "choices": choices,
-            "rationale": "Because.",
-            "objective": objective,
-        },
-    }
+def keyed(n: int, prefix: str, key: str, distractors: list[str]) -> list[dict]:
+    """n single-choice questions with this key and these distractors, the key moving
+    through the four positions and the objectives 1 to 3 in turn."""
+    questions = []
+    for i in range(n):
+        choices = [{"text": text, "correct": False} for text in distractors]
+        choices.insert(i % 4, {"text": key, "correct": True})
+        stem, objective = f"{prefix}{i}?", i % 3 + 1
+        value = {"stem": stem, "choices": choices, "rationale": "Because.", "objective": objective}
+        questions.append({"type": "single", "value": value})
+    return questions
 
 
 def test_a_key_longer_than_every_distractor_in_over_a_third_of_items_is_warned():
     course = course_build()
-    long_keys = [
-        _single(
-            f"Q{i}?",
-            "A long, careful and qualified answer.",
-            ["No.", "Yes.", "Maybe."],
-            position=i % 4,
-            objective=i % 3 + 1,
-        )
-        for i in range(5)
-    ]
-    even = [
-        _single(
-            f"R{i}?",
-            "Right answer.",
-            ["Wrong answer.", "Other answer.", "Third answer."],
-            position=i % 4,
-            objective=i % 3 + 1,
-        )
-        for i in range(7)
-    ]
+    long_keys = keyed(5, "Q", "A long, careful and qualified answer.", ["No.", "Yes.", "Maybe."])
+    even = keyed(7, "R", "Right answer.", ["Wrong answer.", "Other answer.", "Third answer."])
     check = check_for(course, questions=long_keys + even, draw_count=6)
     assert check.item_stats.key_longest == 5 and check.item_stats.singles == 12
     assert check.item_warnings == [
@@ -524,19 +505,23 @@ def test_the_post_test_of_a_live_course_cannot_be_unpublished_on_its_own():
     assert not course.live and not post_test.live
 
 
+def course_asking_about(*objectives: int) -> CoursePage:
+    """A one-lesson course (0.25 h) whose post-test asks one question on each
+    objective named (by number), in that order."""
+    course = course_build(lessons=1, hours="0.25")
+    questions = [
+        q_single(f"Question {i} about objective {n}?", objective=n)
+        for i, n in enumerate(objectives, start=1)
+    ]
+    posttest_build(course=course, questions=questions)
+    return course
+
+
 def test_questions_keep_their_objective_when_objectives_are_reordered():
     """Questions name their objective by its key: swapping objectives 1 and 2 in the
     course editor changes nothing they measure, and the post-test check still counts
     each objective's questions."""
-    course = course_build(lessons=1, hours="0.25")
-    posttest_build(
-        course=course,
-        questions=[
-            q_single("About the first objective?", objective=1),
-            q_single("Also about the first objective?", objective=1),
-            q_single("About the second objective?", objective=2),
-        ],
-    )
+    course = course_asking_about(1, 1, 2)
     admin = Client()
     admin.force_login(staff_user(group="Administrators"))
     texts = [o.text for o in course.objectives.all()]
@@ -571,16 +556,7 @@ def test_questions_keep_their_objective_when_objectives_are_reordered():
 
 
 def test_removing_an_objective_that_questions_measure_warns_the_editor():
-    course = course_build(lessons=1, hours="0.25")
-    posttest_build(
-        course=course,
-        questions=[
-            q_single("About the first objective?", objective=1),
-            q_single("About the second objective?", objective=2),
-            q_single("About the third objective?", objective=3),
-            q_single("Also about the third?", objective=3),
-        ],
-    )
+    course = course_asking_about(1, 2, 3, 3)
     admin = Client()
     admin.force_login(staff_user(group="Administrators"))
     data = edit_form_of(admin, course)
