@@ -157,6 +157,12 @@ def download(j, action, *, filename: str, content_type: str) -> bytes:
     return got.path().read_bytes()
 
 
+def csv_download(j, action, *, filename: str) -> list[list[str]]:
+    """The CSV that clicking `action` downloads (answered as text/csv), read back as rows."""
+    body = download(j, action, filename=filename, content_type="text/csv")
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
 def my_records(j, *, certificate_number: str, course_title: str) -> None:
     """The clinician's "My records": the transcript as CSV and PDF, and the data
     export (JSON); and the way to ask for a correction."""
@@ -167,13 +173,11 @@ def my_records(j, *, certificate_number: str, course_title: str) -> None:
     expect(transcript.get_by_label("From")).not_to_have_value("")
     j.check("my records")
 
-    body = download(
+    rows = csv_download(
         j,
         transcript.get_by_role("button", name="Download as CSV"),
         filename=r"ce-transcript-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv",
-        content_type="text/csv",
     )
-    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     line = next((r for r in rows if certificate_number in r), None)
     assert line and course_title in line, rows
     pdf = download(
@@ -319,13 +323,11 @@ def course_report(j, *, course_id: int, course_title: str) -> None:
         assert re.fullmatch(r"\d+(\.\d+)? %", cells), cells
     j.check("course report with the item analysis")
 
-    body = download(
+    lines = csv_download(
         j,
         analysis.get_by_role("link", name="Download the item analysis (CSV)"),
         filename=r"item-analysis-.+\.csv",
-        content_type="text/csv",
     )
-    lines = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert len(lines) > rows.count(), "a header, then at least a line per question"
 
 
