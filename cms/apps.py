@@ -15,11 +15,14 @@ class CmsConfig(AppConfig):
         from .ids import IdConverter
         from .media import MediaPermissionPolicy
         from .site_cache import site_cache_connect
+        from .user_cache import user_cache_connect
 
         # <id:name> in every app's URLs: ids any database can look up (cms.ids).
         register_converter(IdConverter, "id")
         # Cached routes, footer and anonymous pages go stale on any content change.
         site_cache_connect()
+        # A user's cached row goes stale when the user is saved or deleted.
+        user_cache_connect()
 
         # exact_class: ours wins over the policy wagtail.images and wagtail.documents
         # register in their own ready(), which runs after this one (INSTALLED_APPS order).

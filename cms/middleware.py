@@ -1,7 +1,11 @@
 """Site-wide request and response rules that no single app owns."""
 
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject
+
+from . import user_cache
 
 
 class NullCharacterQueryMiddleware:
@@ -57,3 +61,18 @@ class SignedInResponsesNotStoredMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class CachedUserAuthenticationMiddleware(AuthenticationMiddleware):
+    """Django's ``AuthenticationMiddleware`` with the user row from the shared
+    cache (cms.user_cache): the same checks on every request, one query fewer."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _request_user(request))
+
+
+def _request_user(request):
+    if not hasattr(request, "_cached_user"):
+        request._cached_user = user_cache.get_user(request)
+    return request._cached_user

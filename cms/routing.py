@@ -5,25 +5,32 @@ root, fetching each level's page as its specific type: a query per level (a
 lesson is five levels down), on every request. The answer depends only on the
 site, the path and the published tree, so it is kept in the cache under the
 content generation (cms.site_cache), which every save, publish, unpublish,
-move or delete of a page moves on. A hit costs one query: the page itself, as
-its specific type. The site (Site.find_for_request, one query) is kept with
-it. Everything after routing (view restrictions, the page's own serve) is
+move or delete of a page moves on. The page's own row is kept with the route
+(cms.site_cache.page_row: a save, publish or move of the page moves the
+generation on), so a hit costs no query. The site (Site.find_for_request, one
+query) is kept with it. Everything after routing (view restrictions, the page's own serve) is
 Wagtail's ``serve``, unchanged.
 """
 
 from __future__ import annotations
 
-from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.http.request import split_domain_port
 from wagtail import views as wagtail_views
 from wagtail.models import Page, Site
 from wagtail.url_routing import RouteResult
 
-from .site_cache import cached, key, site_cache_seconds
+from .site_cache import (
+    cached,
+    key,
+    page_from_row,
+    page_row,
+    shared_get,
+    shared_set,
+    site_cache_seconds,
+)
 
 # Part of the key: a release that changes what an entry holds ignores the old ones.
-ENTRY_FORMAT = 2
+ENTRY_FORMAT = 3
 
 
 def _route_key(request, path: str) -> str:
@@ -33,14 +40,13 @@ def _route_key(request, path: str) -> str:
 
 def route_from_cache(request, path: str) -> bool:
     """Put the cached route (site and page) on the request; False on a miss."""
-    entry = cache.get(_route_key(request, path))
+    entry = shared_get(_route_key(request, path))
     if entry is None:
         return False
-    site_fields, content_type_id, page_id, restrictions = entry
-    model = ContentType.objects.get_for_id(content_type_id).model_class()
-    page = model.objects.filter(pk=page_id, live=True).first() if model else None
-    if page is None:
-        return False  # gone or unpublished since: route afresh
+    site_fields, row, restrictions = entry
+    page = page_from_row(row)
+    if page is None or not page.live:
+        return False  # a page type gone since: route afresh
     _restrictions_known(page, restrictions)
     request._wagtail_site = Site(**site_fields)
     request._wagtail_route_for_request = RouteResult(page)
@@ -71,10 +77,10 @@ def route_remember(request, path: str) -> None:
         return
     restrictions = list(page.get_view_restrictions())
     _restrictions_known(page, restrictions)
-    cache.set(
+    shared_set(
         _route_key(request, path),
-        (_site_fields(site), page.content_type_id, page.pk, restrictions),
-        timeout=site_cache_seconds(),
+        (_site_fields(site), page_row(page), restrictions),
+        site_cache_seconds(),
     )
 
 

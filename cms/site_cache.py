@@ -18,13 +18,18 @@ Nothing here ever caches what a signed-in person sees as a whole page.
 
 from __future__ import annotations
 
+import pickle
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from contextvars import ContextVar
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
@@ -84,8 +89,77 @@ class request_scope:
         _request_generation.reset(self._token)
 
 
+# Part of every key: a release that changes how entries are kept ignores the old ones.
+KEY_FORMAT = "2"
+
+
 def key(kind: str, *parts: object) -> str:
-    return ":".join(["site-cache", kind, generation(), *map(str, parts)])
+    return ":".join(["site-cache", KEY_FORMAT, kind, generation(), *map(str, parts)])
+
+
+# --- A process's own copy ---------------------------------------------------------------
+#
+# What a process read from the shared cache lately, by key, so that a page asks
+# Redis only for the generation and not again for each route, course, lesson
+# list or body it already read. Every key holds the content generation, which
+# each request reads afresh from the shared cache, so a change on any process
+# makes these copies unreachable as it does the shared entries; a copy ends
+# when the shared entry does (its time is kept with it). Copies are kept pickled,
+# so each reader gets objects of its own, never one another request changed.
+LOCAL_ENTRIES = 512
+_local: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def _local_get(name: str):
+    found = _local.get(name)
+    if found is None:
+        return None
+    ends, data = found
+    if ends <= time.time():
+        with _local_lock:
+            _local.pop(name, None)
+        return None
+    return pickle.loads(data)  # noqa: S301 - written by this process, below
+
+
+def _local_put(name: str, value, ends: float) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    with _local_lock:
+        _local[name] = (ends, data)
+        while len(_local) > LOCAL_ENTRIES:
+            _local.popitem(last=False)
+
+
+def shared_get_many(names: list[str]) -> dict:
+    """The values kept under ``names`` (those found): from this process's copy,
+    else from the shared cache (and then copied)."""
+    found = {}
+    for name in names:
+        value = _local_get(name)
+        if value is not None:
+            found[name] = value
+    asked = [name for name in names if name not in found]
+    if asked:
+        for name, (ends, value) in cache.get_many(asked).items():
+            _local_put(name, value, ends)
+            found[name] = value
+    return found
+
+
+def shared_get(name: str):
+    return shared_get_many([name]).get(name)
+
+
+def shared_set_many(values: dict, seconds: int) -> None:
+    ends = time.time() + seconds
+    cache.set_many({name: (ends, value) for name, value in values.items()}, timeout=seconds)
+    for name, value in values.items():
+        _local_put(name, value, ends)
+
+
+def shared_set(name: str, value, seconds: int) -> None:
+    shared_set_many({name: value}, seconds)
 
 
 def cached(kind: str, parts: tuple, make):
@@ -94,10 +168,10 @@ def cached(kind: str, parts: tuple, make):
     if seconds <= 0:
         return make()
     name = key(kind, *parts)
-    value = cache.get(name)
+    value = shared_get(name)
     if value is None:
         value = make()
-        cache.set(name, value, timeout=seconds)
+        shared_set(name, value, seconds)
     return value
 
 
@@ -112,14 +186,37 @@ def cached_by_id(kind: str, ids, make) -> dict:
         return make(ids)
     names = {key(kind, i): i for i in ids}
     # Kept as (found, value), so "nothing" is a value the cache can hold.
-    values = {names[name]: kept for name, kept in cache.get_many(list(names)).items()}
+    values = {names[name]: kept for name, kept in shared_get_many(list(names)).items()}
     missing = [i for i in ids if i not in values]
     if missing:
         made = make(missing)
         fresh = {i: (i in made, made.get(i)) for i in missing}
-        cache.set_many({key(kind, i): kept for i, kept in fresh.items()}, timeout=seconds)
+        shared_set_many({key(kind, i): kept for i, kept in fresh.items()}, seconds)
         values.update(fresh)
     return {i: value for i, (found, value) in values.items() if found}
+
+
+def page_row(page) -> tuple[int, list[str], list]:
+    """A page's own row as plain values (its type, field names and values), to
+    keep in the cache under the content generation and make the page again with
+    ``page_from_row``, without a query: what a page save, publish or move
+    changes moves the generation on, so a kept row is the live one."""
+    fields = page._meta.concrete_fields
+    return (
+        page.content_type_id,
+        [field.attname for field in fields],
+        # Prepared values: a StreamField's is its raw JSON data, not the StreamValue.
+        [field.get_prep_value(getattr(page, field.attname)) for field in fields],
+    )
+
+
+def page_from_row(row) -> Page | None:
+    """The page ``page_row`` kept, as its specific type (None if the type is gone)."""
+    content_type_id, names, values = row
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    if model is None or [f.attname for f in model._meta.concrete_fields] != names:
+        return None
+    return model.from_db(DEFAULT_DB_ALIAS, names, values)
 
 
 _labels: frozenset[str] = frozenset(ALWAYS_INVALIDATED_BY)

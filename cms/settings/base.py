@@ -99,7 +99,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the signed-in person's row from the shared cache (cms.user_cache).
+    "cms.middleware.CachedUserAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # The request being served, for the address in audit rows written by services.
     "audit.context.AuditRequestMiddleware",
@@ -160,6 +161,9 @@ SESSION_ENGINE = (
     else "django.contrib.sessions.backends.db"
 )
 SITE_CACHE_SECONDS = env("SITE_CACHE_SECONDS") if SHARED_CACHE else 0
+# How long a signed-in person's user row is kept in the shared cache at most
+# (cms.user_cache; a save or delete of the user ends it at once). 0: off.
+USER_CACHE_SECONDS = 300 if SHARED_CACHE else 0
 # Page types whose pages are served whole to anonymous visitors from the cache.
 SITE_CACHE_ANONYMOUS_PAGES = [
     "cms.HomePage",

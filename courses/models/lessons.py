@@ -86,19 +86,16 @@ class LessonPage(Page):
         return context
 
     def _course_and_enrollment(self, request):
-        """The lesson's course and the user's enrollment in it, read once per
-        request, in one query for an enrolled clinician."""
+        """The lesson's course (from the site cache) and the user's enrollment in
+        it (one query for a signed-in person), read once per request."""
         from ..selectors import lesson_enrollment_get  # the selectors import this module
 
         cached = getattr(request, "_courses_lesson", None)
         if cached is not None and cached[0] == self.path:
             return cached[1], cached[2]
-        course_path = self.path[: -CoursePage.steplen]
-        enrollment = lesson_enrollment_get(user=request.user, course_path=course_path)
-        if enrollment is not None:
-            course = enrollment.course
-        else:
-            course = CoursePage.objects.get(path=course_path)
+        course, enrollment = lesson_enrollment_get(
+            user=request.user, course_path=self.path[: -CoursePage.steplen]
+        )
         request._courses_lesson = (self.path, course, enrollment)
         return course, enrollment
 

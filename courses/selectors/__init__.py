@@ -34,6 +34,7 @@ from .credits import course_credit_rows
 from .learning import (
     EnrollmentSummary,
     OutlineItem,
+    course_at,
     course_credits,
     course_instructors,
     course_outline,
@@ -71,6 +72,7 @@ __all__ = [
     "catalog_accreditors",
     "catalog_page",
     "catalog_topics",
+    "course_at",
     "course_credit_check",
     "course_credit_rows",
     "course_credits",

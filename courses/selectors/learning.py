@@ -45,16 +45,46 @@ def enrollment_get(*, user, course: CoursePage) -> Enrollment | None:
     return Enrollment.objects.filter(user=user, course=course).select_related("completion").first()
 
 
-def lesson_enrollment_get(*, user, course_path: str) -> Enrollment | None:
-    """The user's enrollment in the course at ``course_path``, with the course:
-    what a lesson page needs first, in one query."""
-    if not user.is_authenticated:
-        return None
-    return (
+def lesson_enrollment_get(*, user, course_path: str) -> tuple[CoursePage, Enrollment | None]:
+    """A lesson's course (the page at ``course_path``) and the user's enrollment
+    in it with its completion: what a lesson page needs first. The course comes
+    from the site cache (course_at) and the enrollment in one query; with the
+    site cache off, both in one query."""
+    if site_cache.site_cache_seconds() > 0 or not user.is_authenticated:
+        course = course_at(path=course_path)
+        return course, _enrollment_with(user=user, course=course)
+    enrollment = (
         Enrollment.objects.filter(user=user, course__path=course_path)
         .select_related("completion", "course")
         .first()
     )
+    if enrollment is None:
+        return CoursePage.objects.get(path=course_path), None
+    return enrollment.course, enrollment
+
+
+def _enrollment_with(*, user, course: CoursePage) -> Enrollment | None:
+    if not user.is_authenticated:
+        return None
+    enrollment = (
+        Enrollment.objects.filter(user=user, course_id=course.pk)
+        .select_related("completion")
+        .first()
+    )
+    if enrollment is not None:
+        enrollment.course = course
+    return enrollment
+
+
+def course_at(*, path: str) -> CoursePage:
+    """The course at ``path`` (a lesson's parent), kept in the site cache: its row
+    changes only with a save, publish or move, which moves the cache on (with
+    the cache off: one query)."""
+    row = site_cache.cached(
+        "course-row-at", (path,), lambda: site_cache.page_row(CoursePage.objects.get(path=path))
+    )
+    course = site_cache.page_from_row(row)
+    return course if course is not None else CoursePage.objects.get(path=path)
 
 
 @dataclass
@@ -67,8 +97,9 @@ class OutlineItem:
 def course_outline(
     *, course: CoursePage, enrollment: Enrollment | None, current: LessonPage | None = None
 ) -> list[OutlineItem]:
-    """The published lessons in order, with check marks for the enrollment (two queries)."""
-    lessons = list(lesson_list(course=course).only(*_LESSON_LINK_FIELDS))
+    """The published lessons in order, with check marks for the enrollment: one
+    query (the lessons come from the site cache, courses.selectors.live_lessons_by_course)."""
+    lessons = live_lessons_by_course(courses=[course])[course.pk]
     done_ids: set[int] = set()
     if enrollment is not None:
         done_ids = set(
@@ -331,11 +362,38 @@ def _completed(enrollment: Enrollment) -> bool:
 
 
 def dashboard_enrollments(*, user) -> list[Enrollment]:
-    return list(
+    """The user's enrollments with their completions (one query), each with its
+    course from the site cache (courses_by_id), or in the same query when the
+    site cache is off."""
+    kept = site_cache.site_cache_seconds() > 0
+    enrollments = list(
         Enrollment.objects.filter(user=user)
-        .select_related("course", "completion")
+        .select_related("completion", *(() if kept else ("course",)))
         .order_by("status", "-last_activity_at", "-enrolled_at")
     )
+    if not kept:
+        return enrollments
+    courses = courses_by_id(ids=[e.course_id for e in enrollments])
+    for enrollment in enrollments:
+        if enrollment.course_id in courses:
+            enrollment.course = courses[enrollment.course_id]
+    return enrollments
+
+
+def courses_by_id(*, ids) -> dict[int, CoursePage]:
+    """Courses by id, made from their rows kept in the site cache (one query for
+    those not kept): a course's row changes only with a save, publish or move,
+    which moves the cache on."""
+
+    def read(missing: list[int]) -> dict[int, tuple]:
+        return {c.pk: site_cache.page_row(c) for c in CoursePage.objects.filter(pk__in=missing)}
+
+    courses = {}
+    for pk, row in site_cache.cached_by_id("course-row", ids, read).items():
+        course = site_cache.page_from_row(row)
+        if course is not None:
+            courses[pk] = course
+    return courses
 
 
 def enrollment_active_seconds(*, enrollment: Enrollment) -> int:

@@ -141,3 +141,28 @@ def test_a_site_saved_is_read_again_and_its_links_follow_it():
     site.save()
     _, after = _dashboard(client)
     assert any('FROM "wagtailcore_site"' in q for q in after)
+
+
+def test_a_warm_dashboard_reads_no_course_row_and_a_renamed_course_shows_at_once(settings):
+    from django.core.cache import cache
+
+    from cms import user_cache
+
+    settings.USER_CACHE_SECONDS = 300
+    user = clinician()
+    client = client_for(user)
+    cache.delete(user_cache._key(user.pk))  # the sign-in's tombstone, as after TOMBSTONE_SECONDS
+    course = course_build(title="First title")
+    enrollment_create(user=user, course=course)
+    _dashboard(client)
+    page, warm = _dashboard(client)
+    assert "First title" in page
+    assert not any('"wagtailcore_page"' in q or '"courses_coursepage"' in q for q in warm)
+    # Without the session (from Redis in production): the enrollments, lesson
+    # progress, attempts, overrides, evaluations, certificates and licenses.
+    assert len([q for q in warm if "django_session" not in q]) <= 7
+
+    course.title = "Second title"
+    course.save_revision().publish()
+    page, _ = _dashboard(client)
+    assert "Second title" in page and "First title" not in page

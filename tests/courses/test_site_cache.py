@@ -7,6 +7,7 @@ off: their cache is per process)."""
 import pytest
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.test import Client
@@ -19,6 +20,7 @@ from tests.factories import (
     UserFactory,
     catalog_get,
     course_build,
+    lesson_done,
     lessons_of,
     staff_user,
 )
@@ -214,3 +216,105 @@ def test_a_preview_shows_the_draft_body_and_leaves_the_cached_one_alone():
 
     live = reader_client.get(lesson.url).content.decode()
     assert "word word word" in live and "A draft nobody has approved" not in live
+
+
+# --- Signed-in lesson pages: kept rows, fresh per-user parts (issue 19) ---------------------
+
+
+@pytest.fixture
+def user_cache_on(settings):
+    settings.USER_CACHE_SECONDS = 300
+
+
+def test_a_signed_in_lesson_reads_only_the_readers_own_rows_once_cached(user_cache_on):
+    from cms import user_cache
+
+    course = course_build(lessons=3)
+    lesson = lessons_of(course)[1]
+    user = UserFactory()
+    enrollment_create(user=user, course=course)
+    client = client_for(user)
+    client.get(lesson.url)
+    cache_key = user_cache._key(user.pk)
+    cache.delete(cache_key)  # the sign-in's tombstone, as after TOMBSTONE_SECONDS
+    client.get(lesson.url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(lesson.url).status_code == 200
+    # The enrollment, the lessons completed and the journal: the page, its
+    # course, the course's lessons and the user come from the cache (and the
+    # session from Redis in production: the test settings read it from the database).
+    sql = [q["sql"] for q in captured.captured_queries if "django_session" not in q["sql"]]
+    assert len(sql) <= 3, "\n".join(sql)
+    assert "wagtailcore_page" not in "\n".join(sql) and "accounts_user" not in "\n".join(sql)
+
+
+def test_the_outline_shows_each_readers_own_progress_after_every_change():
+    course = course_build(lessons=3)
+    first, second = lessons_of(course)[:2]
+    readers = [UserFactory(), UserFactory()]
+    for reader in readers:
+        enrollment_create(user=reader, course=course)
+    clients = [client_for(reader) for reader in readers]
+    for client in clients:
+        assert "(complete)" not in client.get(second.url).content.decode()
+
+    lesson_done(user=readers[0], lesson=first)
+    pages = [client.get(second.url).content.decode() for client in clients]
+    assert pages[0].count("(complete)") == 1
+    assert "(complete)" not in pages[1]
+
+
+def test_a_published_change_to_a_lesson_shows_to_a_signed_in_reader():
+    course = course_build()
+    lesson = lessons_of(course)[0]
+    user = UserFactory()
+    enrollment_create(user=user, course=course)
+    client = client_for(user)
+    client.get(lesson.url)
+    assert "Renamed after review" not in client.get(lesson.url).content.decode()
+    lesson.title = "Renamed after review"
+    lesson.save_revision().publish()
+    assert "Renamed after review" in client.get(lesson.url).content.decode()
+    course.refresh_from_db()
+    course.title = "A course renamed too"
+    course.save_revision().publish()
+    assert "A course renamed too" in client.get(lesson.url).content.decode()
+
+
+def test_a_kept_page_row_makes_the_same_page():
+    from cms.site_cache import page_from_row, page_row
+    from courses.models import LessonPage
+
+    lesson = LessonPage.objects.get(pk=lessons_of(course_build())[0].pk)
+    made = page_from_row(page_row(lesson))
+    assert type(made) is LessonPage and not made._state.adding
+    for field in LessonPage._meta.concrete_fields:
+        if field.name != "body":
+            assert getattr(made, field.attname) == getattr(lesson, field.attname), field.name
+    assert list(made.body.raw_data) == list(lesson.body.raw_data)
+    assert str(made.body) == str(lesson.body)
+
+
+def test_a_process_copy_ends_when_another_process_moves_the_generation_on():
+    from cms import site_cache
+
+    made = []
+
+    def make():
+        made.append(1)
+        return ["kept"]
+
+    with site_cache.request_scope():
+        assert site_cache.cached("probe", (1,), make) == ["kept"]
+    with site_cache.request_scope():
+        value = site_cache.cached("probe", (1,), make)
+        value.append("changed by one reader")  # each reader has its own copy
+    with site_cache.request_scope():
+        assert site_cache.cached("probe", (1,), make) == ["kept"]
+    assert len(made) == 1
+    # Another process publishes: only the shared generation moves, not this
+    # process's copy, which the next request no longer reaches.
+    cache.set(site_cache.GENERATION_KEY, "another-process", timeout=None)
+    with site_cache.request_scope():
+        assert site_cache.cached("probe", (1,), make) == ["kept"]
+    assert len(made) == 2
