@@ -44,16 +44,22 @@ DELIVERY_STAGE = {
 def certificate_render(certificate_id: int) -> str:
     """Render and store one certificate's PDF (committed on its own), then hand
     its email to the email task."""
+    stored = ""
     if services.certificate_render_started(certificate_id=certificate_id):
         _test_delay("CERTIFICATE_RENDER_TEST_DELAY")
         try:
-            services.certificate_pdf_store(certificate_id=certificate_id)
+            stored = services.certificate_pdf_store(certificate_id=certificate_id)
         except TRANSIENT_ERRORS as exc:
             services.certificate_retry_note(certificate_id=certificate_id, error=_described(exc))
             raise
         except Exception as exc:  # a template or data problem: retrying will not help
             services.certificate_render_failed(certificate_id=certificate_id, error=_described(exc))
             raise
+    if stored == "stored":
+        # Stored just now: never emailed, and the transaction that stored it marked
+        # the email as queued (the sweep's clock), so neither needs asking again.
+        services.certificate_enqueue_email(certificate_id=certificate_id, mark=False)
+        return "email queued"
     if not services.certificate_email_due(certificate_id=certificate_id):
         return "nothing to do"
     services.certificate_enqueue_email(certificate_id=certificate_id)

@@ -123,6 +123,10 @@ class ProviderSettings(BaseGenericSetting):
         ),
     ]
 
+    # Read with its images (Wagtail's BaseGenericSetting.base_queryset): every
+    # certificate issued freezes the logo and signature.
+    select_related = ["logo", "signature"]
+
     class Meta:
         verbose_name = "provider settings"
 

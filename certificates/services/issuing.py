@@ -53,9 +53,8 @@ def certificates_issue(
                 completion.enrollment_id,
                 accreditor.short_name,
             )
-    enrollment = Enrollment.objects.select_related("user", "course").get(
-        pk=completion.enrollment_id
-    )
+    # The user is printed; the course's facts come from the completion's snapshot.
+    enrollment = Enrollment.objects.select_related("user").get(pk=completion.enrollment_id)
     return [
         certificate_issue(enrollment=enrollment, completion=completion, facts=facts, accreditor=a)
         for a in (chosen or [None])
