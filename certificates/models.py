@@ -138,6 +138,13 @@ class Certificate(models.Model):
                 & (Q(rendered_at__isnull=True) | Q(emailed_at__isnull=True)),
                 name="certificates_undelivered",
             ),
+            # The status list's set bits (status_list.set_bits): the few certificates
+            # that are no longer valid, without reading the whole list's rows.
+            models.Index(
+                fields=["status_list", "status_list_index"],
+                condition=~Q(status="valid"),
+                name="certificates_status_bits_set",
+            ),
         ]
 
     def __str__(self):

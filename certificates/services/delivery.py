@@ -10,6 +10,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -251,6 +252,14 @@ def certificate_email_due(*, certificate_id: int) -> bool:
     ).exists()
 
 
+def certificate_message_id(number: str) -> str:
+    """One Message-ID per certificate: a delivery sent again (a worker that died
+    after the mail server accepted it, before its transaction committed) carries
+    the same id, which mail servers and clients use to drop the second copy."""
+    domain = urlsplit(settings.SITE_URL).hostname or "practicum.invalid"
+    return f"<certificate.{number}@{domain}>"
+
+
 def certificate_email_send(*, certificate: Certificate) -> None:
     context = {
         "certificate": certificate,
@@ -263,7 +272,12 @@ def certificate_email_send(*, certificate: Certificate) -> None:
         # A reissue's email is also its notice: the reason shared with the clinician.
         "clinician_reason": certificate.clinician_reason if certificate.supersedes_id else "",
     }
-    message = email_from_templates("certificate_issued", context, to=[certificate.user.email])
+    message = email_from_templates(
+        "certificate_issued",
+        context,
+        to=[certificate.user.email],
+        headers={"Message-ID": certificate_message_id(certificate.number)},
+    )
     with certificate.pdf.open("rb") as handle:
         message.attach(f"{certificate.number}.pdf", handle.read(), "application/pdf")
     message.send()
