@@ -13,7 +13,6 @@ from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.account import BaseSettingsPanel
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cms.admin_views import AdminPageMixin
 from cms.refusals import Refusal
@@ -42,21 +41,16 @@ class StaffMFAListView(MFAAdministratorsOnly, AdminPageMixin, TemplateView):
     page_title = "Two-factor authentication"
     header_icon = "key"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def page_context(self):
         staff = list(staff_mfa_list())
         for person in staff:
             person.may_reset = (person.totp_added_at or person.recovery_codes) and not (
                 mfa_reset_refusal(actor=self.request.user, user=person)
             )
-        context["staff"] = staff
-        context["reset_url_name"] = f"{NAMESPACE}:reset"
-        return context
+        return {"staff": staff, "reset_url_name": f"{NAMESPACE}:reset"}
 
 
-class MFAResetView(
-    MFAAdministratorsOnly, StaffReauthRequiredMixin, WagtailAdminTemplateMixin, FormView
-):
+class MFAResetView(MFAAdministratorsOnly, StaffReauthRequiredMixin, AdminPageMixin, FormView):
     template_name = "accounts/admin/mfa_reset.html"
     form_class = MFAResetForm
     header_icon = "key"
@@ -68,12 +62,8 @@ class MFAResetView(
     def get_page_title(self):
         return f"Reset two-factor authentication of {self.person}"
 
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse(f"{NAMESPACE}:index"), "label": StaffMFAListView.page_title},
-            {"url": "", "label": self.get_page_title()},
-        ]
+    def breadcrumbs_parents(self):
+        return [(reverse(f"{NAMESPACE}:index"), StaffMFAListView.page_title)]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

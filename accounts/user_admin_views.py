@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.views.generic import TemplateView, View
 from wagtail.admin import messages
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from cms.admin_views import AdminPageMixin
 from cms.refusals import Refusal
 
 from .decorators import StaffReauthRequiredMixin
@@ -23,7 +23,7 @@ from .services import user_deactivate
 DEACTIVATE_URL_NAME = "accounts_user_deactivate"
 
 
-class UserCannotBeDeletedView(WagtailAdminTemplateMixin, TemplateView):
+class UserCannotBeDeletedView(AdminPageMixin, TemplateView):
     """Rendered by the `before_delete_user` hook in place of Wagtail's delete page."""
 
     template_name = "accounts/admin/user_cannot_delete.html"
@@ -31,10 +31,6 @@ class UserCannotBeDeletedView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_page_title(self):
         return f"{self.kwargs['person']} cannot be deleted"
-
-    def get_breadcrumbs_items(self):
-        # The last item is the title a sighted user reads (the h1 is for screen readers).
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -13,11 +13,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.client_ip import client_ip
-from cms.downloads import private_download
+from cms.downloads import personal_get, private_download
 
 from . import rendering, selectors
 from .badges import certificate_credential, certificate_credential_check
@@ -242,9 +241,7 @@ def status_list_credential(request, list_number: int):
 # --- The owner's downloads -----------------------------------------------------------------
 
 
-@login_required
-@require_GET
-@never_cache
+@personal_get
 def certificate_pdf(request, number: str):
     certificate = selectors.certificate_for_owner_or_admin(user=request.user, number=number)
     if certificate is None:
@@ -263,9 +260,7 @@ def certificate_pdf(request, number: str):
     )
 
 
-@login_required
-@require_GET
-@never_cache
+@personal_get
 def certificate_badge_download(request, number: str):
     certificate = selectors.certificate_for_owner_or_admin(user=request.user, number=number)
     if certificate is None or certificate.status != certificate.Status.VALID:
@@ -285,9 +280,7 @@ def certificate_badge_download(request, number: str):
     return response
 
 
-@login_required
-@require_GET
-@never_cache
+@personal_get
 def enrollment_status(request, enrollment_id: int):
     status = selectors.enrollment_certificate_status(user=request.user, enrollment_id=enrollment_id)
     if status is None:
@@ -319,9 +312,7 @@ def transcript(request):
     )
 
 
-@login_required
-@require_GET
-@never_cache
+@personal_get
 def transcript_pdf(request):
     form = _period_form(request)
     if not form.is_valid():

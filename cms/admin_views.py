@@ -10,10 +10,27 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 class AdminPageMixin(WagtailAdminTemplateMixin):
     """Wagtail's admin page, whose breadcrumbs end with the page's title (the last
-    item is the title a sighted user reads; the h1 is for screen readers)."""
+    item is the title a sighted user reads; the h1 is for screen readers). Between
+    Wagtail's own items and the title stand `breadcrumbs_parents()`, the pages above
+    this one; `breadcrumb_label()` is the last item, where it is shorter than the title.
+    What the template shows besides Wagtail's own context is `page_context()`."""
+
+    def breadcrumbs_parents(self) -> list[tuple[str, str]]:
+        """(url, label) of each page above this one, the highest first."""
+        return []
+
+    def breadcrumb_label(self) -> str:
+        return self.get_page_title()
 
     def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+        parents = [{"url": url, "label": label} for url, label in self.breadcrumbs_parents()]
+        return [*self.breadcrumbs_items, *parents, {"url": "", "label": self.breadcrumb_label()}]
+
+    def page_context(self) -> dict:
+        return {}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **self.page_context()}
 
 
 class PermittedOnly:
@@ -22,9 +39,11 @@ class PermittedOnly:
     Wagtail's generic views fetch their object in setup(), and a 404 for a missing
     id next to a 403 for an existing one would tell who may not look which exist.
 
-    A view names `forbidden_template` and says who may see it in `permits`."""
+    A view names `forbidden_template` (shown with `forbidden_context`) and says who
+    may see it in `permits`."""
 
     forbidden_template: str
+    forbidden_context: dict | None = None
 
     def permits(self, user) -> bool:
         raise NotImplementedError
@@ -38,7 +57,9 @@ class PermittedOnly:
 
     def dispatch(self, request, *args, **kwargs):
         if not self.permitted:
-            return TemplateResponse(request, self.forbidden_template, status=403)
+            return TemplateResponse(
+                request, self.forbidden_template, self.forbidden_context, status=403
+            )
         return super().dispatch(request, *args, **kwargs)
 
 

@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 from wagtail.admin import messages
-from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 from cms.admin_views import AdminPageMixin
 from cms.hooks import hook_urls
@@ -27,8 +26,21 @@ from .question_import import QuestionFormat, question_blocks, questions_preview
 EXPORT_URLS_HOOK = "evaluation_export_urls"
 
 
-def _visible_course(request, course_id: int):
-    return get_object_or_404(selectors.courses_for_aggregates(user=request.user), pk=course_id)
+class AggregatesCoursePage(AdminPageMixin):
+    """An admin page about one course whose aggregates the user may read
+    (selectors.courses_for_aggregates: another course is a 404), as `self.course`
+    (its specific page where `specific`); the breadcrumbs end with its title."""
+
+    specific = False
+
+    def dispatch(self, request, *args, **kwargs):
+        courses = selectors.courses_for_aggregates(user=request.user)
+        courses = courses.specific() if self.specific else courses
+        self.course = get_object_or_404(courses, pk=kwargs["course_id"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def breadcrumb_label(self):
+        return self.course.title
 
 
 class EvaluationCourseListView(AdminPageMixin, TemplateView):
@@ -36,34 +48,25 @@ class EvaluationCourseListView(AdminPageMixin, TemplateView):
     page_title = "Evaluations"
     header_icon = "list-ul"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def page_context(self):
         courses = list(selectors.courses_for_aggregates(user=self.request.user))
         counts = selectors.evaluation_counts(courses=courses)
-        context["rows"] = [
+        rows = [
             (course, counts.get(course.pk, 0), hook_urls(EXPORT_URLS_HOOK, course))
             for course in courses
         ]
-        return context
+        return {"rows": rows}
 
 
-class EvaluationAggregateView(WagtailAdminTemplateMixin, TemplateView):
+class EvaluationAggregateView(AggregatesCoursePage, TemplateView):
     template_name = "quizzes/admin/evaluation_aggregate.html"
     header_icon = "list-ul"
-
-    def dispatch(self, request, *args, **kwargs):
-        self.course = _visible_course(request, kwargs["course_id"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
         return f"Evaluations: {self.course.title}"
 
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse("quizzes_admin:index"), "label": "Evaluations"},
-            {"url": "", "label": self.course.title},
-        ]
+    def breadcrumbs_parents(self):
+        return [(reverse("quizzes_admin:index"), "Evaluations")]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -73,7 +76,7 @@ class EvaluationAggregateView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
-class QuestionImportView(WagtailAdminTemplateMixin, TemplateView):
+class QuestionImportView(AdminPageMixin, TemplateView):
     """Upload or paste GIFT or CSV → a preview of every question (its choices, the
     right one, its objective) and an error per line refused → confirm → the
     questions are added to a new draft revision. Nothing is written before the
@@ -96,15 +99,16 @@ class QuestionImportView(WagtailAdminTemplateMixin, TemplateView):
     def get_page_title(self):
         return f"Import questions: {self.post_test.draft_title}"
 
-    def get_breadcrumbs_items(self):
+    def breadcrumbs_parents(self):
         return [
-            *self.breadcrumbs_items,
-            {
-                "url": reverse("wagtailadmin_pages:edit", args=[self.post_test.pk]),
-                "label": self.post_test.draft_title,
-            },
-            {"url": "", "label": "Import questions"},
+            (
+                reverse("wagtailadmin_pages:edit", args=[self.post_test.pk]),
+                self.post_test.draft_title,
+            )
         ]
+
+    def breadcrumb_label(self):
+        return "Import questions"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

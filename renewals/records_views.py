@@ -2,16 +2,13 @@
 download is the signed-in clinician's own and is recorded in the audit log as
 personal data leaving the site."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
 from audit.services import audit_export_recorder
 from certificates.forms import TranscriptPeriodForm
-from cms.downloads import private_download
+from cms.downloads import personal_get, private_download
 from cms.spreadsheet import SpreadsheetFormat, spreadsheet_response
 
 from . import records
@@ -33,17 +30,13 @@ def _render(request, form, *, status: int = 200):
     )
 
 
-@login_required
-@require_GET
-@never_cache
+@personal_get
 def records_index(request):
     form = _period_form(request)
     return _render(request, form, status=200 if form.is_valid() else 400)
 
 
-@login_required
-@require_GET
-@never_cache
+@personal_get
 def transcript_spreadsheet(request, file_format: str = SpreadsheetFormat.CSV):
     """The transcript of a period as CSV or XLSX (the same rows)."""
     form = _period_form(request)
@@ -61,9 +54,7 @@ def transcript_spreadsheet(request, file_format: str = SpreadsheetFormat.CSV):
     )
 
 
-@login_required
-@require_GET
-@never_cache
+@personal_get
 def certificates_zip(request):
     spool, count = records.certificates_zip(user=request.user)
     audit_export_recorder(request=request, report="my_certificates", file_format="zip")(rows=count)
@@ -74,9 +65,7 @@ def certificates_zip(request):
     )
 
 
-@login_required
-@require_GET
-@never_cache
+@personal_get
 def data_json(request):
     body = records.data_export_json(user=request.user)
     audit_export_recorder(request=request, report="my_data", file_format="json")(rows=1)

@@ -2,6 +2,8 @@
 packet that is not the requester's own answers 404 with the same message as
 one that does not exist, and changes nothing."""
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cms.downloads import private_download
+from cms.downloads import personal_get, private_download
 from cms.refusals import Refusal
 
 from . import ics, selectors, services
@@ -36,6 +38,22 @@ def _refuse(request, message: str, *, status: int = 400, title: str = ""):
 
 def _license_or_none(request, license_id: int):
     return selectors.license_for_owner(user=request.user, license_id=license_id)
+
+
+def _license_post(view):
+    """A signed-in person's POST about one of their licenses: the view is called
+    with the license; another's, or none, is refused as not found."""
+
+    @login_required
+    @require_POST
+    @wraps(view)
+    def wrapped(request, license_id: int):
+        license = _license_or_none(request, license_id)
+        if license is None:
+            return _refuse(request, NO_SUCH_LICENSE, status=404, title="Not found")
+        return view(request, license)
+
+    return wrapped
 
 
 # --- Overview, uploads and the calendar -----------------------------------------------------
@@ -110,9 +128,7 @@ def _upload_add(request, limit: UploadLimitHandler):
     return _render_index(request, upload_form=form, status=400)
 
 
-@login_required
-@require_GET
-@never_cache
+@personal_get
 def upload_file(request, upload_id: int):
     upload = selectors.outside_certificate_for(user=request.user, upload_id=upload_id)
     if upload is None:
@@ -231,22 +247,16 @@ def license_detail(request, license_id: int):
     return _render_license(request, license, form=form, status=400)
 
 
-@login_required
-@require_POST
-def license_untrack(request, license_id: int):
-    license = _license_or_none(request, license_id)
-    if license is None:
-        return _refuse(request, NO_SUCH_LICENSE, status=404, title="Not found")
+@_license_post
+def license_untrack(request, license):
     services.requirement_remove(license=license)
     messages.success(request, "This license is no longer tracked.")
     return redirect("renewals:index")
 
 
-@login_required
-@require_POST
-def reminders_toggle(request, license_id: int):
-    license = _license_or_none(request, license_id)
-    requirement = selectors.license_requirement(license) if license else None
+@_license_post
+def reminders_toggle(request, license):
+    requirement = selectors.license_requirement(license)
     if requirement is None:
         return _refuse(request, NO_SUCH_LICENSE, status=404, title="Not found")
     enabled = request.POST.get("enabled") == "on"
@@ -258,12 +268,8 @@ def reminders_toggle(request, license_id: int):
     return redirect("renewals:license", license.pk)
 
 
-@login_required
-@require_POST
-def packet_request(request, license_id: int):
-    license = _license_or_none(request, license_id)
-    if license is None:
-        return _refuse(request, NO_SUCH_LICENSE, status=404, title="Not found")
+@_license_post
+def packet_request(request, license):
     try:
         services.packet_request(user=request.user, license=license)
     except Refusal as exc:
@@ -272,9 +278,7 @@ def packet_request(request, license_id: int):
     return redirect(reverse("renewals:license", args=[license.pk]) + "#packet")
 
 
-@login_required
-@require_GET
-@never_cache
+@personal_get
 def packet_status(request, packet_id: int):
     packet = selectors.packet_for_owner(user=request.user, packet_id=packet_id)
     if packet is None:
@@ -282,9 +286,7 @@ def packet_status(request, packet_id: int):
     return JsonResponse(selectors.packet_state(packet))
 
 
-@login_required
-@require_GET
-@never_cache
+@personal_get
 def packet_pdf(request, packet_id: int):
     packet = selectors.packet_for_owner(user=request.user, packet_id=packet_id)
     if packet is None:
@@ -300,32 +302,32 @@ def packet_pdf(request, packet_id: int):
 # --- The signed link in reminder emails (no sign-in) ----------------------------------------
 
 
+def _reminders_set_by_link(request, token: str, *, enabled: bool):
+    """Turn the reminders of the signed link's license on or off: the page that says
+    which (with the button that turns them back), or the refusal."""
+    reminders_set = services.reminders_resubscribe if enabled else services.reminders_unsubscribe
+    try:
+        requirement = reminders_set(token=token)
+    except Refusal as exc:
+        return _refuse(request, str(exc), title="Reminders not changed")
+    return TemplateResponse(
+        request,
+        "renewals/unsubscribed.html",
+        {"license": requirement.license, "token": token, "enabled": enabled},
+    )
+
+
 @csrf_exempt  # RFC 8058: a mail client's one-click POST carries no CSRF token
 @require_http_methods(["GET", "POST"])
 @never_cache
 def unsubscribe(request, token: str):
-    try:
-        requirement = services.reminders_unsubscribe(token=token)
-    except Refusal as exc:
-        return _refuse(request, str(exc), title="Reminders not changed")
-    if request.method == "POST":
+    response = _reminders_set_by_link(request, token, enabled=False)
+    if request.method == "POST" and response.status_code == 200:
         return HttpResponse("Reminders stopped.", content_type="text/plain")
-    return TemplateResponse(
-        request,
-        "renewals/unsubscribed.html",
-        {"license": requirement.license, "token": token, "enabled": False},
-    )
+    return response
 
 
 @require_POST
 @csrf_protect
 def resubscribe(request, token: str):
-    try:
-        requirement = services.reminders_resubscribe(token=token)
-    except Refusal as exc:
-        return _refuse(request, str(exc), title="Reminders not changed")
-    return TemplateResponse(
-        request,
-        "renewals/unsubscribed.html",
-        {"license": requirement.license, "token": token, "enabled": True},
-    )
+    return _reminders_set_by_link(request, token, enabled=True)

@@ -11,10 +11,11 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
 from django.views.generic import TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from certificates.selectors import user_is_certificate_admin
+from cms.admin_views import AdminPageMixin
 from cms.spreadsheet import SpreadsheetFormat
+from quizzes.admin_views import AggregatesCoursePage
 from quizzes.selectors import courses_for_aggregates
 
 from . import selectors
@@ -99,42 +100,26 @@ def course_items_export(request, course_id: int, file_format: str = SpreadsheetF
     )
 
 
-class CourseReportListView(WagtailAdminTemplateMixin, TemplateView):
+class CourseReportListView(AdminPageMixin, TemplateView):
     template_name = "reports/course_list.html"
     page_title = "Course reports"
     header_icon = "table"
 
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["courses"] = [
-            (course, report_url("course", course.pk))
-            for course in visible_courses(self.request.user).specific()
-        ]
-        return context
+    def page_context(self):
+        courses = visible_courses(self.request.user).specific()
+        return {"courses": [(course, report_url("course", course.pk)) for course in courses]}
 
 
-class CourseReportView(WagtailAdminTemplateMixin, TemplateView):
+class CourseReportView(AggregatesCoursePage, TemplateView):
     template_name = "reports/course.html"
     header_icon = "table"
-
-    def dispatch(self, request, *args, **kwargs):
-        self.course = get_object_or_404(
-            visible_courses(request.user).specific(), pk=kwargs["course_id"]
-        )
-        return super().dispatch(request, *args, **kwargs)
+    specific = True
 
     def get_page_title(self):
         return f"Course report: {self.course.title}"
 
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": report_url("courses"), "label": "Course reports"},
-            {"url": "", "label": self.course.title},
-        ]
+    def breadcrumbs_parents(self):
+        return [(report_url("courses"), "Course reports")]
 
     def get(self, request, *args, **kwargs):
         form, period = report_period(request)

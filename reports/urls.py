@@ -19,6 +19,15 @@ from .views import (
 )
 
 
+def _csv_and_xlsx(route: str, view, name: str) -> list:
+    """`<route>csv/` and `<route>xlsx/`, named `<name>_csv` and `<name>_xlsx`, of a
+    view whose `file_format` is CSV unless the URL passes XLSX."""
+    return [
+        path(f"{route}csv/", view, name=f"{name}_csv"),
+        path(f"{route}xlsx/", view, {"file_format": SpreadsheetFormat.XLSX}, name=f"{name}_xlsx"),
+    ]
+
+
 def report_urlpatterns():
     """Mounted under the admin's audit-reports/ (wagtail_hooks), namespace views.NAMESPACE."""
     CSV, XLSX = SpreadsheetFormat.CSV, SpreadsheetFormat.XLSX
@@ -39,13 +48,7 @@ def report_urlpatterns():
         path("evidence/", EvidenceView.as_view(), name="evidence"),
         path("courses/", CourseReportListView.as_view(), name="courses"),
         path("courses/<id:course_id>/", CourseReportView.as_view(), name="course"),
-        path("courses/<id:course_id>/items/csv/", course_items_export, name="course_items_csv"),
-        path(
-            "courses/<id:course_id>/items/xlsx/",
-            course_items_export,
-            {"file_format": XLSX},
-            name="course_items_xlsx",
-        ),
+        *_csv_and_xlsx("courses/<id:course_id>/items/", course_items_export, "course_items"),
         path("courses/<id:course_id>/packet/", PacketStartView.as_view(), name="packet_start"),
         path("packets/<id:packet_id>/", PacketStatusView.as_view(), name="packet_status"),
         path(
@@ -73,11 +76,5 @@ def export_urlpatterns():
             CertificateExportView.as_view(file_format=XLSX),
             name="certificates_xlsx",
         ),
-        path("evaluations/<id:course_id>/csv/", evaluation_export, name="evaluations_csv"),
-        path(
-            "evaluations/<id:course_id>/xlsx/",
-            evaluation_export,
-            {"file_format": XLSX},
-            name="evaluations_xlsx",
-        ),
+        *_csv_and_xlsx("evaluations/<id:course_id>/", evaluation_export, "evaluations"),
     ]

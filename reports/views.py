@@ -21,11 +21,11 @@ from django.utils.text import slugify
 from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin import messages
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from accounts.decorators import StaffReauthRequiredMixin
 from audit.services import audit_export_recorder
 from certificates.admin_views import AdministratorsOnly
+from cms.admin_views import AdminPageMixin
 from cms.refusals import Refusal
 from cms.spreadsheet import spreadsheet_response
 
@@ -59,18 +59,13 @@ def _display(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-class ReportsIndexView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateView):
+class ReportsIndexView(AdministratorsOnly, AdminPageMixin, TemplateView):
     template_name = "reports/index.html"
     page_title = "Audit reports"
     header_icon = "table"
 
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["retention_years"] = settings.RECORD_RETENTION_YEARS
-        context["reports"] = [
+    def page_context(self):
+        reports = [
             (
                 "Course roster",
                 report_url("roster"),
@@ -99,10 +94,10 @@ class ReportsIndexView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateVi
                 "evaluation results, the period's completions and the record-retention rule.",
             ),
         ]
-        return context
+        return {"retention_years": settings.RECORD_RETENTION_YEARS, "reports": reports}
 
 
-class ReportView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateView):
+class ReportView(AdministratorsOnly, AdminPageMixin, TemplateView):
     """A report page: the filter form, then the report once the form is valid.
     `export="csv"` or `"xlsx"` answers with the file instead; invalid filters get
     the page with their errors and a 400 either way."""
@@ -115,12 +110,8 @@ class ReportView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateView):
     header_icon = "table"
     per_page = 50
 
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": report_url("index"), "label": "Audit reports"},
-            {"url": "", "label": self.page_title},
-        ]
+    def breadcrumbs_parents(self):
+        return [(report_url("index"), "Audit reports")]
 
     def get(self, request, *args, **kwargs):
         fields = self.form_class.base_fields

@@ -1,9 +1,9 @@
 from django.urls import include, path, reverse
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
 from certificates.admin_views.listing import EXPORT_URLS_HOOK as CERTIFICATES_EXPORT_URLS
 from certificates.selectors import user_is_certificate_admin
+from cms.admin_menu import MenuItemFor
 from quizzes.admin_views import EXPORT_URLS_HOOK as EVALUATION_EXPORT_URLS
 from quizzes.selectors import courses_for_aggregates
 
@@ -38,28 +38,25 @@ def evaluation_export_urls(course) -> dict[str, str]:
     }
 
 
-class AuditReportsMenuItem(MenuItem):
-    def is_shown(self, request):
-        return user_is_certificate_admin(user=request.user)
-
-
 @hooks.register("register_admin_menu_item")
 def register_audit_reports_menu_item():
-    return AuditReportsMenuItem(
-        "Audit reports", reverse(f"{views.NAMESPACE}:index"), icon_name="table", order=330
+    return MenuItemFor(
+        "Audit reports",
+        reverse(f"{views.NAMESPACE}:index"),
+        shown_to=user_is_certificate_admin,
+        icon_name="table",
+        order=330,
     )
-
-
-class CourseReportsMenuItem(MenuItem):
-    """Administrators and instructors with a course of their own (the rule of
-    quizzes.selectors.courses_for_aggregates)."""
-
-    def is_shown(self, request):
-        return courses_for_aggregates(user=request.user).exists()
 
 
 @hooks.register("register_admin_menu_item")
 def register_course_reports_menu_item():
-    return CourseReportsMenuItem(
-        "Course reports", reverse(f"{views.NAMESPACE}:courses"), icon_name="table", order=335
+    """Administrators and instructors with a course of their own (the rule of
+    quizzes.selectors.courses_for_aggregates)."""
+    return MenuItemFor(
+        "Course reports",
+        reverse(f"{views.NAMESPACE}:courses"),
+        shown_to=lambda user: courses_for_aggregates(user=user).exists(),
+        icon_name="table",
+        order=335,
     )

@@ -11,9 +11,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from cms.admin_views import PermittedOnly
+from cms.admin_views import AdminPageMixin, PermittedOnly
 from cms.refusals import Refusal
 from courses.selectors import user_may_grant_overrides
 
@@ -31,33 +30,25 @@ class AdministratorsOnly(PermittedOnly):
         return selectors.user_may_manage_requests(user=user)
 
 
-class InboxView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateView):
+class InboxView(AdministratorsOnly, AdminPageMixin, TemplateView):
     template_name = "support/admin/inbox.html"
     page_title = "Support requests"
     header_icon = "help"
 
-    def get_breadcrumbs_items(self):
-        # The last item is the title a sighted user reads (the h1 is for screen readers).
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def page_context(self):
         status = self.request.GET.get("status", "")
         status = status if status in RequestStatus.values else ""
         overdue = self.request.GET.get("overdue") == "1"
         requests = list(selectors.inbox(status=status, overdue=overdue)[:500])
         for item in requests:
             item.overdue = selectors.request_is_overdue(request=item)
-        context.update(
-            {
-                "requests": requests,
-                "statuses": RequestStatus.choices,
-                "status": status,
-                "overdue": overdue,
-                "counts": selectors.inbox_counts(),
-            }
-        )
-        return context
+        return {
+            "requests": requests,
+            "statuses": RequestStatus.choices,
+            "status": status,
+            "overdue": overdue,
+            "counts": selectors.inbox_counts(),
+        }
 
 
 class RequestAnswerForm(forms.Form):
@@ -77,7 +68,7 @@ class RequestAnswerForm(forms.Form):
     )
 
 
-class RequestView(AdministratorsOnly, WagtailAdminTemplateMixin, FormView):
+class RequestView(AdministratorsOnly, AdminPageMixin, FormView):
     template_name = "support/admin/request.html"
     form_class = RequestAnswerForm
     header_icon = "help"
@@ -100,12 +91,8 @@ class RequestView(AdministratorsOnly, WagtailAdminTemplateMixin, FormView):
     def get_page_title(self):
         return str(self.support_request)
 
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse("support_admin:inbox"), "label": InboxView.page_title},
-            {"url": "", "label": self.get_page_title()},
-        ]
+    def breadcrumbs_parents(self):
+        return [(reverse("support_admin:inbox"), InboxView.page_title)]
 
     def get_initial(self):
         item = self.support_request

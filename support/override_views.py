@@ -16,9 +16,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cms.admin_dates import admin_date_field, admin_date_hint
+from cms.admin_views import AdminPageMixin, PermittedOnly
 from cms.ids import IdModelChoiceField, id_parse
 from cms.refusals import Refusal, post_action, request_post
 from courses.models import MAX_EXTRA_ATTEMPTS, MAX_TIME_LIMIT_MINUTES, CoursePage
@@ -28,34 +28,27 @@ from courses.selectors import override_list, user_may_grant_overrides
 from .models import SupportRequest
 
 
-class AdministratorsOnly:
+class AdministratorsOnly(PermittedOnly):
     """A 403 for anyone who may not grant overrides, before any id is looked up."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not user_may_grant_overrides(user=request.user):
-            return TemplateResponse(
-                request, "support/admin/forbidden.html", {"overrides": True}, status=403
-            )
-        return super().dispatch(request, *args, **kwargs)
+    forbidden_template = "support/admin/forbidden.html"
+    forbidden_context = {"overrides": True}
+
+    def permits(self, user) -> bool:
+        return user_may_grant_overrides(user=user)
 
 
-class OverrideListView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateView):
+class OverrideListView(AdministratorsOnly, AdminPageMixin, TemplateView):
     template_name = "support/admin/overrides.html"
     page_title = "Learner overrides"
     header_icon = "key"
 
-    def get_breadcrumbs_items(self):
-        # The last item is the title a sighted user reads (the h1 is for screen readers).
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def page_context(self):
         today = timezone.localdate()
         overrides = list(override_list().prefetch_related("attempts")[:500])
         for item in overrides:
             item.current = item.in_force(today)
-        context.update({"overrides": overrides, "new_url": reverse("support_admin:override_new")})
-        return context
+        return {"overrides": overrides, "new_url": reverse("support_admin:override_new")}
 
 
 class OverrideForm(forms.Form):
@@ -114,22 +107,18 @@ class OverrideForm(forms.Form):
         return email
 
 
-class OverrideGrantView(AdministratorsOnly, WagtailAdminTemplateMixin, FormView):
+class OverrideGrantView(AdministratorsOnly, AdminPageMixin, FormView):
     template_name = "support/admin/override_form.html"
     form_class = OverrideForm
     page_title = "Grant an override"
     header_icon = "key"
 
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse("support_admin:overrides"), "label": OverrideListView.page_title},
-            {"url": "", "label": self.page_title},
-        ]
+    def breadcrumbs_parents(self):
+        return [(reverse("support_admin:overrides"), OverrideListView.page_title)]
 
     def dispatch(self, request, *args, **kwargs):
         self.support_request = None
-        if user_may_grant_overrides(user=request.user) and "request" in request.GET:
+        if self.permitted and "request" in request.GET:
             request_id = id_parse(request.GET.get("request"))
             self.support_request = (
                 SupportRequest.objects.select_related("user", "course")

@@ -7,11 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
-from cms.downloads import private_download
+from cms.downloads import personal_get, private_download
 from cms.refusals import Refusal, refusal_field
 from cms.uploads import UploadLimitHandler, megabytes
 
@@ -83,18 +82,14 @@ def _request_create(request, limit: UploadLimitHandler):
     return _render_new(request, form, status=400)
 
 
-@login_required
-@require_GET
-@never_cache
+@personal_get
 def requests_mine(request):
     return TemplateResponse(
         request, "support/mine.html", {"requests": selectors.requests_of(user=request.user)}
     )
 
 
-@login_required
-@require_GET
-@never_cache
+@personal_get
 def attachment_file(request, attachment_id: int):
     attachment = selectors.attachment_for(user=request.user, attachment_id=attachment_id)
     if attachment is None:

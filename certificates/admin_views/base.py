@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.views.generic import FormView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from accounts.decorators import StaffReauthRequiredMixin
-from cms.admin_views import PermittedOnly
+from cms.admin_views import AdminPageMixin, PermittedOnly
 
 from .. import selectors
 
@@ -29,9 +28,7 @@ class AdministratorsOnly(PermittedOnly):
         return selectors.user_is_certificate_admin(user=user)
 
 
-class AdminFormView(
-    AdministratorsOnly, StaffReauthRequiredMixin, WagtailAdminTemplateMixin, FormView
-):
+class AdminFormView(AdministratorsOnly, StaffReauthRequiredMixin, AdminPageMixin, FormView):
     """Every form here acts on records of legal weight: the password is asked
     again first (accounts.decorators)."""
 
@@ -42,12 +39,8 @@ class AdminFormView(
     destructive = False
     description = ""
 
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": admin_url("index"), "label": "Certificates"},
-            {"url": "", "label": self.get_page_title()},
-        ]
+    def breadcrumbs_parents(self):
+        return [(admin_url("index"), "Certificates")]
 
     def form_invalid(self, form):
         response = super().form_invalid(form)

@@ -8,9 +8,8 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin import messages
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from cms.admin_views import job_progress_response
+from cms.admin_views import AdminPageMixin, job_progress_response
 from cms.refusals import Refusal
 
 from .. import services
@@ -72,17 +71,13 @@ class BulkReissueView(AdminFormView):
         return redirect(admin_url("bulk_job", job.pk))
 
 
-class BulkJobListView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateView):
+class BulkJobListView(AdministratorsOnly, AdminPageMixin, TemplateView):
     template_name = "certificates/admin/bulk_jobs.html"
     page_title = "Bulk jobs"
     header_icon = "list-ul"
 
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": admin_url("index"), "label": "Certificates"},
-            {"url": "", "label": self.page_title},
-        ]
+    def breadcrumbs_parents(self):
+        return [(admin_url("index"), "Certificates")]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -91,7 +86,7 @@ class BulkJobListView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateVie
         return context
 
 
-class BulkJobView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateView):
+class BulkJobView(AdministratorsOnly, AdminPageMixin, TemplateView):
     template_name = "certificates/admin/bulk_job.html"
     header_icon = "list-ul"
 
@@ -102,13 +97,8 @@ class BulkJobView(AdministratorsOnly, WagtailAdminTemplateMixin, TemplateView):
     def get_page_title(self):
         return f"Bulk reissue #{self.job.pk}"
 
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": admin_url("index"), "label": "Certificates"},
-            {"url": admin_url("bulk_jobs"), "label": "Bulk jobs"},
-            {"url": "", "label": self.get_page_title()},
-        ]
+    def breadcrumbs_parents(self):
+        return [(admin_url("index"), "Certificates"), (admin_url("bulk_jobs"), "Bulk jobs")]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
