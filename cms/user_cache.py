@@ -43,9 +43,10 @@ from django.utils.crypto import constant_time_compare
 
 # Part of the key: a release that changes what an entry holds ignores the old ones.
 ENTRY_FORMAT = 1
-# How long a changed user's entry stays refused (longer than any request takes
-# between reading the row and keeping it).
-TOMBSTONE_SECONDS = 30
+# How long a changed user's entry stays refused: longer than any request takes
+# between reading the row and keeping it (the next two statements), and short,
+# since every request of that person reads the row meanwhile (a sign-in saves it).
+TOMBSTONE_SECONDS = 5
 _TOMBSTONE = "changed"
 
 
