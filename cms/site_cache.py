@@ -31,7 +31,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import post_delete, post_save
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 GENERATION_KEY = "site-cache:generation"
@@ -216,7 +216,19 @@ def page_from_row(row) -> Page | None:
     model = ContentType.objects.get_for_id(content_type_id).model_class()
     if model is None or [f.attname for f in model._meta.concrete_fields] != names:
         return None
-    return model.from_db(DEFAULT_DB_ALIAS, names, values)
+    return with_site_root_paths(model.from_db(DEFAULT_DB_ALIAS, names, values))
+
+
+def with_site_root_paths(page):
+    """The page, knowing the sites' root paths for its URL: Wagtail asks the
+    cache for them once per page object that makes a URL without a request (a
+    round trip to Redis for each course and lesson link of a dashboard). They
+    are kept under the generation, which a site saved or a page moved moves on."""
+    if site_cache_seconds() > 0:
+        page._wagtail_cached_site_root_paths = cached(
+            "site-root-paths", (), Site.get_site_root_paths
+        )
+    return page
 
 
 _labels: frozenset[str] = frozenset(ALWAYS_INVALIDATED_BY)

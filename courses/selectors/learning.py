@@ -246,7 +246,11 @@ def live_lessons_by_course(*, courses: list[CoursePage]) -> dict[int, list[Lesso
                 found[course_id].append(lesson)
         return found
 
-    return site_cache.cached_by_id("course-lessons", by_id, read)
+    found = site_cache.cached_by_id("course-lessons", by_id, read)
+    for lessons in found.values():
+        for lesson in lessons:
+            site_cache.with_site_root_paths(lesson)
+    return found
 
 
 def lessons_complete_ids(*, enrollments: list[Enrollment]) -> set[int]:
