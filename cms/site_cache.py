@@ -216,19 +216,22 @@ def page_from_row(row) -> Page | None:
     model = ContentType.objects.get_for_id(content_type_id).model_class()
     if model is None or [f.attname for f in model._meta.concrete_fields] != names:
         return None
-    return with_site_root_paths(model.from_db(DEFAULT_DB_ALIAS, names, values))
-
-
-def with_site_root_paths(page):
-    """The page, knowing the sites' root paths for its URL: Wagtail asks the
-    cache for them once per page object that makes a URL without a request (a
-    round trip to Redis for each course and lesson link of a dashboard). They
-    are kept under the generation, which a site saved or a page moved moves on."""
-    if site_cache_seconds() > 0:
-        page._wagtail_cached_site_root_paths = cached(
-            "site-root-paths", (), Site.get_site_root_paths
-        )
+    page = model.from_db(DEFAULT_DB_ALIAS, names, values)
+    with_site_root_paths([page])
     return page
+
+
+def with_site_root_paths(pages) -> None:
+    """Tell the pages the sites' root paths for their URLs, read once for all of
+    them: Wagtail asks the cache for them once per page object that makes a URL
+    without a request (a round trip to Redis for each course and lesson link of a
+    dashboard). They are kept under the generation, which a site saved or a page
+    moved moves on."""
+    if site_cache_seconds() <= 0:
+        return
+    paths = cached("site-root-paths", (), Site.get_site_root_paths)
+    for page in pages:
+        page._wagtail_cached_site_root_paths = paths
 
 
 _labels: frozenset[str] = frozenset(ALWAYS_INVALIDATED_BY)

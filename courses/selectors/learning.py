@@ -247,9 +247,7 @@ def live_lessons_by_course(*, courses: list[CoursePage]) -> dict[int, list[Lesso
         return found
 
     found = site_cache.cached_by_id("course-lessons", by_id, read)
-    for lessons in found.values():
-        for lesson in lessons:
-            site_cache.with_site_root_paths(lesson)
+    site_cache.with_site_root_paths(lesson for lessons in found.values() for lesson in lessons)
     return found
 
 
