@@ -4,6 +4,7 @@ recorded twice: in the certificate's events and in the audit log."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
@@ -208,54 +209,58 @@ def certificate_reissue(
     return new
 
 
-def certificate_revoke(
-    *, certificate: Certificate, actor, reason: str, clinician_reason: str = ""
+@dataclass(frozen=True)
+class _NotifiedChange:
+    before: str  # the status it changes from
+    refusal: str  # when the certificate is not in that status
+    event_action: str
+    audit_action: AuditAction
+
+
+#: The status changes the clinician is emailed about, by the status they change to.
+_NOTIFIED_CHANGES = {
+    Certificate.Status.REVOKED: _NotifiedChange(
+        before=Certificate.Status.VALID,
+        refusal="Only a valid certificate can be revoked.",
+        event_action=CertificateEvent.Action.REVOKED,
+        audit_action=AuditAction.CERTIFICATE_REVOKE,
+    ),
+    Certificate.Status.VALID: _NotifiedChange(
+        before=Certificate.Status.REVOKED,
+        refusal="Only a revoked certificate can be restored.",
+        event_action=CertificateEvent.Action.RESTORED,
+        audit_action=AuditAction.CERTIFICATE_RESTORE,
+    ),
+}
+
+
+def _notified_change(
+    certificate: Certificate, status: str, actor, reason: str, clinician_reason: str
 ) -> Certificate:
-    """Revoke a valid certificate; the clinician is emailed once, with
-    `clinician_reason` (the internal `reason` stays in the audit history)."""
+    """Revoke or restore (`status`: _NOTIFIED_CHANGES), record it twice (action_record)
+    and email the clinician once, after commit, with `clinician_reason`. A certificate
+    made valid again whose PDF or email never went out is queued for delivery again."""
+    change = _NOTIFIED_CHANGES[status]
     reason = reason_clean(reason)
     clinician_reason = clinician_reason_clean(clinician_reason)
     with transaction.atomic():
         certificate = _locked(certificate)
-        if certificate.status != Certificate.Status.VALID:
-            raise Refusal("Only a valid certificate can be revoked.")
-        certificate.status = Certificate.Status.REVOKED
-        certificate.revoked_at = timezone.now()
+        if certificate.status != change.before:
+            raise Refusal(change.refusal)
+        now = timezone.now()
+        certificate.status = status
+        certificate.revoked_at = now if status == Certificate.Status.REVOKED else None
         certificate.clinician_reason = clinician_reason
-        certificate.save(update_fields=["status", "revoked_at", "clinician_reason"])
-        event = action_record(
-            certificate,
-            CertificateEvent.Action.REVOKED,
-            AuditAction.CERTIFICATE_REVOKE,
-            actor=actor,
-            reason=reason,
-            clinician_reason=clinician_reason,
+        undelivered = status == Certificate.Status.VALID and (
+            certificate.rendered_at is None or certificate.emailed_at is None
         )
-        notice_enqueue_after_commit(event.pk)
-    return certificate
-
-
-def certificate_restore(
-    *, certificate: Certificate, actor, reason: str, clinician_reason: str = ""
-) -> Certificate:
-    """Make a revoked certificate valid again; the clinician is emailed once."""
-    reason = reason_clean(reason)
-    clinician_reason = clinician_reason_clean(clinician_reason)
-    with transaction.atomic():
-        certificate = _locked(certificate)
-        if certificate.status != Certificate.Status.REVOKED:
-            raise Refusal("Only a revoked certificate can be restored.")
-        certificate.status = Certificate.Status.VALID
-        certificate.revoked_at = None
-        certificate.clinician_reason = clinician_reason
-        undelivered = certificate.rendered_at is None or certificate.emailed_at is None
         if undelivered:
-            certificate.queued_at = timezone.now()
+            certificate.queued_at = now
         certificate.save(update_fields=["status", "revoked_at", "queued_at", "clinician_reason"])
         event = action_record(
             certificate,
-            CertificateEvent.Action.RESTORED,
-            AuditAction.CERTIFICATE_RESTORE,
+            change.event_action,
+            change.audit_action,
             actor=actor,
             reason=reason,
             clinician_reason=clinician_reason,
@@ -264,6 +269,23 @@ def certificate_restore(
         if undelivered:
             render_enqueue_after_commit(certificate.pk)
     return certificate
+
+
+def certificate_revoke(
+    *, certificate: Certificate, actor, reason: str, clinician_reason: str = ""
+) -> Certificate:
+    """Revoke a valid certificate; the clinician is emailed once, with
+    `clinician_reason` (the internal `reason` stays in the audit history)."""
+    return _notified_change(
+        certificate, Certificate.Status.REVOKED, actor, reason, clinician_reason
+    )
+
+
+def certificate_restore(
+    *, certificate: Certificate, actor, reason: str, clinician_reason: str = ""
+) -> Certificate:
+    """Make a revoked certificate valid again; the clinician is emailed once."""
+    return _notified_change(certificate, Certificate.Status.VALID, actor, reason, clinician_reason)
 
 
 def certificate_delivery_retry(*, certificate: Certificate, actor) -> Certificate:
