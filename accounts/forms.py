@@ -42,15 +42,6 @@ class LicenseForm(forms.ModelForm):
         fields = ["profession", "license_number", "region", "expires_on"]
         widgets = {"expires_on": forms.DateInput(attrs={"type": "date"})}
 
-    def clean_license_number(self):
-        value = self.cleaned_data["license_number"].strip()
-        if not value:
-            raise forms.ValidationError("Enter the license number.")
-        return value
-
-    def clean_region(self):
-        return self.cleaned_data["region"].strip()
-
 
 class MFAResetForm(forms.Form):
     reason = forms.CharField(

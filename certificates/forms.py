@@ -79,12 +79,6 @@ class ReasonForm(forms.Form):
         help_text="Required. Recorded in the certificate's audit history.",
     )
 
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError("A reason is required.")
-        return reason
-
 
 class StatusChangeForm(ReasonForm):
     """Reissue, revoke, restore: the internal reason, and the one the clinician is told."""
@@ -104,9 +98,6 @@ class StatusChangeForm(ReasonForm):
             "Required, internal: recorded in the certificate's audit history, never shown to "
             "the clinician."
         )
-
-    def clean_clinician_reason(self):
-        return self.cleaned_data["clinician_reason"].strip()
 
 
 class ManualIssueForm(ReasonForm):
