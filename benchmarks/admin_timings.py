@@ -69,7 +69,7 @@ def main() -> None:
     from django.test.utils import setup_test_environment
     from django.urls import reverse
 
-    from benchmarks.report import report_write
+    from benchmarks.report import report_publish
 
     profile = "--profile" in sys.argv
     setup_test_environment()
@@ -141,8 +141,7 @@ upper bounds; the CPU column is this process's own time, PostgreSQL not counted)
 {row("Open the course editor (GET /admin/pages/&lt;course&gt;/edit/)", opens)}
 {row("Approve the course with its pages (one review round)", approvals)}
 """
-    print(body)
-    report_write(section="admin_timings", title="Admin: course editor and approval", body=body)
+    report_publish(section="admin_timings", title="Admin: course editor and approval", body=body)
 
 
 if __name__ == "__main__":

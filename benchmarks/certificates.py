@@ -42,7 +42,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks._end_to_end import ROUNDS, bench_end_to_end  # noqa: E402
-from benchmarks.report import machine_description, report_write, section_opening  # noqa: E402
+from benchmarks.report import (  # noqa: E402
+    machine_description,
+    report_publish,
+    report_write,
+    section_opening,
+)
 
 TARGET_MEDIAN_MS = 15.0
 TARGET_TWO_PROCESS_RPS = 150.0
@@ -273,9 +278,8 @@ def main(argv=None) -> int:
             "certificates on the same two cores the worker renders on.",
         ]
     )
-    print(body)
+    report_publish(section="certificates", title="Certificates", body=body, write=not args.no_write)
     if not args.no_write:
-        report_write(section="certificates", title="Certificates", body=body)
         report_write(
             section="certificates-figures",
             title="Latest figures",

@@ -80,7 +80,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from benchmarks.harness import netns, proc  # noqa: E402
 from benchmarks.harness.machine import load_average  # noqa: E402
 from benchmarks.harness.wrk import CSRF_SECRET, wrk_mix_script, wrk_run  # noqa: E402
-from benchmarks.report import machine_description, report_write, section_opening  # noqa: E402
+from benchmarks.report import machine_description, report_publish, section_opening  # noqa: E402
 
 HOSTS = {
     "web1": f"{netns.NETWORK}.11",
@@ -1267,9 +1267,12 @@ def run(args, services_env: dict) -> int:
             else "make bench-cluster  (or: .venv/bin/python benchmarks/cluster.py)"
         )
         body = report(phases, checks, ctx, loads=loads, command=command)
-        print(body)
-        if not args.no_write:
-            report_write(section="cluster", title="Cluster: two web hosts, two workers", body=body)
+        report_publish(
+            section="cluster",
+            title="Cluster: two web hosts, two workers",
+            body=body,
+            write=not args.no_write,
+        )
     finally:
         teardown(cluster, where, queue_name, prefix, keep=args.keep)
     return 0

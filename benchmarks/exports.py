@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.report import machine_description, report_write, section_opening  # noqa: E402
+from benchmarks.report import machine_description, report_publish, section_opening  # noqa: E402
 
 TARGET_MB = 150
 #: What "streamed" means here: the export's own memory stays flat.
@@ -153,9 +153,9 @@ def main(argv=None) -> int:
             "tests/cms/test_spreadsheet.py.",
         ]
     )
-    print(body)
-    if not args.no_write:
-        report_write(section="exports", title="Spreadsheet exports", body=body)
+    report_publish(
+        section="exports", title="Spreadsheet exports", body=body, write=not args.no_write
+    )
     return 0
 
 

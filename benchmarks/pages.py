@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.harness.machine import load_average  # noqa: E402
 from benchmarks.harness.wrk import CSRF_SECRET, wrk_path, wrk_run, wrk_script  # noqa: E402
-from benchmarks.report import machine_description, report_write, section_opening  # noqa: E402
+from benchmarks.report import machine_description, report_publish, section_opening  # noqa: E402
 
 WORKERS = 2
 TARGETS = {
@@ -475,9 +475,9 @@ def main() -> int:
             results, in_process, rounds=args.rounds, duration=args.duration,
             connections=connections, loads=loads, command=command, users=args.users,
         )  # fmt: skip
-        print(body)
-        if not args.quick and not args.only:
-            report_write(section="pages", title="Pages", body=body)
+        report_publish(
+            section="pages", title="Pages", body=body, write=not args.quick and not args.only
+        )
     finally:
         if server is not None:
             gunicorn_stop(server)

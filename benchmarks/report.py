@@ -31,6 +31,14 @@ def report_write(*, section: str, title: str, body: str, path: Path = DOC, level
     path.write_text(text)
 
 
+def report_publish(*, section: str, title: str, body: str, write: bool = True) -> None:
+    """Print a benchmark's section and, unless `write` is false (`--no-write`, a
+    quick run), put it in its place in docs/benchmarks.md (report_write)."""
+    print(body)
+    if write:
+        report_write(section=section, title=title, body=body)
+
+
 def machine_description(*libraries: str) -> str:
     """The machine a section's figures were measured on, for its first line: the CPU,
     its cores, Python, then `libraries` ("typst-py 0.12") and the system."""

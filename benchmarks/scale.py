@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.harness.machine import load_average  # noqa: E402
 from benchmarks.pages import database_recreate  # noqa: E402
-from benchmarks.report import machine_description, report_write, section_opening  # noqa: E402
+from benchmarks.report import machine_description, report_publish, section_opening  # noqa: E402
 
 SIZES = {"clinicians": 10_000, "enrollments": 50_000, "attempts": 500_000, "certificates": 30_000}
 DASHBOARD_TARGET_MS = 50
@@ -161,9 +161,7 @@ def main() -> int:
         load_after = load_average()
         body = report(before, after, sizes=sizes, generated_s=generated_s,
                       loads=(load_before, load_after))  # fmt: skip
-        print(body)
-        if not args.small:
-            report_write(section="scale", title="Pages at scale", body=body)
+        report_publish(section="scale", title="Pages at scale", body=body, write=not args.small)
     finally:
         if not args.keep:
             from django.db import connections
