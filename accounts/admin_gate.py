@@ -23,7 +23,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import resolve_url
-from django.urls import reverse
+
+from cms.paths import fixed_path
 
 from . import selectors
 
@@ -62,9 +63,9 @@ class AdminGateMiddleware:
         ):
             return _refuse(
                 request, MFA_REQUIRED_MESSAGE, level=messages.WARNING,
-                to=reverse("mfa_activate_totp"),
+                to=fixed_path("mfa_activate_totp"),
             )  # fmt: skip
-        if request.path.startswith(reverse("wagtailadmin_home")) and not user.has_perm(
+        if request.path.startswith(fixed_path("wagtailadmin_home")) and not user.has_perm(
             "wagtailadmin.access_admin"
         ):
             return _refuse(
@@ -77,7 +78,7 @@ class AdminGateMiddleware:
     def _open_paths() -> tuple[str, ...]:
         return (
             ACCOUNT_PAGES,
-            reverse("wagtailadmin_login"),
-            reverse("wagtailadmin_logout"),
+            fixed_path("wagtailadmin_login"),
+            fixed_path("wagtailadmin_logout"),
             settings.STATIC_URL,
         )

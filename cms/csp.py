@@ -12,11 +12,12 @@ from __future__ import annotations
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
-from django.urls import reverse
+
+from .paths import fixed_path
 
 
 def _admin_prefix() -> str:
-    return reverse("wagtailadmin_home")
+    return fixed_path("wagtailadmin_home")
 
 
 class SiteCSPMiddleware(CSPMiddleware):
