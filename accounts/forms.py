@@ -1,5 +1,7 @@
 from django import forms
 
+from cms.forms import ReasonField
+
 from .models import ClinicianLicense
 from .services import MFA_RESET_REASON_MAX_LENGTH
 from .validators import validate_printable_line
@@ -44,9 +46,7 @@ class LicenseForm(forms.ModelForm):
 
 
 class MFAResetForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason",
+    reason = ReasonField(
         max_length=MFA_RESET_REASON_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Kept in the log with your name, e.g. “Lost phone, identity confirmed by call”.",
     )

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from cms.admin_dates import admin_date_field, admin_date_hint
-from cms.forms import AccessibleForm
+from cms.forms import AccessibleForm, ReasonField
 from cms.ids import IdModelChoiceField
 from courses.models import Accreditor, CoursePage, Enrollment
 
@@ -72,10 +72,8 @@ class TranscriptPeriodForm(AccessibleForm):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason",
+    reason = ReasonField(
         max_length=MAX_REASON_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required. Recorded in the certificate's audit history.",
     )
 
@@ -83,11 +81,10 @@ class ReasonForm(forms.Form):
 class StatusChangeForm(ReasonForm):
     """Reissue, revoke, restore: the internal reason, and the one the clinician is told."""
 
-    clinician_reason = forms.CharField(
+    clinician_reason = ReasonField(
         label="Reason for the clinician",
         required=False,
         max_length=MAX_REASON_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Optional. Emailed to the clinician and shown on their dashboard. "
         "The reason above stays internal.",
     )

@@ -33,3 +33,13 @@ class AccessibleForm(forms.Form):
         for name, field in self.fields.items():
             if field.help_text:
                 field.widget.attrs["aria-describedby"] = f"{self[name].auto_id}-help"
+
+
+class ReasonField(forms.CharField):
+    """The reason a person gives for an action that is kept on record (the audit log,
+    a certificate's history, an override): a short text area of at most `max_length`
+    characters, stripped like every CharField. Labelled "Reason" unless told."""
+
+    def __init__(self, *, max_length: int, label: str = "Reason", **kwargs):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        super().__init__(label=label, max_length=max_length, **kwargs)

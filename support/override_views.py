@@ -19,6 +19,7 @@ from django.views.generic import FormView, TemplateView
 
 from cms.admin_dates import admin_date_field, admin_date_hint
 from cms.admin_views import AdminPageMixin, PermittedOnly
+from cms.forms import ReasonField
 from cms.ids import IdModelChoiceField, id_parse
 from cms.refusals import Refusal, post_action, request_post
 from courses.models import MAX_EXTRA_ATTEMPTS, MAX_TIME_LIMIT_MINUTES, CoursePage
@@ -82,8 +83,7 @@ class OverrideForm(forms.Form):
         required=False,
         help_text="Only for a course whose accreditor asks for a minimum active time.",
     )
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
+    reason = ReasonField(
         max_length=2000,
         help_text="Kept with the override, in the roster, the audit packet and the audit log.",
     )
