@@ -28,13 +28,10 @@ from tests.certificates.pdf import (
     pdf_xmp_values,
     wait_for,
 )
-from tests.certificates.worker import worker_drain
+from tests.certificates.worker import WORKER_TESTS, worker_drain
 from tests.factories import clinician, course_completed_by
 
-pytestmark = [
-    pytest.mark.worker,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = WORKER_TESTS
 
 NAME = "Zoë Ñúñez-Łukasiewicz 李小龙"
 

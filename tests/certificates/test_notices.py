@@ -2,17 +2,15 @@
 emailed to them once, by the real worker, with the reason the administrator
 chose to share ("reason for the clinician") and never the internal reason."""
 
-import pytest
-
 from audit.models import AuditAction, AuditEvent
 from certificates import selectors
 from certificates.models import Certificate, CertificateEvent
 from certificates.tasks import certificate_notice
 from tests.certificates.pdf import pdf_text, wait_for
-from tests.certificates.worker import worker_drain
+from tests.certificates.worker import WORKER_TESTS, worker_drain
 from tests.factories import clinician, course_completed_by
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = WORKER_TESTS
 
 INTERNAL = "Internal: the attestation was contradicted by the LMS logs (ticket 4411)."
 SHARED = "Our records show the post-test was completed by someone else."

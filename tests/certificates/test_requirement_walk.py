@@ -10,7 +10,6 @@ everything else through the services, as the pages call them."""
 
 import re
 
-import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -21,6 +20,7 @@ from courses.services import enrollment_create
 from quizzes.selectors import claim_options
 from quizzes.services import attestation_submit
 from tests.certificates.pdf import wait_for
+from tests.certificates.worker import WORKER_TESTS
 from tests.factories import (
     AccreditorFactory,
     attempt_pass,
@@ -33,7 +33,7 @@ from tests.factories import (
     staff_user,
 )
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = WORKER_TESTS
 
 REQUIRED = 24 * 60
 

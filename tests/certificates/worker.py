@@ -1,8 +1,14 @@
 """Helpers for tests that run a real Celery worker."""
 
+import pytest
 from django.conf import settings
 
 from cms.celery import ping
+
+#: The marks of a test module whose tests run the real worker: `worker`, and rows
+#: committed for real (the worker reads them through its own connection, so rows
+#: left in the test's open transaction would be invisible to it).
+WORKER_TESTS = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def worker_drain(timeout: float = 60) -> None:

@@ -3,14 +3,13 @@ items left once the sweep enqueues it again: nothing reissued twice, nothing los
 
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
 from certificates import services
 from certificates.models import BulkJob, Certificate
 from certificates.tasks import certificates_sweep
 from tests.certificates.pdf import wait_for
-from tests.certificates.worker import worker_drain
+from tests.certificates.worker import WORKER_TESTS, worker_drain
 from tests.factories import (
     AccreditorFactory,
     UserFactory,
@@ -20,10 +19,7 @@ from tests.factories import (
 )
 from tests.reliability.conftest import broker_unreachable
 
-pytestmark = [
-    pytest.mark.worker,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = WORKER_TESTS
 
 
 def test_an_interrupted_bulk_reissue_resumes_with_the_items_left(drained_worker):

@@ -5,7 +5,6 @@ completion: the record commits with the completion, and the periodic sweep
 import logging
 from datetime import timedelta
 
-import pytest
 from celery.beat import Scheduler
 from django.conf import settings
 from django.utils import timezone
@@ -14,14 +13,11 @@ from certificates.models import Certificate
 from certificates.tasks import certificates_sweep
 from cms.celery import app
 from tests.certificates.pdf import wait_for
-from tests.certificates.worker import worker_drain
+from tests.certificates.worker import WORKER_TESTS, worker_drain
 from tests.factories import clinician, course_completed_by
 from tests.reliability.conftest import broker_unreachable
 
-pytestmark = [
-    pytest.mark.worker,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = WORKER_TESTS
 
 
 def _delivered(pk):
