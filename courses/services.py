@@ -5,6 +5,7 @@ import logging
 from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from wagtail.models import Page
 
@@ -196,36 +197,15 @@ def heartbeat_record(*, user, lesson_id: int, claimed_seconds: int) -> int:
     The beats also keep the visit bookkeeping that the lesson page's GET no
     longer writes: the first beat of a lesson opens its progress row, and a beat
     of another lesson than the last one moves "Resume" to it (lesson_visit).
-    Once the row exists a beat is one SQL statement. The beat that brings the
-    enrollment's active time up to the minimum its course requires (if any)
-    evaluates completion: a clinician who did everything else first completes then."""
-    tables = {
-        "progress": LessonProgress._meta.db_table,
-        "enrollment": Enrollment._meta.db_table,
-        "page": Page._meta.db_table,
-        "credit": CourseCredit._meta.db_table,
-        "accreditor": Accreditor._meta.db_table,
-        "course": CoursePage._meta.db_table,
-        "override": LearnerOverride._meta.db_table,
-    }
-    sql = _BEAT_SQL.format(required=REQUIRED_SECONDS_SQL.format(**tables), **tables)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            {
-                "lesson": lesson_id,
-                "user": user.pk,
-                "active": Enrollment.Status.ACTIVE,
-                "now": timezone.now(),
-                "claimed": int(claimed_seconds),
-                "max_credit": HEARTBEAT_MAX_CREDIT,
-                "resolution": ACTIVITY_RESOLUTION,
-                "today": timezone.localdate(),
-            },
-        )
-        row = cursor.fetchone()
+    Once the row exists a beat is one SQL statement on PostgreSQL (the ORM's
+    equivalent elsewhere: SQLite, `make run`'s embedded default). The beat that
+    brings the enrollment's active time up to the minimum its course requires
+    (if any) evaluates completion: a clinician who did everything else first
+    completes then."""
+    beat = _beat_in_one_statement if connection.vendor == "postgresql" else _beat_with_the_orm
+    row = beat(user=user, lesson_id=lesson_id, claimed=int(claimed_seconds), now=timezone.now())
     if row is not None:
-        credited, enrollment_id, before, required = (int(value) for value in row)
+        credited, enrollment_id, before, required = row
         if before < required <= before + credited:
             # This beat met the minimum active time: the one requirement that
             # changes without the clinician doing anything else.
@@ -238,6 +218,106 @@ def heartbeat_record(*, user, lesson_id: int, claimed_seconds: int) -> int:
     enrollment = _active_enrollment_for_lesson(user=user, lesson=lesson)
     lesson_visit(enrollment=enrollment, lesson=lesson, beat_at=timezone.now())
     return 0
+
+
+# A beat commits asynchronously (PostgreSQL's synchronous_commit off, for this
+# statement's own transaction only): it does not wait for the WAL flush, the
+# largest share of a beat's time on a busy server. A database crash may forget
+# the beats of its last fraction of a second; each forgotten beat is as if it
+# never arrived, so at most its 30 s claim is not credited, and nothing is ever
+# credited twice or left half-written. Completion (completion_evaluate) and a
+# lesson's first beat commit as every other write does.
+_ASYNCHRONOUS_COMMIT = "SET LOCAL synchronous_commit TO off; "
+
+
+def _beat_in_one_statement(*, user, lesson_id: int, claimed: int, now):
+    """(credited, enrollment id, active seconds before, seconds required), or None
+    when the reader has no open progress row for a live lesson of an active
+    enrollment. The statement and its SET share one implicit transaction (one
+    simple query, no BEGIN/COMMIT round trips); heartbeat_record is never called
+    inside a transaction of its caller's."""
+    tables = {
+        "progress": LessonProgress._meta.db_table,
+        "enrollment": Enrollment._meta.db_table,
+        "page": Page._meta.db_table,
+        "credit": CourseCredit._meta.db_table,
+        "accreditor": Accreditor._meta.db_table,
+        "course": CoursePage._meta.db_table,
+        "override": LearnerOverride._meta.db_table,
+    }
+    sql = _BEAT_SQL.format(required=REQUIRED_SECONDS_SQL.format(**tables), **tables)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ASYNCHRONOUS_COMMIT + sql,
+            {
+                "lesson": lesson_id,
+                "user": user.pk,
+                "active": Enrollment.Status.ACTIVE,
+                "now": now,
+                "claimed": claimed,
+                "max_credit": HEARTBEAT_MAX_CREDIT,
+                "resolution": ACTIVITY_RESOLUTION,
+                "today": timezone.localdate(),
+            },
+        )
+        cursor.nextset()  # past the SET's empty result, to the beat's row
+        row = cursor.fetchone()
+    return None if row is None else tuple(int(value) for value in row)
+
+
+def _beat_with_the_orm(*, user, lesson_id: int, claimed: int, now):
+    """What _BEAT_SQL does, with the ORM (a few statements in one transaction):
+    the same answer, for a database without PostgreSQL's SQL. Rows are locked in
+    id order where the database can (SQLite has one writer at a time anyway)."""
+    target = (
+        LessonProgress.objects.filter(
+            lesson_id=lesson_id,
+            lesson__live=True,
+            enrollment__user=user,
+            enrollment__status=Enrollment.Status.ACTIVE,
+            enrollment__course__live=True,
+        )
+        .values_list("enrollment_id", flat=True)
+        .first()
+    )
+    if target is None:
+        return None
+    with transaction.atomic():
+        beats = list(
+            LessonProgress.objects.select_for_update()
+            .filter(enrollment_id=target)
+            .order_by("pk")
+            .values_list("pk", "lesson_id", "last_heartbeat_at", "active_seconds")
+        )
+        own = next(beat for beat in beats if beat[1] == lesson_id)
+        latest = max((beat[2] for beat in beats if beat[2] is not None), default=None)
+        credited = _beat_credit(previous=own[2], latest=latest, claimed=claimed, now=now)
+        LessonProgress.objects.filter(pk=own[0]).update(
+            active_seconds=F("active_seconds") + credited, last_heartbeat_at=now
+        )
+        Enrollment.objects.filter(pk=target).filter(
+            ~Q(last_lesson_id=lesson_id)  # NULL included
+            | Q(last_activity_at__isnull=True)
+            | Q(last_activity_at__lt=now - ACTIVITY_RESOLUTION)
+        ).update(last_lesson_id=lesson_id, last_activity_at=now)
+    enrollment = Enrollment.objects.select_related("course").get(pk=target)
+    requirement = time_requirements(enrollments=[enrollment]).get(target)
+    required = requirement.required_seconds if requirement is not None else 0
+    return credited, target, sum(beat[3] for beat in beats), required
+
+
+def _beat_credit(*, previous, latest, claimed: int, now) -> int:
+    """The seconds a beat earns (heartbeat_record's rule): none for a lesson's
+    first beat, for a clock behind a recorded beat, or across a gap longer than
+    HEARTBEAT_MAX_CREDIT; else the claim, capped by the wall-clock time since
+    this lesson's previous beat and since the latest beat of any lesson."""
+    if previous is None or now < previous or now < latest:
+        return 0
+    if now - previous > HEARTBEAT_MAX_CREDIT:
+        return 0
+    since_own = int((now - previous).total_seconds())
+    since_any = int((now - latest).total_seconds())
+    return max(0, min(claimed, since_own, since_any))
 
 
 def journal_save(*, user, lesson: LessonPage, prompt_id: str, text: str) -> JournalEntry:

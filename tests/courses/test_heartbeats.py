@@ -11,16 +11,25 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from courses import services
 from courses.models import LessonProgress
 from courses.services import enrollment_create
+from tests.courses import heartbeat_probe
 from tests.courses.conftest import client_for
 from tests.factories import lessons_of
+from tests.sqlite import sqlite_module_answers
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_registry")]
 
+# PostgreSQL takes a beat in one statement; other databases (SQLite, `make run`'s
+# default) in the ORM's few. Every rule below holds for both.
+ONE_STATEMENT, WITH_THE_ORM = "one statement", "with the ORM"
 
-@pytest.fixture
-def reader(course, clinician):
+
+@pytest.fixture(params=[ONE_STATEMENT, WITH_THE_ORM])
+def reader(request, course, clinician, monkeypatch):
+    if request.param == WITH_THE_ORM:
+        monkeypatch.setattr(services, "_beat_in_one_statement", services._beat_with_the_orm)
     enrollment_create(user=clinician, course=course)
     client = client_for(clinician)
     lesson = lessons_of(course)[0]
@@ -121,6 +130,7 @@ def test_two_lessons_open_at_once_share_one_clock(reader, course):
     assert _active(lesson) + _active(other) <= 31
 
 
+@pytest.mark.parametrize("reader", [ONE_STATEMENT], indirect=True)
 def test_a_heartbeat_is_one_small_write_and_no_page(reader):
     client, lesson = reader
     _beat(client, lesson, 0)
@@ -138,6 +148,37 @@ def test_a_heartbeat_is_one_small_write_and_no_page(reader):
     assert len(writes) == 1, statements
     # session, user, and one statement: find, lock, credit, update
     assert len(statements) <= 3, statements
+    # It does not wait for the WAL flush (courses.services._ASYNCHRONOUS_COMMIT)...
+    assert statements[-1].startswith("SET LOCAL synchronous_commit TO off;"), statements
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("off",)  # (the test's transaction is still open)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_beat_the_connection_commits_synchronously_again(course, clinician):
+    enrollment_create(user=clinician, course=course)
+    client = client_for(clinician)
+    lesson = lessons_of(course)[0]
+    _beat(client, lesson, 0)
+    _seconds_ago(lesson, 30)
+    assert _beat(client, lesson, 30).json() == {"credited": 30}
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)
+
+
+def test_on_sqlite_a_reader_is_credited_as_on_postgresql(tmp_path):
+    """SQLite has no FOR UPDATE and no interval arithmetic: its beats take the ORM's
+    way, with the same answers and the same records as PostgreSQL's statement."""
+    postgresql = heartbeat_probe.probe()
+    sqlite = sqlite_module_answers("tests.courses.heartbeat_probe", tmp_path)
+    assert (postgresql["vendor"], sqlite["vendor"]) == ("postgresql", "sqlite")
+    expected = [0, 30, 0, 0, 30]
+    assert [a["credited"] for a in postgresql["answers"]] == expected, postgresql
+    assert sqlite["answers"] == postgresql["answers"]
+    assert sqlite["active"] == postgresql["active"] == [30, 30]
+    assert sqlite["resume_is_second"] and postgresql["resume_is_second"]
 
 
 def test_the_lesson_page_writes_nothing_its_first_beat_opens_the_lesson(course, clinician):
