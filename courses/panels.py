@@ -1,16 +1,8 @@
 from django import forms
-from wagtail.admin.panels import HelpPanel, InlinePanel
+from wagtail.admin.panels import InlinePanel
 from wagtail.admin.panels.base import get_form_for_model
 
-
-class _TemplatePanel(HelpPanel):
-    """A help panel drawn by its own template (`template_name`)."""
-
-    template_name = ""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("template", self.template_name)
-        super().__init__(**kwargs)
+from cms.admin_panels import EditorPanel
 
 
 def _editor_report(course):
@@ -24,86 +16,79 @@ def _editor_report(course):
     return report
 
 
-class CreditCheckPanel(_TemplatePanel):
+class CreditCheckPanel(EditorPanel):
     """Shows the course's computed word count and the word-count rule check."""
 
     template_name = "courses/admin/credit_check_panel.html"
 
-    class BoundPanel(HelpPanel.BoundPanel):
-        def get_context_data(self, parent_context=None):
-            from .credit_rules import METHOD_EVIDENCE, words_needed
+    def panel_context(self, instance, form) -> dict:
+        from .credit_rules import METHOD_EVIDENCE, words_needed
 
-            context = super().get_context_data(parent_context)
-            report = _editor_report(self.instance)
-            check = report.credit_check
-            context["check"] = check
-            if check is not None:
-                from .models import CreditCategory
+        report = _editor_report(instance)
+        check = report.credit_check
+        context = {"check": check}
+        if check is not None:
+            from .models import CreditCategory
 
-                labels = dict(CreditCategory.choices)
+            labels = dict(CreditCategory.choices)
 
-                def labelled(values: dict) -> list:
-                    return [(labels.get(key, key), value) for key, value in values.items()]
+            def labelled(values: dict) -> list:
+                return [(labels.get(key, key), value) for key, value in values.items()]
 
-                context["words"] = labelled(check.words_by_category)
-                context["allowed"] = labelled(check.allowed_hours_by_category)
-                context["media_minutes"] = labelled(check.media_minutes_by_category)
-                context["media_hours"] = labelled(check.media_hours_by_category)
-                context["by_category"] = check.lessons_by_category()
-                context["needed"] = [
-                    (short, label, hours, words_needed(hours, self.instance.words_per_credit_hour))
-                    for short, label, hours in check.credited
-                ]
-                context["methods"] = list(METHOD_EVIDENCE.items())
-            context["warnings"] = report.warnings
-            context["increments"] = (
-                sorted(
-                    {
-                        (a.short_name, a.get_credit_increment_display().lower(), a.credit_minimum)
-                        for a in (c.accreditor for c in report.credits)
-                    }
-                )
-                if self.instance.pk
-                else []
+            context["words"] = labelled(check.words_by_category)
+            context["allowed"] = labelled(check.allowed_hours_by_category)
+            context["media_minutes"] = labelled(check.media_minutes_by_category)
+            context["media_hours"] = labelled(check.media_hours_by_category)
+            context["by_category"] = check.lessons_by_category()
+            context["needed"] = [
+                (short, label, hours, words_needed(hours, instance.words_per_credit_hour))
+                for short, label, hours in check.credited
+            ]
+            context["methods"] = list(METHOD_EVIDENCE.items())
+        context["warnings"] = report.warnings
+        context["increments"] = (
+            sorted(
+                {
+                    (a.short_name, a.get_credit_increment_display().lower(), a.credit_minimum)
+                    for a in (c.accreditor for c in report.credits)
+                }
             )
-            context["course"] = self.instance
-            return context
+            if instance.pk
+            else []
+        )
+        context["course"] = instance
+        return context
 
 
-class PublishChecklistPanel(_TemplatePanel):
+class PublishChecklistPanel(EditorPanel):
     """Lists, in the editor, every CE-required item the saved course still lacks: what
     blocks sending it for approval, what blocks only its publication (pages under it
     not yet live), and the pages under it still to be reviewed, with links."""
 
     template_name = "courses/admin/publish_checklist_panel.html"
 
-    class BoundPanel(HelpPanel.BoundPanel):
-        def get_context_data(self, parent_context=None):
-            from .selectors.instructing import course_editor_links
+    def panel_context(self, instance, form) -> dict:
+        from .selectors.instructing import course_editor_links
 
-            context = super().get_context_data(parent_context)
-            saved = bool(self.instance.pk)
-            report = _editor_report(self.instance)
-            context["saved"] = saved
-            context["problems"] = report.checklist.problems
-            context["before_publishing"] = report.checklist.before_publishing
-            context["pending"] = report.checklist.pending
-            context["warnings"] = report.warnings
-            context["links"] = course_editor_links(course=self.instance) if saved else []
-            return context
+        saved = bool(instance.pk)
+        report = _editor_report(instance)
+        return {
+            "saved": saved,
+            "problems": report.checklist.problems,
+            "before_publishing": report.checklist.before_publishing,
+            "pending": report.checklist.pending,
+            "warnings": report.warnings,
+            "links": course_editor_links(course=instance) if saved else [],
+        }
 
 
-class LessonWordCountPanel(_TemplatePanel):
+class LessonWordCountPanel(EditorPanel):
     """Shows the lesson's computed word count (as of the last save) and its credit category."""
 
     template_name = "courses/admin/lesson_word_count_panel.html"
 
-    class BoundPanel(HelpPanel.BoundPanel):
-        def get_context_data(self, parent_context=None):
-            context = super().get_context_data(parent_context)
-            context["saved"] = bool(self.instance.pk)
-            context["lesson"] = self.instance
-            return context
+    def panel_context(self, instance, form) -> dict:
+        return {"saved": bool(instance.pk), "lesson": instance}
 
 
 class ObjectivesInlinePanel(InlinePanel):
