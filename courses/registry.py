@@ -67,7 +67,8 @@ class StepProvider(Protocol):
     order: int
 
     def steps_for(self, *, enrollments: "list[Enrollment]") -> "dict[int, list[Step]]":
-        """Steps per enrollment id, computed for all enrollments in a constant number of queries."""
+        """Steps per enrollment id, computed for all enrollments in a constant number of queries.
+        Asked only for one enrollment or more (enrollment_summaries answers none itself)."""
 
 
 _step_providers: list[StepProvider] = []

@@ -63,8 +63,6 @@ class PostTestStepProvider:
     order = 20
 
     def steps_for(self, *, enrollments: list[Enrollment]) -> dict[int, list[Step]]:
-        if not enrollments:
-            return {}
         post_tests = _post_tests_by_course(enrollments)
         attempts = _attempts_by_enrollment(enrollments)
         unlocked = lessons_complete_ids(enrollments=enrollments)
@@ -170,8 +168,6 @@ class EvaluationStepProvider:
     order = 30
 
     def steps_for(self, *, enrollments: list[Enrollment]) -> dict[int, list[Step]]:
-        if not enrollments:
-            return {}
         ids = [e.pk for e in enrollments]
         passed = {
             enrollment_id
