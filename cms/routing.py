@@ -24,6 +24,7 @@ from .site_cache import (
     key,
     page_from_row,
     page_row,
+    request_with_site_root_paths,
     shared_get,
     shared_set,
     site_cache_seconds,
@@ -98,6 +99,7 @@ def site_for_request(request) -> Site | None:
 
     fields = cached("site", (ENTRY_FORMAT, hostname, request.get_port()), find)["fields"]
     request._wagtail_site = Site(**fields) if fields is not None else None
+    request_with_site_root_paths(request)
     return request._wagtail_site
 
 
@@ -108,4 +110,5 @@ def serve(request, path):
         Page.route_for_request(request, path)
         Site.find_for_request(request)
         route_remember(request, path)
+    request_with_site_root_paths(request)
     return wagtail_views.serve(request, path)

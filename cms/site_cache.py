@@ -229,9 +229,22 @@ def with_site_root_paths(pages) -> None:
     moved moves on."""
     if site_cache_seconds() <= 0:
         return
-    paths = cached("site-root-paths", (), Site.get_site_root_paths)
+    paths = _site_root_paths()
     for page in pages:
         page._wagtail_cached_site_root_paths = paths
+
+
+def request_with_site_root_paths(request) -> None:
+    """The same for a request: a page link made with the request (``{% pageurl %}``,
+    ``page.get_url(request)``) reads the root paths from the request, which
+    Wagtail fills from the shared cache (a Redis round trip on every page that
+    shows a link); here they come from this process's copy instead."""
+    if site_cache_seconds() > 0 and not hasattr(request, "_wagtail_cached_site_root_paths"):
+        request._wagtail_cached_site_root_paths = _site_root_paths()
+
+
+def _site_root_paths():
+    return cached("site-root-paths", (), Site.get_site_root_paths)
 
 
 _labels: frozenset[str] = frozenset(ALWAYS_INVALIDATED_BY)

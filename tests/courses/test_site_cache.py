@@ -248,6 +248,33 @@ def test_a_signed_in_lesson_reads_only_the_readers_own_rows_once_cached(user_cac
     assert "wagtailcore_page" not in "\n".join(sql) and "accounts_user" not in "\n".join(sql)
 
 
+def test_page_links_take_the_sites_root_paths_from_the_process_copy(monkeypatch):
+    """Wagtail reads the sites' root paths from the shared cache (a Redis round
+    trip) once per request that makes a page link; once kept, a lesson, the
+    dashboard and the catalog make theirs from this process's copy, and a site
+    saved moves them on like every other kept entry."""
+    from wagtail.models import Site
+
+    course = course_build(lessons=2)
+    client = _reader_of(course)
+    pages = [lessons_of(course)[1].url, "/dashboard/", catalog_get().url]
+    course_url = course.url
+    for url in pages:
+        assert client.get(url).status_code == 200
+    asked = []
+    original = Site.get_site_root_paths
+    monkeypatch.setattr(Site, "get_site_root_paths", lambda: asked.append(1) or original())
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200 and course_url in response.content.decode()
+    assert asked == []
+    site = Site.objects.get(is_default_site=True)
+    site.site_name = "Renamed"
+    site.save()
+    client.get(pages[0])
+    assert asked, "a site saved: the kept root paths are read again"
+
+
 def test_the_outline_shows_each_readers_own_progress_after_every_change():
     course = course_build(lessons=3)
     first, second = lessons_of(course)[:2]
