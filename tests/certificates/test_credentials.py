@@ -8,9 +8,6 @@ import copy
 import gzip
 import hashlib
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -35,8 +32,8 @@ from tests.factories import (
     course_completed_by,
     staff_user,
 )
+from tests.processes import PRODUCTION_ENV, ROOT, python_run
 
-ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"
 CONTEXT_DIR = ROOT / "certificates" / "credentials" / "contexts"
 
@@ -453,22 +450,11 @@ def test_without_autogeneration_a_missing_key_is_a_check_error_naming_the_settin
 
 
 def test_production_settings_refuse_to_start_without_a_signing_key_directory():
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms.settings.production",
-        "SECRET_KEY": "a-production-secret-key-of-sufficient-length-and-entropy-9f8e7d6c5b4a",
-        "ALLOWED_HOSTS": "practicum.example",
-        "DATABASE_URL": "postgres://practicum:secret@db:5432/practicum",
-    }
-    env.pop("CREDENTIAL_SIGNING_KEY_DIR", None)
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
+    result = python_run(
+        "manage.py",
+        "check",
+        env_extra=PRODUCTION_ENV,
+        env_without=("CREDENTIAL_SIGNING_KEY_DIR",),
     )
     assert result.returncode != 0
     assert "certificates.E001" in result.stderr

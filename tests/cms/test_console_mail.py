@@ -2,14 +2,11 @@
 
 import base64
 import io
-import os
-import subprocess
-import sys
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
 from cms.mail import ConsoleEmailBackend
+from tests.processes import python_run
 
 
 def test_console_email_prints_text_and_html_but_only_names_the_attachment():
@@ -43,14 +40,11 @@ def test_console_email_prints_text_and_html_but_only_names_the_attachment():
 
 def test_make_run_uses_it_for_console_email():
     # A separate interpreter: the dev settings set defaults in os.environ.
-    env = {k: v for k, v in os.environ.items() if k not in ("EMAIL_URL", "SECRET_KEY", "DEBUG")}
-    env["DJANGO_SETTINGS_MODULE"] = "cms.settings.dev"
-    printed = subprocess.run(
-        [sys.executable, "-c", "from django.conf import settings; print(settings.EMAIL_BACKEND)"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=settings.BASE_DIR,
-    ).stdout.strip()
-    assert printed == "cms.mail.ConsoleEmailBackend"
+    result = python_run(
+        "-c",
+        "from django.conf import settings; print(settings.EMAIL_BACKEND)",
+        env_extra={"DJANGO_SETTINGS_MODULE": "cms.settings.dev"},
+        env_without=("EMAIL_URL", "SECRET_KEY", "DEBUG"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "cms.mail.ConsoleEmailBackend"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import PRODUCTION_ENV, ROOT, python_run
 
 
 @pytest.mark.django_db
@@ -48,7 +48,7 @@ def test_healthz_names_a_stopped_database_and_broker(tmp_path):
         "r = Client().get('/healthz');"
         "print(r.status_code, json.dumps(r.json(), sort_keys=True))"
     )
-    result = _run(
+    result = python_run(
         "-c",
         code,
         env_extra={
@@ -67,24 +67,15 @@ def test_healthz_names_a_stopped_database_and_broker(tmp_path):
     }
 
 
-def _run(*args, env_extra=None):
-    import os
-
-    env = dict(os.environ, **(env_extra or {}))
-    # Set by the browser tests for Playwright; never part of a deployment's environment.
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, env=env, timeout=300
-    )
-
-
 def test_manage_py_check_passes():
-    result = _run("manage.py", "check", env_extra={"DJANGO_SETTINGS_MODULE": "cms.settings.test"})
+    result = python_run(
+        "manage.py", "check", env_extra={"DJANGO_SETTINGS_MODULE": "cms.settings.test"}
+    )
     assert result.returncode == 0, result.stderr
 
 
 def test_models_and_migrations_agree():
-    result = _run(
+    result = python_run(
         "manage.py",
         "makemigrations",
         "--check",
@@ -98,17 +89,14 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
     from certificates.credentials.keys import key_generate
 
     key_generate(tmp_path / "credential-keys")  # as `manage.py credentials_keygen` does
-    result = _run(
+    result = python_run(
         "manage.py",
         "check",
         "--deploy",
         "--fail-level",
         "WARNING",
         env_extra={
-            "DJANGO_SETTINGS_MODULE": "cms.settings.production",
-            "SECRET_KEY": "a-production-secret-key-of-sufficient-length-and-entropy-9f8e7d6c5b4a",
-            "ALLOWED_HOSTS": "practicum.example",
-            "DATABASE_URL": "postgres://practicum:secret@db:5432/practicum",
+            **PRODUCTION_ENV,
             "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example:587",
             "CREDENTIAL_SIGNING_KEY_DIR": str(tmp_path / "credential-keys"),
         },
