@@ -2,8 +2,8 @@
 
 Simple rows come from factory_boy; page trees (a published course with its
 lessons) from `course_build`, which goes through Wagtail's own add_child /
-save_revision / publish, exactly as the admin does, but for the admin's
-reference index (`_built_like_fixtures`).
+save_revision / publish, exactly as the admin does (each object is indexed once
+at the end of the build: `_built_like_fixtures`).
 
 Each app's section is marked; add to the section of your app.
 """
@@ -215,47 +215,48 @@ def launch_module_as_seeded(slug: str):
 
 
 def _built_like_fixtures(build):
-    """Pages a test builds skip Wagtail's reference index (the admin's "usage" of
-    each object), as Wagtail skips it for objects loaded from fixtures: no test
-    reads it. And each object built is put in the search index once, when the
-    build is done, with what it holds then: the admin indexes an object on every
-    save (a course and its lessons some thirty times), and the last one is what
-    counts. The two were two fifths of building a course. Revisions, publishing
-    and every signal of ours run as in the admin."""
+    """Each object a build saves is put in Wagtail's search index and reference
+    index (the "usage" that cms.media reads) once, when the build is done, with
+    what it holds then: the admin updates both on every save (a course and its
+    lessons some thirty times each), and the last update is what counts. The
+    repeats were two fifths of building a course. Revisions, publishing and every
+    signal of ours run as in the admin."""
 
     @functools.wraps(build)
     def built(*args, **kwargs):
-        from modelsearch import signal_handlers
-        from wagtail.signal_handlers import (
-            disable_reference_index_auto_update,
-            reference_index_auto_update_disabled,
-        )
+        from modelsearch import signal_handlers as search_signals
+        from wagtail import signal_handlers as wagtail_signals
 
-        if getattr(reference_index_auto_update_disabled, "value", False):
+        deferred = [
+            (search_signals, "insert_or_update_object_task"),
+            (wagtail_signals, "update_reference_index_task"),
+        ]
+        if isinstance(getattr(*deferred[0]), _UpdateLater):
             return build(*args, **kwargs)  # inside another build (a hook)
-        index_task = signal_handlers.insert_or_update_object_task
+        tasks = {name: getattr(module, name) for module, name in deferred}
         due: dict[tuple, None] = {}
-        signal_handlers.insert_or_update_object_task = _IndexLater(due)
+        for module, name in deferred:
+            setattr(module, name, _UpdateLater(name, due))
         try:
-            with disable_reference_index_auto_update():
-                result = build(*args, **kwargs)
+            result = build(*args, **kwargs)
         finally:
-            signal_handlers.insert_or_update_object_task = index_task
-        for key in due:
-            index_task.enqueue(*key)
+            for module, name in deferred:
+                setattr(module, name, tasks[name])
+        for name, *key in due:
+            tasks[name].enqueue(*key)
         return result
 
     return built
 
 
-class _IndexLater:
-    """Stands in for modelsearch's indexing task during a build: notes what to index."""
+class _UpdateLater:
+    """Stands in for an index's update task during a build: notes what to update."""
 
-    def __init__(self, due: dict):
-        self.due = due
+    def __init__(self, name: str, due: dict):
+        self.name, self.due = name, due
 
     def enqueue(self, *key):
-        self.due[key] = None
+        self.due[(self.name, *key)] = None
 
 
 _course_numbers = itertools.count(1)
