@@ -318,6 +318,19 @@ afternoon; a share compares runs made side by side on one machine). Each wrk run
 server has served what the previous run left in its backlog (a slow page at 50
 connections leaves seconds of queued requests, which were counted against the
 next page measured).
+
+Then (2026-12-07): page links take the sites' root paths from the process's
+copy (Wagtail read them from Redis on every page with a link), the middleware's
+fixed paths are reversed once per process (cms.paths), and a heartbeat commits
+asynchronously (courses.services). Side by side on the same machine, one after
+the other (`benchmarks/pages.py --only lesson,heartbeat --duration 5 --rounds 2
+--connections 10`, 01:48-01:56 UTC, the code of 23868d6 from a worktree, then
+this): lesson 194 and 219 req/s (13 %-15 %, 10.1 ms in process) before, 222 and
+225 (15 %, 8.7 ms) after; heartbeat 350 and 358 (24 %, 5.4 ms) before, 484 and
+450 (29 %-33 %, 4.2 ms) after. This machine ran the page benchmark slower than
+the evening before's (the same code: lesson 18.4 % then, 13 %-15 % now), so the
+table above is below the figures quoted for 2026-12-06 for that reason, not a
+regression.
 """
 
 
