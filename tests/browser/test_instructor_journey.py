@@ -98,6 +98,25 @@ def choose_snippet(page, button: str, choice: str) -> None:
     expect(dialog).to_be_hidden()
 
 
+def rich_text_type(page, editor, text: str) -> None:
+    """Type into a Draftail editor once it holds the focus, and see the text in it:
+    on a busy machine the editor can take the click before it is ready, and the
+    keys typed then go nowhere (a required field left blank)."""
+    editor.click()
+    expect(editor).to_be_focused()
+    page.keyboard.type(text)
+    expect(editor).to_contain_text(text)
+
+
+def expect_saved(page, message: str) -> None:
+    """The admin's message says `message`; a form refused names its fields' errors."""
+    messages = page.locator(".messages")
+    expect(messages).to_contain_text(re.compile(re.escape(message) + "|validation errors"))
+    if "validation errors" in messages.inner_text():
+        fields = page.locator(".w-field:has(.error-message)").all_inner_texts()
+        raise AssertionError(f"the editor refused the page: {fields}")
+
+
 def insert_block(container, page, block: str) -> None:
     container.get_by_role("button", name="Insert a block").last.click()
     page.get_by_role("option", name=block, exact=True).click()
@@ -122,14 +141,14 @@ def write_course(j, *, catalog_id: int, title: str) -> int:
     ):
         page.locator(f"#id_objectives-{index}-text").fill(text)
     outline = page.get_by_role("region", name="Outline").get_by_role("textbox")
-    outline.click()
-    page.keyboard.type("Lesson 1: markers of rupture. Lesson 2: repair.")
+    rich_text_type(page, outline, "Lesson 1: markers of rupture. Lesson 2: repair.")
     page.get_by_role("textbox", name="Target audience").fill(
         "Licensed psychotherapists in individual practice."
     )
     limitations = page.get_by_role("region", name="Limitations and risks").get_by_role("textbox")
-    limitations.click()
-    page.keyboard.type("Reading about ruptures does not replace supervision or consultation.")
+    rich_text_type(
+        page, limitations, "Reading about ruptures does not replace supervision or consultation."
+    )
     page.get_by_role("spinbutton", name="Estimated minutes").fill("45")
     choose_snippet(page, "Choose instructor", "Rowan Ellery")
 
@@ -144,7 +163,7 @@ def write_course(j, *, catalog_id: int, title: str) -> int:
     )
     page.get_by_role("tab", name="Course").click()
     page.get_by_role("button", name="Save draft").click()
-    expect(page.locator(".messages")).to_contain_text(f"Page '{title}' created")
+    expect_saved(page, f"Page '{title}' created")
     # The publishing checklist names what is still missing.
     checklist = page.get_by_role("region", name="Before this course can be published")
     expect(checklist).to_contain_text("Lessons: the course has no lessons")
@@ -161,15 +180,12 @@ def write_lesson(
     page.get_by_role("textbox", name="Title").first.fill(title)
     body = page.get_by_role("region", name="Body")
     insert_block(body, page, "Paragraph")
-    body.get_by_role("textbox").last.click()
-    page.keyboard.type(text)
+    rich_text_type(page, body.get_by_role("textbox").last, text)
     insert_block(body, page, "Reflection prompt")
     body.get_by_role("textbox", name="Prompt").fill(prompt)
     j.check(f"lesson editor: {title}")
     admin_footer_action(page, "Submit to CE course approval")
-    expect(page.locator(".messages")).to_contain_text(
-        f"Page '{title}' created and submitted for moderation"
-    )
+    expect_saved(page, f"Page '{title}' created and submitted for moderation")
 
 
 def write_post_test(j, *, course_id: int) -> None:
@@ -194,7 +210,7 @@ def write_post_test(j, *, course_id: int) -> None:
     page.get_by_role("spinbutton", name="Time limit (minutes)").fill(str(TIME_LIMIT_MINUTES))
     j.check("post-test editor, rules")
     page.get_by_role("button", name="Save draft").click()
-    expect(page.locator(".messages")).to_contain_text("Page 'Post-test' created")
+    expect_saved(page, "Page 'Post-test' created")
 
 
 GIFT = """// objective: 2
