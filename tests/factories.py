@@ -11,6 +11,7 @@ Each app's section is marked; add to the section of your app.
 import functools
 import html
 import itertools
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -136,6 +137,12 @@ def page_text(response) -> str:
     space folded, so that a sentence reads as one string whatever the markup's
     line breaks."""
     return " ".join(html.unescape(response.content.decode()).split())
+
+
+def page_words(response) -> str:
+    """A response's HTML with its tags replaced by spaces and its white space
+    folded: the words the page shows, in order (character references as sent)."""
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
 
 
 # --- courses ------------------------------------------------------------------------------

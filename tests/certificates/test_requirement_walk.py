@@ -8,8 +8,6 @@ and 24 minutes of active reading (80 % of 30 estimated minutes). Reading time
 is reached with a real heartbeat over HTTP (tests.factories.reading_time_reach);
 everything else through the services, as the pages call them."""
 
-import re
-
 from django.test import Client
 from django.utils import timezone
 
@@ -29,6 +27,7 @@ from tests.factories import (
     evaluation_submit_default,
     lessons_complete,
     lessons_of,
+    page_words,
     reading_time_reach,
     staff_user,
 )
@@ -36,10 +35,6 @@ from tests.factories import (
 pytestmark = WORKER_TESTS
 
 REQUIRED = 24 * 60
-
-
-def _text(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 class Learner:
@@ -89,7 +84,7 @@ class Learner:
         return CourseCompletion.objects.filter(enrollment=self.enrollment).exists()
 
     def dashboard(self) -> str:
-        return _text(self.client.get("/dashboard/").content.decode())
+        return page_words(self.client.get("/dashboard/"))
 
 
 # Each order of the requirements after the lessons (the post-test needs them).

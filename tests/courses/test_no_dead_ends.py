@@ -4,7 +4,6 @@ words wherever the steps are shown, and a page never shows every step done
 without a completion. The full walk to a certificate, with the post-test,
 evaluation and a real worker, is tests/certificates/test_requirement_walk.py."""
 
-import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -30,6 +29,7 @@ from tests.factories import (
     course_build,
     lesson_done,
     lessons_of,
+    page_words,
     reading_time_reach,
 )
 
@@ -191,10 +191,6 @@ def test_a_beat_of_a_course_that_requires_time_stays_one_statement(timed_course,
     assert len(statements) <= 3, statements
 
 
-def _text(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
-
-
 def test_the_dashboard_and_course_page_say_how_much_reading_time_is_left(timed_course, clinician):
     enrollment = enrollment_create(user=clinician, course=timed_course)
     for lesson in lessons_of(timed_course):
@@ -203,19 +199,19 @@ def test_the_dashboard_and_course_page_say_how_much_reading_time_is_left(timed_c
     client = client_for(clinician)
 
     for url in ("/dashboard/", timed_course.url):
-        text = _text(client.get(url).content.decode())
+        text = page_words(client.get(url))
         assert (
             "To do: Active reading time — 12 more minutes of active reading in this course" in text
         )
         assert "BOARD credit needs at least 24 minutes; 12 recorded so far" in text
-    dashboard = _text(client.get("/dashboard/").content.decode())
+    dashboard = page_words(client.get("/dashboard/"))
     assert "Next step: Read on: Lesson 1" in dashboard
 
 
 def test_the_course_page_tells_a_visitor_the_time_requirement_before_enrolling(timed_course):
     from django.test import Client
 
-    text = _text(Client().get(timed_course.url).content.decode())
+    text = page_words(Client().get(timed_course.url))
     assert (
         "Active reading time At least 24 minutes before the certificate (BOARD asks for it)" in text
     )
@@ -226,9 +222,7 @@ def test_a_course_without_a_time_requirement_shows_no_time_step(isolated_registr
     enrollment_create(user=clinician, course=course)
     html = client_for(clinician).get("/dashboard/").content.decode()
     assert 'data-step="time"' not in html
-    assert "Active reading time" not in _text(
-        client_for(clinician).get(course.url).content.decode()
-    )
+    assert "Active reading time" not in page_words(client_for(clinician).get(course.url))
 
 
 def test_a_dashboard_never_shows_every_step_done_without_a_completion(

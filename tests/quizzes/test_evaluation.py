@@ -13,6 +13,7 @@ from tests.factories import (
     LicenseFactory,
     attempt_pass,
     evaluation_submit_default,
+    page_words,
 )
 from tests.quizzes.conftest import aswb_ace
 
@@ -284,9 +285,7 @@ def test_the_attestation_page_says_the_certificate_also_waits_for_reading_time(
     LicenseFactory(user=enrollment.user, profession="psychologist")
     attempt_pass(enrollment=enrollment)
     client.force_login(enrollment.user)
-    import re
-
-    page = " ".join(re.sub(r"<[^>]+>", " ", client.get(url(enrollment)).content.decode()).split())
+    page = page_words(client.get(url(enrollment)))
     assert (
         "Your certificate also needs active reading time. BOARD credit for this course needs "
         "at least 24 minutes of active reading; 0 are recorded so far, so 24 more minutes."

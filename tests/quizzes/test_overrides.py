@@ -3,7 +3,6 @@ granted extra attempts, the longer time limit (or none) and no wait; it is
 recorded on the attempt it applies to, shown to the clinician, and ends at its
 expiry. Grading and the pass mark never change."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from courses.overrides import override_grant
 from quizzes.grading import answer_key
 from quizzes.selectors import post_test_for_course, post_test_status
 from quizzes.services import attempt_start
+from tests.factories import page_words
 from tests.quizzes.test_attempts import submit, wrong_answers
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +146,7 @@ def test_the_clinician_sees_what_was_granted_on_the_post_test_and_the_dashboard(
     client.force_login(enrollment.user)
     day = f"{override.granted_at.day} {override.granted_at:%b %Y}"
     post_test = post_test_for_course(course=enrollment.course)
-    page = " ".join(re.sub(r"<[^>]+>", " ", client.get(post_test.url).content.decode()).split())
+    page = page_words(client.get(post_test.url))
     assert f"Granted to you by the CE administrator on {day}" in page
     assert "you have 1 extra attempt (1 not used yet), a time limit of 45 minutes" in page
     assert "Attempts: 2 in all, 1 left" in page

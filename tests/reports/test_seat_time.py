@@ -20,18 +20,13 @@ from tests.factories import (
     clinician,
     course_build,
     course_completed_by,
+    page_words,
     requirements_complete,
     staff_user,
 )
 from tests.reports.test_packet import read_zip
 
 pytestmark = pytest.mark.django_db
-
-
-def _text(response) -> str:
-    import re
-
-    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
 
 
 def _csv(response) -> list[dict]:
@@ -61,7 +56,7 @@ def world(client):
 def test_the_roster_flags_a_completion_below_the_stated_share(client, world):
     _apa, course, period, _ = world
     params = {"course": course.pk, "start": period.start, "end": period.end}
-    page = _text(client.get("/admin/audit-reports/roster/", params))
+    page = page_words(client.get("/admin/audit-reports/roster/", params))
     assert "Flagged APA: 1 min active, under 80 % of 30 min credited (24 min)" in page
     assert page.count("Flagged") == 1  # Sam read enough
     rows = {r["Email"]: r for r in _csv(client.get("/admin/audit-reports/roster/csv/", params))}
@@ -84,7 +79,7 @@ def test_the_accreditor_report_flags_the_certificate_line(client, world):
 
 def test_the_course_report_counts_the_flagged_completions(client, world):
     _, course, _period, _ = world
-    page = _text(client.get(f"/admin/audit-reports/courses/{course.pk}/"))
+    page = page_words(client.get(f"/admin/audit-reports/courses/{course.pk}/"))
     assert "Seat time, APA 1 of 2 completions under 80 % of the credited time (flag)" in page
 
 
@@ -108,8 +103,8 @@ def test_an_accreditor_with_the_policy_off_flags_nothing(client, world):
     apa, course, period, _ = world
     Accreditor.objects.filter(pk=apa.pk).update(seat_time_policy=SeatTimePolicy.OFF)
     params = {"course": course.pk, "start": period.start, "end": period.end}
-    assert "Flagged" not in _text(client.get("/admin/audit-reports/roster/", params))
-    page = _text(client.get(f"/admin/audit-reports/courses/{course.pk}/"))
+    assert "Flagged" not in page_words(client.get("/admin/audit-reports/roster/", params))
+    page = page_words(client.get(f"/admin/audit-reports/courses/{course.pk}/"))
     assert "Seat time, APA Off (active time recorded only)" in page
 
 
@@ -123,7 +118,7 @@ def test_enforce_holds_the_completion_until_the_share_of_the_credited_hours_is_r
     assert requirements_complete(enrollment=enrollment) is None
     LessonProgress.objects.filter(enrollment=enrollment).update(active_seconds=600)  # 20 min
     client.force_login(dana)
-    page = _text(client.get(course.url))
+    page = page_words(client.get(course.url))
     assert "4 more minutes of active reading in this course (BOARD credit needs at least 24" in page
     assert "At least 24 minutes before the certificate (BOARD asks for it)" in page
     LessonProgress.objects.filter(enrollment=enrollment).update(active_seconds=720)  # 24 min
