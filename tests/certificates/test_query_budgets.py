@@ -5,8 +5,6 @@ state a clinician's courses can be in (just enrolled, post-test in progress,
 completed with a certificate); the counts must be equal and under the budget."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from courses.services import enrollment_create
 from quizzes.services import attempt_start
@@ -20,6 +18,7 @@ from tests.factories import (
     lessons_complete,
     lessons_of,
 )
+from tests.queries import assert_constant, page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -29,13 +28,6 @@ pytestmark = pytest.mark.django_db
 # production) the dashboard reads less: test_dashboard_reads.py.
 DASHBOARD_BUDGET = 15
 COURSE_PAGE_BUDGET = 35
-
-
-def _queries(client, url) -> int:
-    assert client.get(url).status_code == 200  # warms per-process caches
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured.captured_queries)
 
 
 def _courses_in_every_state(user, apa, label):
@@ -59,12 +51,10 @@ def test_the_dashboard_is_constant_in_courses_with_every_step_registered():
     user = clinician(professions=("psychologist",))
     client = client_for(user)
     _courses_in_every_state(user, apa, "one")
-    small = _queries(client, "/dashboard/")
+    small = page_queries(client, "/dashboard/")
     for label in ("two", "three"):
         _courses_in_every_state(user, apa, label)
-    large = _queries(client, "/dashboard/")
-    assert small == large
-    assert large <= DASHBOARD_BUDGET
+    assert_constant(small, page_queries(client, "/dashboard/"), DASHBOARD_BUDGET)
 
 
 @pytest.mark.parametrize("state", [0, 1, 2], ids=["started", "testing", "completed"])
@@ -87,6 +77,6 @@ def test_the_course_page_is_constant_in_lessons_and_history(state):
             attempt_start(enrollment=enrollment)
         else:
             lesson_done(user=user, lesson=lessons_of(large)[0])
-    small_count, large_count = _queries(client, small.url), _queries(client, large.url)
-    assert small_count == large_count
-    assert large_count <= COURSE_PAGE_BUDGET
+    assert_constant(
+        page_queries(client, small.url), page_queries(client, large.url), COURSE_PAGE_BUDGET
+    )

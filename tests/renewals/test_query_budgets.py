@@ -6,8 +6,6 @@ suggested on each card), the counts are equal and under the budget."""
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from tests.courses.conftest import client_for
 from tests.factories import (
@@ -20,6 +18,7 @@ from tests.factories import (
     outside_certificate,
     requirement_template,
 )
+from tests.queries import assert_constant, page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -29,15 +28,12 @@ pytestmark = pytest.mark.django_db
 DASHBOARD_BUDGET = 25
 
 
-def _queries(client) -> list[str]:
-    assert client.get("/dashboard/").status_code == 200  # warms per-process caches
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get("/dashboard/")
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert content.count('data-requirement="total"') == _queries.expected
+def _queries(client, *, cards: int) -> list[str]:
+    """The dashboard's SQL, once it shows `cards` renewal cards with suggested courses."""
+    content = client.get("/dashboard/").content.decode()
+    assert content.count('data-requirement="total"') == cards
     assert "Practicum courses that fill the gap" in content
-    return [q["sql"] for q in captured.captured_queries]
+    return page_queries(client, "/dashboard/")
 
 
 def _history(user, apa, label: str, day: date):
@@ -59,8 +55,7 @@ def test_the_dashboard_is_constant_in_licenses_certificates_and_uploads(apa):
     course_build(title="Suggested general", accreditors=[apa])
     _history(user, apa, "one", date(2026, 2, 1))
     client = client_for(user)
-    _queries.expected = 1
-    small = _queries(client)
+    small = _queries(client, cards=1)
 
     license_tracked(
         license=LicenseFactory(user=user, region="CA", license_number="PSY 2"),
@@ -80,7 +75,4 @@ def test_the_dashboard_is_constant_in_licenses_certificates_and_uploads(apa):
     LicenseFactory(user=user, region="TX", license_number="PSY 4")  # not tracked
     for label, day in (("two", date(2026, 3, 1)), ("three", date(2026, 4, 1))):
         _history(user, apa, label, day)
-    _queries.expected = 3
-    large = _queries(client)
-    assert len(small) == len(large), "\n".join(large)
-    assert len(large) <= DASHBOARD_BUDGET, "\n".join(large)
+    assert_constant(small, _queries(client, cards=3), DASHBOARD_BUDGET)
