@@ -41,9 +41,19 @@ class ReportPeriodForm(TranscriptPeriodForm):
         for name in ("start", "end"):
             self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}-help"
 
+    #: The fields the report's selectors take by name, besides the period.
+    filter_fields: tuple[str, ...] = ()
+
     @property
     def period(self) -> Period:
         return Period(start=self.cleaned_data["start"], end=self.cleaned_data["end"])
+
+    @property
+    def filters(self) -> dict:
+        """The valid filters as the report's selectors take them: the period
+        and each of `filter_fields` (None or "" where left empty)."""
+        data = self.cleaned_data
+        return {"period": self.period, **{name: data[name] for name in self.filter_fields}}
 
 
 def _course_field(**kwargs) -> forms.ModelChoiceField:
@@ -85,6 +95,7 @@ class RosterForm(ReportPeriodForm):
         ),
     )
     field_order = ["course", "basis", "start", "end", "accreditor"]
+    filter_fields = ("course", "basis", "accreditor")
 
     def clean_basis(self):
         # Left out of a link (e.g. from the evidence packet): the enrollment date.
@@ -111,6 +122,7 @@ class AccreditorReportForm(ReportPeriodForm):
         help_text="“Not reported yet”: the certificates no confirmed upload holds.",
     )
     field_order = ["accreditor", "start", "end", "course", "within_days", "reported"]
+    filter_fields = ("accreditor", "course", "within_days", "reported")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

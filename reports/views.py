@@ -149,6 +149,19 @@ class ReportView(AdministratorsOnly, AdminPageMixin, TemplateView):
     def export_response(self, form):
         raise Http404("This report has no CSV export.")
 
+    def period_export(self, form, *, obj, lines, name: str):
+        """This report's CSV or XLSX of `lines`, recorded against `obj` and named
+        "<url_name>-<name>-<start>-<end>" after the form's period."""
+        period = form.period
+        return report_export(
+            self.request,
+            report=self.url_name,
+            obj=obj,
+            lines=lines,
+            filename_stem=f"{self.url_name}-{name}-{period.start}-{period.end}",
+            file_format=self.export,
+        )
+
     def paged(self, queryset):
         page = Paginator(queryset, self.per_page).get_page(self.request.GET.get("p"))
         params = self.request.GET.copy()
@@ -162,17 +175,8 @@ class RosterView(ReportView):
     form_class = RosterForm
     url_name = "roster"
 
-    def _filters(self, form) -> dict:
-        data = form.cleaned_data
-        return {
-            "course": data["course"],
-            "period": form.period,
-            "basis": data["basis"],
-            "accreditor": data.get("accreditor"),
-        }
-
     def report_context(self, form):
-        filters = self._filters(form)
+        filters = form.filters
         lesson_ids = selectors.course_live_lesson_ids(course=filters["course"])
         page, query = self.paged(selectors.roster_queryset(**filters, lesson_ids=lesson_ids))
         rows = selectors.roster_rows(
@@ -190,15 +194,13 @@ class RosterView(ReportView):
         }
 
     def export_response(self, form):
-        filters = self._filters(form)
+        filters = form.filters
         course = filters["course"]
-        return report_export(
-            self.request,
-            report="roster",
+        return self.period_export(
+            form,
             obj=course,
             lines=selectors.roster_csv(**filters),
-            filename_stem=f"roster-{slugify(course.slug)[:50]}-{form.period.start}-{form.period.end}",
-            file_format=self.export,
+            name=slugify(course.slug)[:50],
         )
 
 
@@ -208,18 +210,8 @@ class AccreditorReportView(ReportView):
     form_class = AccreditorReportForm
     url_name = "accreditor"
 
-    def _filters(self, form) -> dict:
-        data = form.cleaned_data
-        return {
-            "accreditor": data["accreditor"],
-            "period": form.period,
-            "course": data.get("course"),
-            "within_days": data.get("within_days"),
-            "reported": data.get("reported") or "",
-        }
-
     def report_context(self, form):
-        filters = self._filters(form)
+        filters = form.filters
         page, query = self.paged(selectors.accreditor_report_queryset(**filters))
         confirm_form = UploadConfirmForm(initial={"issued_before": timezone.now().isoformat()})
         lines = [
@@ -241,15 +233,13 @@ class AccreditorReportView(ReportView):
         }
 
     def export_response(self, form):
-        filters = self._filters(form)
-        short = slugify(filters["accreditor"].short_name)[:30]
-        return report_export(
-            self.request,
-            report="accreditor",
-            obj=filters["accreditor"],
+        filters = form.filters
+        accreditor = filters["accreditor"]
+        return self.period_export(
+            form,
+            obj=accreditor,
             lines=selectors.accreditor_report_csv(**filters),
-            filename_stem=f"accreditor-{short}-{form.period.start}-{form.period.end}",
-            file_format=self.export,
+            name=slugify(accreditor.short_name)[:30],
         )
 
 
@@ -267,14 +257,13 @@ class AccreditorUploadConfirmView(AdministratorsOnly, StaffReauthRequiredMixin, 
         if not filters_form.is_valid() or not confirm.is_valid():
             messages.error(request, "The report's filters or the confirmation are not valid.")
             return redirect(back)
-        data = filters_form.cleaned_data
+        report_filters = filters_form.filters
+        # The upload marks those not reported yet, whichever the page showed.
+        del report_filters["reported"]
         try:
             upload = services.accreditor_upload_confirm(
                 actor=request.user,
-                accreditor=data["accreditor"],
-                period=filters_form.period,
-                course=data.get("course"),
-                within_days=data.get("within_days"),
+                **report_filters,
                 issued_before=confirm.cleaned_data["issued_before"],
                 reference=confirm.cleaned_data["reference"],
                 filters={k: v for k, v in request.GET.items() if k != "p"},
