@@ -1,6 +1,7 @@
-"""Shared fixtures: a real Celery worker process on the real broker, the email
-file backend, an Administrator and their signed-in client, the site cache
-switched on, and the demo site tree."""
+"""Shared fixtures: a real Celery worker process on the real broker (and drained
+of a test's tasks), the email file backend, an Administrator and their signed-in
+client, an accreditor (APA) and a psychologist, the site cache switched on, and
+the demo site tree."""
 
 import os
 import signal
@@ -13,7 +14,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.factories import client_reauthenticated, staff_user
+from tests.certificates.worker import worker_drain
+from tests.factories import AccreditorFactory, client_reauthenticated, clinician, staff_user
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -145,6 +147,13 @@ def celery_worker(worker_factory):
 
 
 @pytest.fixture
+def drained_worker(celery_worker):
+    """The session's real worker, drained of this test's tasks at the end."""
+    yield celery_worker
+    worker_drain()
+
+
+@pytest.fixture
 def mailbox(settings):
     """Messages the file email backend wrote during the test, oldest first.
 
@@ -196,6 +205,17 @@ def iterator_calls(monkeypatch):
 def administrator(db):
     """A member of the Administrators group: Avery Admin, avery@example.org."""
     return staff_user(group="Administrators", full_name="Avery Admin", email="avery@example.org")
+
+
+@pytest.fixture
+def apa(db):
+    return AccreditorFactory()
+
+
+@pytest.fixture
+def psychologist(db):
+    """A clinician with one psychologist's license: Dana Whitfield."""
+    return clinician(full_name="Dana Whitfield", professions=("psychologist",))
 
 
 @pytest.fixture

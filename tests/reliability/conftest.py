@@ -1,7 +1,5 @@
 import contextlib
 
-import pytest
-
 from cms.celery import app
 
 
@@ -22,11 +20,3 @@ def broker_unreachable():
         yield
     finally:
         use(*saved)
-
-
-@pytest.fixture
-def drained_worker(celery_worker):
-    from tests.certificates.worker import worker_drain
-
-    yield celery_worker
-    worker_drain()

@@ -2,21 +2,10 @@ from datetime import date
 
 import pytest
 
-from tests.factories import AccreditorFactory, clinician, requirement_template
+from tests.factories import requirement_template
 
 DEADLINE = date(2027, 3, 31)
 START = date(2025, 4, 1)
-
-
-@pytest.fixture
-def apa(db):
-    return AccreditorFactory()
-
-
-@pytest.fixture
-def psychologist(db):
-    """A clinician with one psychologist's license (MD's template's profession)."""
-    return clinician(full_name="Dana Whitfield", professions=("psychologist",))
 
 
 @pytest.fixture

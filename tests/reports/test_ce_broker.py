@@ -17,7 +17,6 @@ from courses.models import CourseCredit
 from reports.models import AccreditorUpload
 from reports.names import name_split
 from tests.factories import (
-    AccreditorFactory,
     certificate_issued,
     client_reauthenticated,
     clinician,
@@ -48,11 +47,6 @@ CONFIRM = "/admin/audit-reports/accreditor/confirm/"
 )
 def test_a_certified_name_splits_into_first_and_last_by_the_documented_rule(name, first, last):
     assert name_split(name) == (first, last)
-
-
-@pytest.fixture
-def apa(db):
-    return AccreditorFactory()
 
 
 @pytest.fixture
