@@ -60,15 +60,26 @@ class CertificateViewSet(ListAndInspectOnly, ModelViewSet):
     ordering = ["-issued_at", "-pk"]
     list_display = [
         "number",
-        "participant_name",
+        # Names, titles and accreditors are the data's: any of them may hold a
+        # word wider than its column, which then breaks (admin.css).
+        Column(
+            "participant_name",
+            label="Participant name",
+            sort_key="participant_name",
+            classname="cert-text",
+        ),
         # Wide enough that a course's title reads in two or three lines (admin.css).
         Column(
-            "course_title", label="Course title", sort_key="course_title", classname="cert-course"
+            "course_title",
+            label="Course title",
+            sort_key="course_title",
+            classname="cert-course cert-text",
         ),
         Column(
             "accreditor",
             label="Accreditor",
             accessor=lambda c: c.accreditor.short_name if c.accreditor else "Attendance",
+            classname="cert-text",
         ),
         # Status and delivery share a column, on two lines, so that the table fits a
         # laptop's screen with the admin's menu open (tests/browser/test_admin_tables.py).

@@ -58,6 +58,31 @@ def assert_fits(page, selector: str) -> None:
     assert fit["page"] <= fit["window"] + 1, f"the page scrolls sideways at {page.url}: {fit}"
 
 
+# The widest a certificate number can be (W and M are the alphabet's widest
+# letters), and a surname of one long word.
+WIDEST_NUMBER = "PRC-2026-WMWM-MWMW"
+LONG_NAME = "Wolfeschlegelsteinhausenbergerdorff"
+
+
+def assert_fits_any_data(page, selector: str, fill: dict[str, str]) -> None:
+    """The table still fits with the widest data its cells may hold: the width must
+    not depend on which letters a number drew or how long a word a name has
+    (``fill``: cell selector → text written into every such cell)."""
+    page.evaluate(
+        """([selector, fill]) => {
+            const table = document.querySelector(selector);
+            for (const [cells, text] of Object.entries(fill)) {
+                for (const cell of table.querySelectorAll(cells)) {
+                    const target = cell.querySelector('a') || cell;
+                    target.textContent = text;
+                }
+            }
+        }""",
+        [selector, fill],
+    )
+    assert_fits(page, selector)
+
+
 def assert_one_line(locator) -> None:
     """Each element's text on one line (a wrapped number has several line boxes)."""
     lines = locator.evaluate_all(
@@ -82,6 +107,15 @@ def test_the_certificate_listing_and_the_roster_fit_a_laptop_screen(journey):
     assert_one_line(page.locator("table.listing td.cert-number a"))
     expect(page.get_by_role("columnheader", name="Issued")).to_be_in_viewport()
     expect(page.locator("td.cert-status").first).to_contain_text("Delivery:")
+    assert_fits_any_data(
+        page,
+        "table.listing",
+        {
+            "td.cert-number": WIDEST_NUMBER,
+            "td.cert-text": f"Alexandra {LONG_NAME}-Konstantinopoulou, PsyD",
+        },
+    )
+    assert_one_line(page.locator("table.listing td.cert-number a"))
 
     today = timezone.localdate()
     admin.goto(
