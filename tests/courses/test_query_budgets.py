@@ -35,11 +35,18 @@ def _course_with_progress(*, lessons: int, user):
     return course
 
 
-def test_course_page_is_constant_in_lessons():
+def _reader_of_two_courses():
+    """A signed-in reader's client, and two courses they read (the first lesson
+    done): one of 2 lessons, one of 8."""
     user = UserFactory()
     client = client_for(user)
     small = _course_with_progress(lessons=2, user=user)
     large = _course_with_progress(lessons=8, user=user)
+    return client, small, large
+
+
+def test_course_page_is_constant_in_lessons():
+    client, small, large = _reader_of_two_courses()
     assert_constant(
         page_queries(client, small.url), page_queries(client, large.url), COURSE_PAGE_BUDGET
     )
@@ -50,10 +57,7 @@ def test_course_page_is_constant_in_lessons():
 
 
 def test_lesson_page_is_constant_in_lessons():
-    user = UserFactory()
-    client = client_for(user)
-    small = _course_with_progress(lessons=2, user=user)
-    large = _course_with_progress(lessons=8, user=user)
+    client, small, large = _reader_of_two_courses()
     assert_constant(
         page_queries(client, lessons_of(small)[1].url),
         page_queries(client, lessons_of(large)[4].url),
@@ -99,10 +103,7 @@ def test_with_the_site_cache_a_lesson_costs_six_queries_and_writes_nothing(site_
     restrictions from the cache. Six queries and the session row (production
     reads sessions from the cache too): the user, the page, the enrollment with
     its course, the outline, the lessons done, the journal."""
-    user = UserFactory()
-    client = client_for(user)
-    small = _course_with_progress(lessons=2, user=user)
-    large = _course_with_progress(lessons=8, user=user)
+    client, small, large = _reader_of_two_courses()
     small_sql = page_queries(client, lessons_of(small)[1].url)
     large_sql = page_queries(client, lessons_of(large)[4].url)
     assert_constant(small_sql, large_sql, 7)
