@@ -146,6 +146,7 @@ class UploadConfirmForm(forms.Form):
 class EvidenceForm(ReportPeriodForm):
     course = _course_field()
     field_order = ["course", "start", "end"]
+    filter_fields = ("course",)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

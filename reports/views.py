@@ -121,10 +121,10 @@ class ReportView(AdministratorsOnly, AdminPageMixin, TemplateView):
             context = self.get_context_data(form=self.form)
             return TemplateResponse(request, self.template_name, context, status=400)
         if self.export:
-            return self.export_response(self.form)
+            return self.export_response(self.form.filters)
         context = self.get_context_data(form=self.form)
         if bound:
-            context.update(self.report_context(self.form))
+            context.update(self.report_context(self.form.filters))
         return self.render_to_response(context)
 
     def get_context_data(self, **kwargs):
@@ -142,17 +142,17 @@ class ReportView(AdministratorsOnly, AdminPageMixin, TemplateView):
             "xlsx_url": report_url(f"{self.url_name}_xlsx") + "?" + query,
         }
 
-    def report_context(self, form) -> dict:
-        """What the page shows once the filters are valid (each report adds its own)."""
+    def report_context(self, filters: dict) -> dict:
+        """What the page shows for the valid form's `filters` (each report adds its own)."""
         return {}
 
-    def export_response(self, form):
+    def export_response(self, filters: dict):
         raise Http404("This report has no CSV export.")
 
-    def period_export(self, form, *, obj, lines, name: str):
+    def period_export(self, filters: dict, *, obj, lines, name: str):
         """This report's CSV or XLSX of `lines`, recorded against `obj` and named
-        "<url_name>-<name>-<start>-<end>" after the form's period."""
-        period = form.period
+        "<url_name>-<name>-<start>-<end>" after the filters' period."""
+        period = filters["period"]
         return report_export(
             self.request,
             report=self.url_name,
@@ -175,8 +175,7 @@ class RosterView(ReportView):
     form_class = RosterForm
     url_name = "roster"
 
-    def report_context(self, form):
-        filters = form.filters
+    def report_context(self, filters):
         lesson_ids = selectors.course_live_lesson_ids(course=filters["course"])
         page, query = self.paged(selectors.roster_queryset(**filters, lesson_ids=lesson_ids))
         rows = selectors.roster_rows(
@@ -193,11 +192,10 @@ class RosterView(ReportView):
             **self.export_urls(query),
         }
 
-    def export_response(self, form):
-        filters = form.filters
+    def export_response(self, filters):
         course = filters["course"]
         return self.period_export(
-            form,
+            filters,
             obj=course,
             lines=selectors.roster_csv(**filters),
             name=slugify(course.slug)[:50],
@@ -210,8 +208,7 @@ class AccreditorReportView(ReportView):
     form_class = AccreditorReportForm
     url_name = "accreditor"
 
-    def report_context(self, form):
-        filters = form.filters
+    def report_context(self, filters):
         page, query = self.paged(selectors.accreditor_report_queryset(**filters))
         confirm_form = UploadConfirmForm(initial={"issued_before": timezone.now().isoformat()})
         lines = [
@@ -232,11 +229,10 @@ class AccreditorReportView(ReportView):
             "missing_course_numbers": any(not line[1] for line in lines),
         }
 
-    def export_response(self, form):
-        filters = form.filters
+    def export_response(self, filters):
         accreditor = filters["accreditor"]
         return self.period_export(
-            form,
+            filters,
             obj=accreditor,
             lines=selectors.accreditor_report_csv(**filters),
             name=slugify(accreditor.short_name)[:30],
@@ -284,8 +280,8 @@ class EvidenceView(ReportView):
     form_class = EvidenceForm
     url_name = "evidence"
 
-    def report_context(self, form):
-        course, period = form.cleaned_data["course"], form.period
+    def report_context(self, filters):
+        course, period = filters["course"], filters["period"]
         query = urlencode({"course": course.pk, "start": period.start, "end": period.end})
         return {
             "evidence": selectors.course_evidence(course=course, period=period),
