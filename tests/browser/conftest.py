@@ -381,7 +381,17 @@ class Journey:
         self.console_errors: list[str] = []
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
+        self.page.on("response", self._response)
         journey_connection_track()
+
+    def _response(self, response) -> None:
+        # The browser's console names neither the resource nor the cause of a 5xx:
+        # the error names both, with the server's log as it stood (its traceback).
+        if response.status >= 500:
+            self.console_errors.append(
+                f"{response.status} from {response.request.method} {response.url}; "
+                f"the server's log ends:\n{self.site.log_tail(60)}"
+            )
 
     def _console(self, msg) -> None:
         if msg.type != "error":
