@@ -30,7 +30,9 @@ class EditorPanel(HelpPanel):
         super().__init__(**kwargs)
 
     def panel_context(self, instance, form) -> dict:
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{type(self).__name__} must say what its panel shows: define panel_context()"
+        )
 
     class BoundPanel(HelpPanel.BoundPanel):
         def get_context_data(self, parent_context=None):

@@ -46,7 +46,9 @@ class PermittedOnly:
     forbidden_context: dict | None = None
 
     def permits(self, user) -> bool:
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{type(self).__name__} must say who may see it: define permits(user)"
+        )
 
     def setup(self, request, *args, **kwargs):
         self.permitted = self.permits(request.user)
