@@ -15,7 +15,13 @@ import pytest
 from django.conf import settings
 
 from tests.certificates.worker import worker_drain
-from tests.factories import AccreditorFactory, client_reauthenticated, clinician, staff_user
+from tests.factories import (
+    AccreditorFactory,
+    catalog_get,
+    client_reauthenticated,
+    clinician,
+    staff_user,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -286,8 +292,8 @@ def _is_transactional(item) -> bool:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     """After a transactional test's fixtures are torn down (the flush among them),
-    replay the data migrations. Not after the last test: by then the session's
-    fixtures have dropped the test database."""
+    replay the data migrations and make the site tree again (below). Not after the
+    last test: by then the session's fixtures have dropped the test database."""
     result = yield
     if nextitem is not None and _is_transactional(item):
         from pytest_django.plugin import blocking_manager_key
@@ -296,7 +302,29 @@ def pytest_runtest_teardown(item, nextitem):
 
         with item.config.stash[blocking_manager_key].unblock():
             data_migrations_replay()
+            site_tree_commit()
     return result
+
+
+# --- The site tree, made once for a test database ------------------------------------------
+#
+# Most tests build a course, and a course stands in the site: the home page, the four
+# policy pages, the catalog with its approval workflow and the groups' page permissions
+# (tests.factories.catalog_get). Made inside each test's transaction, that was about a
+# second of every such test. It is made once, committed, when the test database is set
+# up (and again after a flush): every test's transaction starts with it, and what a
+# test changes of it is rolled back with the rest. A test that needs a database
+# without it flushes (tests/cms/test_bootstrap.py).
+
+
+def site_tree_commit() -> None:
+    catalog_get()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        site_tree_commit()
 
 
 # --- Production settings, behind the proxy -------------------------------------------------

@@ -87,11 +87,13 @@ def _form_answers() -> dict[str, str]:
 
 def probe() -> dict[str, object]:
     """Every request's status code (and the fields' answers), with a clinician
-    and an Administrator freshly re-authenticated."""
+    and an Administrator freshly re-authenticated, on a site with its catalog (so
+    the catalog's filters meet the ids, not a 404 for a missing page)."""
     from django.test import Client
 
-    from tests.factories import UserFactory, client_reauthenticated, staff_user
+    from tests.factories import UserFactory, catalog_get, client_reauthenticated, staff_user
 
+    catalog_get()
     clients = {"clinician": Client(), "admin": Client()}
     clients["clinician"].force_login(UserFactory())
     clients["admin"].force_login(staff_user(group="Administrators"))
