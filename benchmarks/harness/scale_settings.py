@@ -14,8 +14,11 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": next(
             url
-            for url in (os.environ.get("CACHE_URL", ""), os.environ.get("CELERY_BROKER_URL", ""))
-            + ("redis://127.0.0.1:6379/0",)
+            for url in (
+                os.environ.get("CACHE_URL", ""),
+                os.environ.get("CELERY_BROKER_URL", ""),
+                "redis://127.0.0.1:6379/0",
+            )
             if url.startswith("redis")
         ),
         "KEY_PREFIX": os.environ.get("BENCH_CACHE_PREFIX", "bench-scale"),
