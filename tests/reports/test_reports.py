@@ -609,7 +609,7 @@ def test_instructors_get_403_and_clinicians_never_reach_the_reports(client, data
     for url in report_urls(data):
         response = client.get(url)
         assert response.status_code == 403, url
-        assert "Dana" not in response.content.decode(), url
+        assert "Dana Whitfield" not in response.content.decode(), url
     for user in (data.dana, None):
         if user is None:
             client.logout()
@@ -621,7 +621,7 @@ def test_instructors_get_403_and_clinicians_never_reach_the_reports(client, data
             # sent back to the site (accounts.admin_gate), an anonymous visitor to sign in.
             expected = "/dashboard/" if user else "/accounts/login/"
             assert response.status_code == 302 and expected in response["Location"], url
-            assert "Dana" not in response.content.decode(), url
+            assert "Dana Whitfield" not in response.content.decode(), url
 
 
 def test_administrators_see_every_report_and_the_menu_item(admin_client, client, data):
@@ -759,7 +759,7 @@ def assert_refused_at_field(admin_client, data, url, query, field, message):
     assert summary.find("a", href=f"#id_{field}") is not None
     # Nothing of the report was run or shown.
     assert page.find("table", class_="report-table") is None
-    assert "Dana" not in response.content.decode()
+    assert "Dana Whitfield" not in response.content.decode()
 
 
 @pytest.mark.parametrize(("url", "query", "field"), UNKNOWN_RECORDS)
