@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import path
+from django.utils.html import format_html
 from wagtail import hooks
 
 from . import media_views
@@ -20,3 +22,10 @@ def media_views_that_explain_refusals():
         path("documents/edit/<int:document_id>/", media_views.DocumentEditView.as_view()),
         path("documents/delete/<int:document_id>/", media_views.DocumentDeleteView.as_view()),
     ]
+
+
+@hooks.register("insert_editor_js")
+def save_after_autosave():
+    """A save clicked while Wagtail's autosave is creating the page waits for it
+    (cms/static/cms/save-after-autosave.js says why)."""
+    return format_html('<script src="{}"></script>', static("cms/save-after-autosave.js"))
