@@ -6,8 +6,14 @@ ones); pytest runs with their URLs and ``cms.settings.test``.
 Without arguments, the whole suite runs in two passes: everything but the
 browser journeys spread over one pytest-xdist process per core (at most
 PRACTICUM_TEST_PROCESSES, default 2; each has its own test database, queue and
-Celery worker), then the journeys in one process, since they share one seeded
-site, server and browser. With arguments, one pytest run gets them as they are.
+Celery worker), and the journeys in one process, since they share one seeded
+site, server and browser. The two passes run at the same time: the journeys
+spend most of their time waiting (for the browser, the server, the worker's
+deliberately late render), so alongside the unit pass they add about a minute
+instead of five. Their output goes to test-artifacts/browser-pass.log and is
+printed when both have finished. PRACTICUM_TEST_TOGETHER=0 runs them one after
+the other, with the journeys' output live. With arguments, one pytest run gets
+them as they are.
 
 The exit code is the first failing pass's; "no tests collected" (5) counts as a
 failure, as any non-zero code does.
@@ -28,6 +34,7 @@ from services import PROJECT_ROOT, ServiceError, ensure_services, shielded
 
 # Time pytest gets to tear down (drop the test database, stop fixtures) when interrupted.
 GRACE = 30.0
+BROWSER_LOG = PROJECT_ROOT / "test-artifacts" / "browser-pass.log"
 NO_TESTS_COLLECTED = 5
 
 
@@ -66,24 +73,57 @@ def passes(argv: list[str]) -> list[list[str]]:
     return [[*spread, "--ignore=tests/browser"], ["tests/browser"]]
 
 
-def _run_pytest(args: list[str], env: dict[str, str]) -> int:
+def together(plan: list[list[str]]) -> bool:
+    """Run the unit pass and the journeys at the same time (see the module's doc)?"""
+    return len(plan) == 2 and os.environ.get("PRACTICUM_TEST_TOGETHER", "1") != "0"
+
+
+def _start_pytest(args: list[str], env: dict[str, str], output=None) -> subprocess.Popen[bytes]:
     # Same process group as us, on purpose: a terminal Ctrl-C reaches pytest
     # directly and it reports and tears down as usual; `--pdb` keeps the tty.
     command = [sys.executable, "-m", "pytest", *args]
     log("running: pytest " + " ".join(args))
-    proc = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
+    return subprocess.Popen(
+        command,
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT if output else None,
+    )
+
+
+def _wait_pytest(procs: list[subprocess.Popen[bytes]]) -> list[int]:
+    """Each process's exit code, in order; an interrupt is passed on to all of them."""
     try:
-        code = proc.wait()
+        codes = [proc.wait() for proc in procs]
     except KeyboardInterrupt:
         forward = None if _terminal_sent_it() else signal.SIGINT
-        _wait_after_interrupt(proc, forward=forward)
+        for proc in procs:
+            _wait_after_interrupt(proc, forward=forward)
         raise
     except SystemExit:  # SIGTERM (see ensure_services): pass it on
-        _wait_after_interrupt(proc, forward=signal.SIGTERM)
+        for proc in procs:
+            _wait_after_interrupt(proc, forward=signal.SIGTERM)
         raise
-    if code == NO_TESTS_COLLECTED:
+    if NO_TESTS_COLLECTED in codes:
         log("pytest collected no tests (exit code 5): that counts as a failure")
-    return code
+    return codes
+
+
+def _run_together(plan: list[list[str]], env: dict[str, str]) -> list[int]:
+    """The unit pass on the terminal, the journeys into their log, at the same time."""
+    unit, journeys = plan
+    BROWSER_LOG.parent.mkdir(exist_ok=True)
+    with BROWSER_LOG.open("wb") as output:
+        started = [_start_pytest(journeys, env, output=output)]
+        log(f"the browser journeys run alongside; their output follows at the end ({BROWSER_LOG})")
+        started.insert(0, _start_pytest(unit, env))
+        codes = _wait_pytest(started)
+    log("the browser journeys' output:")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(BROWSER_LOG.read_bytes())
+    sys.stdout.flush()
+    return codes
 
 
 def main(argv: list[str]) -> int:
@@ -91,8 +131,12 @@ def main(argv: list[str]) -> int:
     try:
         with ensure_services(mode="test", root=PROJECT_ROOT) as services_env:
             env = {**os.environ, **services_env, "DJANGO_SETTINGS_MODULE": "cms.settings.test"}
-            for args in passes(argv):
-                codes.append(_run_pytest(args, env))
+            plan = passes(argv)
+            if together(plan):
+                codes = _run_together(plan, env)
+            else:
+                for args in plan:
+                    codes += _wait_pytest([_start_pytest(args, env)])
     except ServiceError as exc:
         log(f"error: {exc}")
         return 1
@@ -101,7 +145,13 @@ def main(argv: list[str]) -> int:
         return 130
     failed = [code for code in codes if code != 0]
     if len(codes) > 1:
-        log("passes: " + ", ".join("passed" if c == 0 else f"failed ({c})" for c in codes))
+        names = ("unit pass", "browser journeys")
+        log(
+            ", ".join(
+                f"{n} " + ("passed" if c == 0 else f"failed ({c})")
+                for n, c in zip(names, codes, strict=True)
+            )
+        )
     return failed[0] if failed else 0
 
 
