@@ -57,6 +57,15 @@ def _beat_after(client, lesson, seconds, *, claimed):
     return _beat(client, lesson, claimed).json()
 
 
+def _reading(course, clinician):
+    """The clinician's client, enrolled, with the first lesson opened (its first beat)."""
+    enrollment_create(user=clinician, course=course)
+    client = client_for(clinician)
+    lesson = lessons_of(course)[0]
+    _beat(client, lesson, 0)
+    return client, lesson
+
+
 def _active(lesson) -> int:
     return LessonProgress.objects.get(lesson=lesson).active_seconds
 
@@ -144,10 +153,17 @@ def test_a_heartbeat_is_one_small_write_and_no_page(reader):
         for q in queries.captured_queries
         if "SAVEPOINT" not in q["sql"].upper()  # the test's own transaction around ours
     ]
-    writes = [s for s in statements if "UPDATE" in s.upper() or "INSERT" in s.upper()]
-    assert len(writes) == 1, statements
-    # session, user, and one statement: find, lock, credit, update
+    # session, user, and one statement: the beat's, prepared earlier on this
+    # database session (find, lock, credit, update), executed by name.
     assert len(statements) <= 3, statements
+    assert "EXECUTE practicum_heartbeat(" in statements[-1], statements
+    assert not [s for s in statements[:-1] if "UPDATE" in s.upper() or "INSERT" in s.upper()]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE name = %s", ["practicum_heartbeat"]
+        )
+        [(prepared,)] = cursor.fetchall()
+    assert "UPDATE" in prepared.upper() and "FOR UPDATE" in prepared.upper()
     # It does not wait for the WAL flush (courses.services._ASYNCHRONOUS_COMMIT)...
     assert statements[-1].startswith("SET LOCAL synchronous_commit TO off;"), statements
     with connection.cursor() as cursor:
@@ -156,11 +172,25 @@ def test_a_heartbeat_is_one_small_write_and_no_page(reader):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_beat_is_prepared_once_per_database_session_and_again_on_a_new_one(course, clinician):
+    client, lesson = _reading(course, clinician)
+    credited = []
+    for session in ("the first", "a new one"):
+        with CaptureQueriesContext(connection) as queries:
+            for _ in range(2):
+                _seconds_ago(lesson, 30)
+                credited.append(_beat(client, lesson, 30).json()["credited"])
+        prepares = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("PREPARE")]
+        # The first database session prepared it at the lesson's first beat.
+        assert len(prepares) == (0 if session == "the first" else 1), (session, prepares)
+        connection.close()  # the next request opens a new session
+    assert credited == [30, 30, 30, 30]
+    assert _active(lesson) == 120
+
+
+@pytest.mark.django_db(transaction=True)
 def test_after_a_beat_the_connection_commits_synchronously_again(course, clinician):
-    enrollment_create(user=clinician, course=course)
-    client = client_for(clinician)
-    lesson = lessons_of(course)[0]
-    _beat(client, lesson, 0)
+    client, lesson = _reading(course, clinician)
     _seconds_ago(lesson, 30)
     assert _beat(client, lesson, 30).json() == {"credited": 30}
     with connection.cursor() as cursor:
