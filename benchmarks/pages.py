@@ -334,6 +334,20 @@ regression. The in-process queries are counted in the steady state since
 2026-12-07 04:00: the clinicians' sign-in saves their rows, and for 5 s after a
 save a person's row is read from the database (cms.user_cache's tombstone), which
 the first measured requests had counted (the dashboard's 8 was 7 and the user row).
+
+Then (2026-12-07, 06:45): the heartbeat's statement is prepared once per
+database session and executed by name (courses.services, `PREPARE
+practicum_heartbeat`): PostgreSQL had planned it on every beat, 0.43 ms of its
+0.61 ms (`EXPLAIN (ANALYZE, BUFFERS)`), and now uses its generic plan. Side by
+side (`--only heartbeat --duration 5 --rounds 2 --connections 50`, the previous
+commit from a worktree, then this): 668 and 601 req/s (29 %, 26 %) before,
+1,147 and 839 (51 %, 34 %) after. The machine of this run gave the baseline
+2,300 req/s against 1,000-1,600 in the 04:07 run; the lesson's and the
+dashboard's req/s rose less than that, so their shares fell with the same code. Their profiles
+(cProfile, 300 requests in process): the lesson spends 29 % rendering its
+template, 24 % in the one enrollment query (11 % of all its time is Django
+compiling its three queries' SQL) and 15 % waiting on PostgreSQL; the dashboard
+20 % waiting on PostgreSQL for its 7 queries.
 """
 
 
