@@ -14,7 +14,6 @@ from ..lesson_tokens import lesson_served_token
 from ..panels import LessonWordCountPanel
 from ..wordcount import stream_word_count
 from .choices import CreditCategory
-from .pages import CoursePage
 
 
 class LessonPage(Page):
@@ -41,14 +40,14 @@ class LessonPage(Page):
     def serve(self, request, *args, **kwargs):
         """Clinicians read lessons once enrolled; staff read them to review them.
         Nothing is written: the page's first heartbeat records the visit."""
-        course, enrollment = self._course_and_enrollment(request)
-        active = enrollment is not None and enrollment.is_active
-        if not active:
+        reading = self._reading(request)
+        enrollment = reading.enrollment
+        if enrollment is None or not enrollment.is_active:
             if not request.user.is_authenticated:
                 return redirect_to_login(self.url)
             if not request.user.has_perm("wagtailadmin.access_admin"):
                 messages.info(request, "Enroll in the course to read its lessons.")
-                return redirect(course.url)
+                return redirect(reading.course.url)
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
@@ -56,9 +55,12 @@ class LessonPage(Page):
         from .. import selectors, services  # they import this module
 
         context = super().get_context(request, *args, **kwargs)
-        course, enrollment = self._course_and_enrollment(request)
+        reading = self._reading(request)
+        course, enrollment = reading.course, reading.enrollment
         active = enrollment is not None and enrollment.is_active
-        outline = selectors.course_outline(course=course, enrollment=enrollment, current=self)
+        outline = selectors.course_outline(
+            course=course, enrollment=enrollment, current=self, done_ids=reading.done_ids
+        )
         index = next((i for i, item in enumerate(outline) if item.current), None)
         context.update(
             {
@@ -74,9 +76,7 @@ class LessonPage(Page):
                 ),
                 "position": (index + 1) if index is not None else len(outline) + 1,
                 # Only ever the requesting user's own reflections.
-                "journal": (
-                    selectors.journal_entries(user=request.user, lesson=self) if active else {}
-                ),
+                "journal": reading.journal if active else {},
                 "heartbeat_seconds": int(services.HEARTBEAT_INTERVAL.total_seconds()),
                 "served_token": (
                     lesson_served_token(user=request.user, lesson=self) if active else ""
@@ -85,19 +85,18 @@ class LessonPage(Page):
         )
         return context
 
-    def _course_and_enrollment(self, request):
-        """The lesson's course (from the site cache) and the user's enrollment in
-        it (one query for a signed-in person), read once per request."""
-        from ..selectors import lesson_enrollment_get  # the selectors import this module
+    def _reading(self, request):
+        """The lesson's course (from the site cache), the user's enrollment in it,
+        their completed lessons and their journal on this lesson (one query for a
+        signed-in person), read once per request."""
+        from ..selectors import lesson_reading  # the selectors import this module
 
         cached = getattr(request, "_courses_lesson", None)
         if cached is not None and cached[0] == self.path:
-            return cached[1], cached[2]
-        course, enrollment = lesson_enrollment_get(
-            user=request.user, course_path=self.path[: -CoursePage.steplen]
-        )
-        request._courses_lesson = (self.path, course, enrollment)
-        return course, enrollment
+            return cached[1]
+        reading = lesson_reading(user=request.user, lesson=self)
+        request._courses_lesson = (self.path, reading)
+        return reading
 
     @property
     def word_count(self) -> int:

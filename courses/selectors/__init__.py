@@ -33,6 +33,7 @@ from .catalog import (
 from .credits import course_credit_rows
 from .learning import (
     EnrollmentSummary,
+    LessonReading,
     OutlineItem,
     course_at,
     course_credits,
@@ -44,9 +45,9 @@ from .learning import (
     enrollment_get,
     enrollment_summaries,
     journal_entries,
-    lesson_enrollment_get,
     lesson_list,
     lesson_progress,
+    lesson_reading,
     lessons_complete_ids,
     resume_lesson,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "CatalogResult",
     "CreditCheck",
     "EnrollmentSummary",
+    "LessonReading",
     "OutlineItem",
     "TimeRequirement",
     "accreditor_warnings",
@@ -90,9 +92,9 @@ __all__ = [
     "home_courses",
     "instructor_cv_holds",
     "journal_entries",
-    "lesson_enrollment_get",
     "lesson_list",
     "lesson_progress",
+    "lesson_reading",
     "lessons_complete_ids",
     "override_in_force",
     "override_list",

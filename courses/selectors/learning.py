@@ -3,7 +3,9 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
+from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 
 from cms import site_cache
@@ -45,35 +47,92 @@ def enrollment_get(*, user, course: CoursePage) -> Enrollment | None:
     return Enrollment.objects.filter(user=user, course=course).select_related("completion").first()
 
 
-def lesson_enrollment_get(*, user, course_path: str) -> tuple[CoursePage, Enrollment | None]:
-    """A lesson's course (the page at ``course_path``) and the user's enrollment
-    in it with its completion: what a lesson page needs first. The course comes
-    from the site cache (course_at) and the enrollment in one query; with the
-    site cache off, both in one query."""
-    if site_cache.site_cache_seconds() > 0 or not user.is_authenticated:
-        course = course_at(path=course_path)
-        return course, _enrollment_with(user=user, course=course)
-    enrollment = (
-        Enrollment.objects.filter(user=user, course__path=course_path)
-        .select_related("completion", "course")
-        .first()
-    )
-    if enrollment is None:
-        return CoursePage.objects.get(path=course_path), None
-    return enrollment.course, enrollment
+@dataclass(frozen=True)
+class LessonReading:
+    """What a lesson page reads for the person reading it: the course, their
+    enrollment in it (None for a visitor or someone not enrolled), the lessons of
+    the course they have completed, and their own reflections on this lesson by
+    prompt id (nobody else's, ever)."""
+
+    course: CoursePage
+    enrollment: Enrollment | None
+    done_ids: frozenset[int]
+    journal: dict[str, str]
 
 
-def _enrollment_with(*, user, course: CoursePage) -> Enrollment | None:
+def lesson_reading(*, user, lesson: LessonPage) -> LessonReading:
+    """Everything personal a lesson page shows, in one query: the course comes
+    from the site cache (course_at); the enrollment, the completed lessons and
+    the journal from one statement on PostgreSQL (three ORM reads elsewhere, and
+    with the site cache off)."""
+    course_path = lesson.path[: -CoursePage.steplen]
     if not user.is_authenticated:
-        return None
-    enrollment = (
-        Enrollment.objects.filter(user=user, course_id=course.pk)
-        .select_related("completion")
-        .first()
+        return LessonReading(course_at(path=course_path), None, frozenset(), {})
+    if site_cache.site_cache_seconds() > 0:
+        course = course_at(path=course_path)
+        if connection.vendor == "postgresql":
+            return _reading_in_one_statement(user=user, course=course, lesson=lesson)
+        enrollment = Enrollment.objects.filter(user=user, course_id=course.pk).first()
+    else:
+        enrollment = (
+            Enrollment.objects.filter(user=user, course__path=course_path)
+            .select_related("course")
+            .first()
+        )
+        course = enrollment.course if enrollment else CoursePage.objects.get(path=course_path)
+    return _reading_with_the_orm(user=user, course=course, enrollment=enrollment, lesson=lesson)
+
+
+def _reading_in_one_statement(*, user, course: CoursePage, lesson: LessonPage) -> LessonReading:
+    with connection.cursor() as cursor:
+        cursor.execute(_reading_sql(), {"user": user.pk, "course": course.pk, "lesson": lesson.pk})
+        row = cursor.fetchone()
+    if row is None:
+        return LessonReading(course, None, frozenset(), {})
+    fields = _enrollment_attnames()
+    enrollment = Enrollment.from_db(connection.alias, fields, row[: len(fields)])
+    enrollment.course = course
+    done_ids, journal = row[len(fields)], row[len(fields) + 1]
+    return LessonReading(course, enrollment, frozenset(done_ids), journal or {})
+
+
+def _reading_with_the_orm(*, user, course, enrollment, lesson) -> LessonReading:
+    if enrollment is None:
+        return LessonReading(course, None, frozenset(), {})
+    enrollment.course = course
+    return LessonReading(
+        course,
+        enrollment,
+        _done_lesson_ids(enrollment),
+        journal_entries(user=user, lesson=lesson),
     )
-    if enrollment is not None:
-        enrollment.course = course
-    return enrollment
+
+
+def _enrollment_attnames() -> list[str]:
+    return [f.attname for f in Enrollment._meta.concrete_fields]
+
+
+# The reader's enrollment in the course, the ids of the lessons they completed in
+# it, and their own reflections on the lesson as {prompt id: text}.
+_READING_SQL = """
+SELECT {columns},
+    ARRAY(SELECT p.lesson_id FROM {progress} p
+          WHERE p.enrollment_id = e.id AND p.completed_at IS NOT NULL),
+    (SELECT json_object_agg(j.prompt_id, j.text) FROM {journal} j
+     WHERE j.user_id = e.user_id AND j.lesson_id = %(lesson)s)
+FROM {enrollment} e
+WHERE e.user_id = %(user)s AND e.course_id = %(course)s
+"""
+
+
+@lru_cache(maxsize=1)
+def _reading_sql() -> str:
+    return _READING_SQL.format(
+        columns=", ".join(f'e."{f.column}"' for f in Enrollment._meta.concrete_fields),
+        progress=LessonProgress._meta.db_table,
+        journal=JournalEntry._meta.db_table,
+        enrollment=Enrollment._meta.db_table,
+    )
 
 
 def course_at(*, path: str) -> CoursePage:
@@ -95,18 +154,18 @@ class OutlineItem:
 
 
 def course_outline(
-    *, course: CoursePage, enrollment: Enrollment | None, current: LessonPage | None = None
+    *,
+    course: CoursePage,
+    enrollment: Enrollment | None,
+    current: LessonPage | None = None,
+    done_ids: frozenset[int] | None = None,
 ) -> list[OutlineItem]:
     """The published lessons in order, with check marks for the enrollment: one
-    query (the lessons come from the site cache, courses.selectors.live_lessons_by_course)."""
+    query (the lessons come from the site cache, courses.selectors.live_lessons_by_course),
+    none when the completed lessons' ids are given (`done_ids`, as lesson_reading reads them)."""
     lessons = live_lessons_by_course(courses=[course])[course.pk]
-    done_ids: set[int] = set()
-    if enrollment is not None:
-        done_ids = set(
-            LessonProgress.objects.filter(
-                enrollment=enrollment, completed_at__isnull=False
-            ).values_list("lesson_id", flat=True)
-        )
+    if done_ids is None:
+        done_ids = _done_lesson_ids(enrollment) if enrollment is not None else frozenset()
     return [
         OutlineItem(
             lesson=lesson,
@@ -115,6 +174,14 @@ def course_outline(
         )
         for lesson in lessons
     ]
+
+
+def _done_lesson_ids(enrollment: Enrollment) -> frozenset[int]:
+    return frozenset(
+        LessonProgress.objects.filter(
+            enrollment=enrollment, completed_at__isnull=False
+        ).values_list("lesson_id", flat=True)
+    )
 
 
 def resume_lesson(
