@@ -175,6 +175,27 @@ def cached(kind: str, parts: tuple, make):
     return value
 
 
+def memo(kind: str, parts: tuple, make) -> str:
+    """``make()``'s text, kept in this process only, under this generation: for
+    small strings many pages compute alike (a page's address for a site), where
+    even the process's pickled copy costs more than making them. A change of
+    content moves the generation on, and with it every key."""
+    if site_cache_seconds() <= 0:
+        return make()
+    name = (kind, generation(), *parts)
+    value = _memo.get(name)
+    if value is None:
+        value = make()
+        with _local_lock:
+            _memo[name] = value
+            while len(_memo) > LOCAL_ENTRIES:
+                _memo.popitem(last=False)
+    return value
+
+
+_memo: OrderedDict[tuple, str] = OrderedDict()
+
+
 def cached_by_id(kind: str, ids, make) -> dict:
     """``make(ids)``'s values by id, each kept under this generation for
     SITE_CACHE_SECONDS: one cache round trip for the ids already kept, and

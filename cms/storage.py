@@ -1,9 +1,11 @@
 """Private file storage: certificates and other records that are only ever
-served through a view that checks who is asking."""
+served through a view that checks who is asking; and the static files' storage."""
 
 import uuid
 
+from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
+from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 #: The ending of a stored file's name, by its content type (for an upload, the one
 #: its first bytes showed: cms.uploads accepts these three).
@@ -30,3 +32,28 @@ def random_file_name(folder: str, content_type: str) -> str:
     """A stored file's name that tells nothing (an upload's own name is kept in its
     row): `folder`, a random part and the ending of `content_type`."""
     return f"{folder}/{uuid.uuid4().hex}.{_ENDINGS.get(content_type, 'bin')}"
+
+
+class StaticStorage(CompressedManifestStaticFilesStorage):
+    """WhiteNoise's compressed, hashed static files, each file's address worked
+    out once per process: the manifest is read when the storage is made and does
+    not change while the process runs, and every page asks for the same four
+    addresses (a look-up, a split and a join of the URL each time). Collecting
+    the files works out its addresses with ``force`` (`_url`), never from here,
+    and forgets the kept ones when it has made a new manifest."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._addresses: dict[str, str] = {}
+
+    def url(self, name, force=False):
+        if force or settings.DEBUG:
+            return super().url(name, force)
+        address = self._addresses.get(name)
+        if address is None:
+            address = self._addresses[name] = super().url(name)
+        return address
+
+    def post_process(self, *args, **kwargs):
+        yield from super().post_process(*args, **kwargs)
+        self._addresses.clear()

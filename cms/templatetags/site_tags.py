@@ -1,5 +1,6 @@
 """Tags of the site's frame (templates/base.html): the footer's provider facts
-from the cache, and Wagtail's user bar only for staff."""
+from the cache, Wagtail's user bar only for staff, and the paths of the fixed
+links every page shows."""
 
 from django import template
 from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
@@ -8,6 +9,7 @@ from wagtail.models import Site
 from accounts.sessions import request_user_is_staff
 
 from ..models import ProviderSettings
+from ..paths import fixed_path
 from ..site_cache import cached
 
 register = template.Library()
@@ -43,3 +45,11 @@ def staff_userbar(context) -> str:
     if user is None or not user.is_authenticated or not request_user_is_staff(request):
         return ""
     return wagtailuserbar(context)
+
+
+@register.simple_tag
+def fixed_url(name: str) -> str:
+    """``{% url name %}`` for a URL without arguments, reversed once per process
+    (cms.paths): the frame's dozen links cost a walk of the URL resolver each,
+    on every page."""
+    return fixed_path(name)

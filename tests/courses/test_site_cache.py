@@ -345,3 +345,22 @@ def test_a_process_copy_ends_when_another_process_moves_the_generation_on():
     with site_cache.request_scope():
         assert site_cache.cached("probe", (1,), make) == ["kept"]
     assert len(made) == 2
+
+
+def test_a_lessons_links_follow_a_renamed_slug_at_once():
+    """The outline's and the pager's addresses are made once per process and
+    content generation (cms.site_cache.memo): a publish that moves a lesson
+    changes them on the next page."""
+    course = course_build(lessons=2)
+    first, second = lessons_of(course)
+    client = _reader_of(course)
+    old_url = second.url
+    assert f'href="{old_url}"' in client.get(first.url).content.decode()
+    second.slug = "a-new-place"
+    second.save_revision().publish()
+    second.refresh_from_db()
+
+    page = client.get(first.url).content.decode()
+
+    assert second.url != old_url
+    assert f'href="{second.url}"' in page and f'href="{old_url}"' not in page
