@@ -84,12 +84,12 @@ def lesson_reading(*, user, lesson: LessonPage) -> LessonReading:
 
 
 def _reading_in_one_statement(*, user, course: CoursePage, lesson: LessonPage) -> LessonReading:
+    sql, fields = _reading_statement()
     with connection.cursor() as cursor:
-        cursor.execute(_reading_sql(), {"user": user.pk, "course": course.pk, "lesson": lesson.pk})
+        cursor.execute(sql, {"user": user.pk, "course": course.pk, "lesson": lesson.pk})
         row = cursor.fetchone()
     if row is None:
         return LessonReading(course, None, frozenset(), {})
-    fields = _enrollment_attnames()
     enrollment = Enrollment.from_db(connection.alias, fields, row[: len(fields)])
     enrollment.course = course
     done_ids, journal = row[len(fields)], row[len(fields) + 1]
@@ -108,10 +108,6 @@ def _reading_with_the_orm(*, user, course, enrollment, lesson) -> LessonReading:
     )
 
 
-def _enrollment_attnames() -> list[str]:
-    return [f.attname for f in Enrollment._meta.concrete_fields]
-
-
 # The reader's enrollment in the course, the ids of the lessons they completed in
 # it, and their own reflections on the lesson as {prompt id: text}.
 _READING_SQL = """
@@ -126,13 +122,17 @@ WHERE e.user_id = %(user)s AND e.course_id = %(course)s
 
 
 @lru_cache(maxsize=1)
-def _reading_sql() -> str:
-    return _READING_SQL.format(
-        columns=", ".join(f'e."{f.column}"' for f in Enrollment._meta.concrete_fields),
+def _reading_statement() -> tuple[str, list[str]]:
+    """_READING_SQL for these tables, and the enrollment's field names in the
+    order of its first columns (for Enrollment.from_db)."""
+    fields = Enrollment._meta.concrete_fields
+    sql = _READING_SQL.format(
+        columns=", ".join(f'e."{f.column}"' for f in fields),
         progress=LessonProgress._meta.db_table,
         journal=JournalEntry._meta.db_table,
         enrollment=Enrollment._meta.db_table,
     )
+    return sql, [f.attname for f in fields]
 
 
 def course_at(*, path: str) -> CoursePage:
