@@ -24,7 +24,7 @@ class CertificatesConfig(AppConfig):
 
         from accounts.registry import register_kept_licenses
         from cms.media import register_media_hold
-        from courses.registry import register_step_provider
+        from courses.registry import register_batch_statement, register_step_provider
         from courses.signals import course_completed
 
         from . import receivers, selectors, steps
@@ -36,6 +36,7 @@ class CertificatesConfig(AppConfig):
             receivers.on_course_completed, dispatch_uid="certificates.on_course_completed"
         )
         register_step_provider(steps.CertificateStepProvider())
+        register_batch_statement(steps.CURRENT_CERTIFICATES)
         register_media_hold(selectors.frozen_image_holds)
         register_kept_licenses(selectors.licenses_frozen_on_certificates)
         worker_process_init.connect(_warm_up_renderer, weak=False)

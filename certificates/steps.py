@@ -1,10 +1,13 @@
 """The certificate step on the clinician's dashboard (courses.registry seam)."""
 
+from django.db.models import JSONField
 from django.urls import reverse
 
-from courses.registry import Step, StepState
+from courses.registry import BatchStatement, Step, StepState, batch_read
+from courses.selectors import batch_enrollment_ids, instances, json_text
 
 from . import selectors
+from .models import Certificate
 
 
 class CertificateStepProvider:
@@ -12,8 +15,12 @@ class CertificateStepProvider:
     order = 900  # after every requirement
 
     def steps_for(self, *, enrollments) -> dict[int, list[Step]]:
-        by_enrollment = selectors.certificates_by_enrollment(
-            enrollment_ids=[e.pk for e in enrollments]
+        by_enrollment = batch_read(
+            "certificates.current",
+            enrollments,
+            lambda: selectors.certificates_by_enrollment(
+                enrollment_ids=[e.pk for e in enrollments]
+            ),
         )
         steps: dict[int, list[Step]] = {}
         for enrollment in enrollments:
@@ -70,3 +77,39 @@ def _has_completion(enrollment) -> bool:
         return enrollment.completion is not None
     except type(enrollment).completion.RelatedObjectDoesNotExist:
         return False
+
+
+_FIELDS = [f.attname for f in Certificate._meta.concrete_fields]
+
+
+def _current(rows) -> dict[int, list[Certificate]]:
+    """selectors.certificates_by_enrollment from (fields…, accreditor's short name) rows."""
+    rows = sorted(rows, key=lambda r: (r[1] is None, r[1] or "", r[0].pk))
+    found: dict[int, list[Certificate]] = {}
+    for certificate, _ in rows:
+        found.setdefault(certificate.enrollment_id, []).append(certificate)
+    return found
+
+
+# The current certificates as a part of the step providers' one statement (courses.selectors.batch).
+CURRENT_CERTIFICATES = BatchStatement(
+    name="certificates.current",
+    query=lambda: (
+        Certificate.objects.filter(enrollment_id__in=batch_enrollment_ids())
+        .exclude(status=Certificate.Status.REISSUED)
+        .values_list(
+            *(
+                json_text(f.name) if isinstance(f, JSONField) else f.attname
+                for f in Certificate._meta.concrete_fields
+            ),
+            "accreditor__short_name",
+        )
+    ),
+    parse=lambda rows, enrollments: _current(
+        zip(
+            instances(Certificate, _FIELDS, [row[:-1] for row in rows]),
+            (row[-1] for row in rows),
+            strict=True,
+        )
+    ),
+)

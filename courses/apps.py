@@ -12,6 +12,15 @@ class CoursesConfig(AppConfig):
 
         register_media_hold(instructor_cv_holds)
 
+        from .registry import register_batch_statement
+        from .selectors.learning import LESSONS_DONE
+        from .selectors.overrides import OVERRIDES_IN_FORCE
+        from .selectors.seat_time import ACTIVE_SECONDS
+
+        # The step providers' reads the dashboard makes in one statement (selectors.batch).
+        for statement in (LESSONS_DONE, OVERRIDES_IN_FORCE, ACTIVE_SECONDS):
+            register_batch_statement(statement)
+
         from wagtail.signals import (
             page_published,
             task_approved,

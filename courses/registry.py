@@ -20,6 +20,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from .models import CoursePage, Enrollment
 
 
@@ -120,6 +122,44 @@ def batch_read(name: str, enrollments: "list[Enrollment]", read: Callable[[], ob
     if key not in memo:
         memo[key] = read()
     return memo[key]
+
+
+@dataclass(frozen=True)
+class BatchStatement:
+    """A `batch_read` that can also be made as one part of a single statement:
+    on PostgreSQL the reads of one page's step providers go to the database
+    together (`courses.selectors.batch`), instead of a query each.
+
+    `query()` gives the read as a values_list QuerySet over the page's
+    enrollments: it names them through `batch_enrollment_ids()` (or
+    `batch_enrollment_column("user_id")`, `batch_today()`), never by value, so its
+    SQL is made once per process. `parse(rows, enrollments)` turns its rows (lists
+    of JSON values in the order of the values_list) into what `read()` returns;
+    `courses.selectors.batch.instances` makes model instances of them.
+    """
+
+    name: str
+    query: "Callable[[], QuerySet]"
+    parse: "Callable[[list[list], list[Enrollment]], object]"
+
+
+_batch_statements: dict[str, BatchStatement] = {}
+
+
+def register_batch_statement(statement: BatchStatement) -> None:
+    _batch_statements.setdefault(statement.name, statement)
+
+
+def batch_statements() -> list[BatchStatement]:
+    return list(_batch_statements.values())
+
+
+def batch_fill(name: str, enrollments: "list[Enrollment]", value: object) -> None:
+    """What `batch_read(name, enrollments, …)` answers for the rest of this
+    `step_batch` (read together with others beforehand)."""
+    memo = _batch.get()
+    if memo is not None:
+        memo[(name, frozenset(e.pk for e in enrollments))] = value
 
 
 def register_publish_check(check: PublishCheck) -> None:

@@ -7,14 +7,21 @@ a constant number of queries for any number of enrollments.
 
 from collections import defaultdict
 
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
 from cms import site_cache
 from cms.numbers import humane_number
 from courses.models import Enrollment
-from courses.registry import Step, batch_read
-from courses.selectors import course_credit_rows, lessons_complete_ids, overrides_in_force
+from courses.registry import BatchStatement, Step, batch_read
+from courses.selectors import (
+    batch_enrollment_ids,
+    course_credit_rows,
+    instances,
+    lessons_complete_ids,
+    overrides_in_force,
+)
 
 from .models import DEFAULT_ATTEMPTS, Attempt, PostTestPage
 from .selectors import attempts_allowed
@@ -38,24 +45,85 @@ def _post_tests_by_course(enrollments: list[Enrollment]) -> dict[int, PostTestPa
             result[course_paths[page.path[: -PostTestPage.steplen]]] = page
         return result
 
-    return site_cache.cached_by_id("course-post-test", paths, read)
+    found = site_cache.cached_by_id("course-post-test", paths, read)
+    site_cache.with_site_root_paths(found.values())  # their links, without a Redis round trip each
+    return found
+
+
+# What the steps read of an attempt: not the questions, answers, draft or results.
+_ATTEMPT_FIELDS = [
+    f.attname
+    for f in Attempt._meta.concrete_fields
+    if f.name not in ("questions", "answers", "draft", "results")
+]
 
 
 def _attempts_by_enrollment(enrollments: list[Enrollment]) -> dict[int, list[Attempt]]:
     """Each enrollment's attempts in order, without their answers: one query, read
-    once for both providers of a page."""
+    once for both providers of a page (or a part of their one statement: ATTEMPTS)."""
+    return batch_read(
+        "quizzes.attempts",
+        enrollments,
+        lambda: _by_enrollment(
+            Attempt.objects.filter(enrollment__in=[e.pk for e in enrollments]).only(
+                *_ATTEMPT_FIELDS
+            )
+        ),
+    )
 
-    def read():
-        attempts: dict[int, list[Attempt]] = defaultdict(list)
-        for attempt in (
-            Attempt.objects.filter(enrollment__in=[e.pk for e in enrollments])
-            .defer("questions", "answers", "results")
-            .order_by("number")
-        ):
-            attempts[attempt.enrollment_id].append(attempt)
-        return attempts
 
-    return batch_read("quizzes.attempts", enrollments, read)
+def _by_enrollment(attempts) -> dict[int, list[Attempt]]:
+    found: dict[int, list[Attempt]] = defaultdict(list)
+    for attempt in sorted(attempts, key=lambda a: a.number):
+        found[attempt.enrollment_id].append(attempt)
+    return found
+
+
+ATTEMPTS = BatchStatement(
+    name="quizzes.attempts",
+    query=lambda: Attempt.objects.filter(enrollment_id__in=batch_enrollment_ids()).values_list(
+        *_ATTEMPT_FIELDS
+    ),
+    parse=lambda rows, enrollments: _by_enrollment(instances(Attempt, _ATTEMPT_FIELDS, rows)),
+)
+
+
+def _evaluations(rows) -> tuple[dict, dict, dict[int, list[str]]]:
+    """(evaluation dates, attestation dates, accreditors claimed), by enrollment id,
+    from (enrollment id, evaluated at, attested at, accreditor claimed) rows."""
+    evaluated, attested, claims = {}, {}, defaultdict(list)
+    for pk, submitted_at, attested_at, claimed_under in rows:
+        if submitted_at is not None:
+            evaluated[pk] = submitted_at
+        if attested_at is not None:
+            attested[pk] = attested_at
+        if claimed_under:
+            claims[pk].append(claimed_under)
+    return evaluated, attested, claims
+
+
+# One row per claimed accreditor (outer joins: one if none).
+_EVALUATION_COLUMNS = (
+    "pk",
+    "evaluation__submitted_at",
+    "attestation__attested_at",
+    "attestation__accreditors__short_name",
+)
+
+
+def _at(value):
+    return models.DateTimeField().to_python(value)
+
+
+EVALUATIONS = BatchStatement(
+    name="quizzes.evaluations",
+    query=lambda: Enrollment.objects.filter(pk__in=batch_enrollment_ids()).values_list(
+        *_EVALUATION_COLUMNS
+    ),
+    parse=lambda rows, enrollments: _evaluations(
+        (pk, _at(evaluated), _at(attested), claimed) for pk, evaluated, attested, claimed in rows
+    ),
+)
 
 
 class PostTestStepProvider:
@@ -175,22 +243,14 @@ class EvaluationStepProvider:
             if any(a.passed for a in attempts)
         }
         # The evaluation's date, the attestation's and the accreditors it claims, in
-        # one query (outer joins: a row per claimed accreditor, one if none).
-        evaluated, attested, claims = {}, {}, defaultdict(list)
-        for pk, submitted_at, attested_at, claimed_under in Enrollment.objects.filter(
-            pk__in=ids
-        ).values_list(
-            "pk",
-            "evaluation__submitted_at",
-            "attestation__attested_at",
-            "attestation__accreditors__short_name",
-        ):
-            if submitted_at is not None:
-                evaluated[pk] = submitted_at
-            if attested_at is not None:
-                attested[pk] = attested_at
-            if claimed_under:
-                claims[pk].append(claimed_under)
+        # one query (or a part of the providers' one statement: EVALUATIONS).
+        evaluated, attested, claims = batch_read(
+            "quizzes.evaluations",
+            enrollments,
+            lambda: _evaluations(
+                Enrollment.objects.filter(pk__in=ids).values_list(*_EVALUATION_COLUMNS)
+            ),
+        )
         steps = {}
         for e in enrollments:
             url = reverse("quizzes:evaluation", args=[e.course_id])

@@ -2,6 +2,7 @@
 runs a constant number of queries, whatever the size.
 
 - authoring.py: the credit check and the warnings staff see about a course
+- batch.py: the step providers' reads of a page in one statement (on PostgreSQL)
 - catalog.py: the catalog: filters, relevance, pages of results, snippets
 - credits.py: the credit rows of many enrollments' courses (for their steps)
 - learning.py: enrollments, the outline, progress and the steps of the dashboard
@@ -21,6 +22,7 @@ from .authoring import (
     course_objectives,
     course_warnings,
 )
+from .batch import batch_enrollment_ids, batch_today, instances, json_text
 from .catalog import (
     CATALOG_PAGE_SIZE,
     CatalogFilters,
@@ -71,6 +73,8 @@ __all__ = [
     "OutlineItem",
     "TimeRequirement",
     "accreditor_warnings",
+    "batch_enrollment_ids",
+    "batch_today",
     "catalog_accreditors",
     "catalog_page",
     "catalog_topics",
@@ -90,8 +94,10 @@ __all__ = [
     "enrollment_get",
     "enrollment_summaries",
     "home_courses",
+    "instances",
     "instructor_cv_holds",
     "journal_entries",
+    "json_text",
     "lesson_list",
     "lesson_progress",
     "lesson_reading",

@@ -12,6 +12,7 @@ from cms import site_cache
 
 from ..models import (
     Accreditor,
+    CourseCompletion,
     CourseCredit,
     CourseInstructor,
     CoursePage,
@@ -21,8 +22,9 @@ from ..models import (
     LessonPage,
     LessonProgress,
 )
-from ..registry import Step, batch_read, step_batch, step_providers
+from ..registry import BatchStatement, Step, batch_read, step_batch, step_providers
 from ..seat_time import TimeRequirement
+from .batch import batch_enrollment_ids, batch_prefetch
 from .seat_time import time_requirements
 
 # Where the reading-time step stands among the registered steps (their `order`):
@@ -284,12 +286,33 @@ def _lesson_progress(enrollments: list[Enrollment]) -> dict[int, tuple[list[Less
     if not enrollments:
         return {}
     lessons_by_course = live_lessons_by_course(courses=[e.course for e in enrollments])
-    done: dict[int, set[int]] = defaultdict(set)
-    for enrollment_id, lesson_id in LessonProgress.objects.filter(
-        enrollment__in=enrollments, completed_at__isnull=False
-    ).values_list("enrollment_id", "lesson_id"):
-        done[enrollment_id].add(lesson_id)
+    done = batch_read(
+        "lessons_done",
+        enrollments,
+        lambda: _done_by_enrollment(
+            LessonProgress.objects.filter(
+                enrollment__in=enrollments, completed_at__isnull=False
+            ).values_list("enrollment_id", "lesson_id")
+        ),
+    )
     return {e.pk: (lessons_by_course.get(e.course_id, []), done[e.pk]) for e in enrollments}
+
+
+def _done_by_enrollment(pairs) -> dict[int, set[int]]:
+    done: dict[int, set[int]] = defaultdict(set)
+    for enrollment_id, lesson_id in pairs:
+        done[enrollment_id].add(lesson_id)
+    return done
+
+
+# The lessons completed, as a part of the step providers' one statement (.batch).
+LESSONS_DONE = BatchStatement(
+    name="lessons_done",
+    query=lambda: LessonProgress.objects.filter(
+        enrollment_id__in=batch_enrollment_ids(), completed_at__isnull=False
+    ).values_list("enrollment_id", "lesson_id"),
+    parse=lambda rows, enrollments: _done_by_enrollment(rows),
+)
 
 
 def live_lessons_by_course(*, courses: list[CoursePage]) -> dict[int, list[LessonPage]]:
@@ -336,6 +359,7 @@ def enrollment_summaries(*, enrollments: list[Enrollment]) -> list[EnrollmentSum
     # The providers ask for some of the same things (which enrollments finished
     # their lessons, the attempts, the credit rows): each is read once.
     with step_batch():
+        batch_prefetch(enrollments)  # on PostgreSQL, every provider's read in one statement
         progress = lesson_progress(enrollments=enrollments)
         for provider in step_providers():
             for enrollment_id, steps in provider.steps_for(enrollments=enrollments).items():
@@ -433,20 +457,69 @@ def _completed(enrollment: Enrollment) -> bool:
 def dashboard_enrollments(*, user) -> list[Enrollment]:
     """The user's enrollments with their completions (one query), each with its
     course from the site cache (courses_by_id), or in the same query when the
-    site cache is off."""
+    site cache is off. The completion is read for its date only (its snapshot and
+    participant facts stay in the database until asked for)."""
     kept = site_cache.site_cache_seconds() > 0
-    enrollments = list(
-        Enrollment.objects.filter(user=user)
-        .select_related("completion", *(() if kept else ("course",)))
-        .order_by("status", "-last_activity_at", "-enrolled_at")
-    )
     if not kept:
-        return enrollments
+        return list(
+            Enrollment.objects.filter(user=user)
+            .select_related("completion", "course")
+            .order_by("status", "-last_activity_at", "-enrolled_at")
+        )
+    enrollments = _enrollments_with_completion_dates(user_id=user.pk)
     courses = courses_by_id(ids=[e.course_id for e in enrollments])
     for enrollment in enrollments:
         if enrollment.course_id in courses:
             enrollment.course = courses[enrollment.course_id]
     return enrollments
+
+
+def _enrollments_with_completion_dates(*, user_id: int) -> list[Enrollment]:
+    sql, enrollment_fields = _enrollments_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id])
+        rows = cursor.fetchall()
+    width = len(enrollment_fields)
+    cached = Enrollment.completion.related
+    enrollments = []
+    for row in rows:
+        enrollment = Enrollment.from_db(connection.alias, enrollment_fields, row[:width])
+        completion = None
+        if row[width] is not None:
+            completion = CourseCompletion.from_db(
+                connection.alias,
+                _COMPLETION_DATE_FIELDS,
+                (row[width], enrollment.pk, row[width + 1]),
+            )
+        cached.set_cached_value(enrollment, completion)
+        enrollments.append(enrollment)
+    return enrollments
+
+
+# In the model's order of fields, as Model.from_db takes them.
+_COMPLETION_DATE_FIELDS = ["id", "enrollment_id", "completed_at"]
+
+
+_ENROLLMENTS_SQL = """
+SELECT {columns}, c.id, c.completed_at FROM {enrollment} e
+LEFT JOIN {completion} c ON c.enrollment_id = e.id
+WHERE e.user_id = %s
+ORDER BY e.status, e.last_activity_at DESC, e.enrolled_at DESC
+"""
+
+
+@lru_cache(maxsize=1)
+def _enrollments_statement() -> tuple[str, list[str]]:
+    """A person's enrollments, in the dashboard's order, with each completion's id
+    and date: the SQL (made once; the ORM's select_related compiles it on every
+    request) and the enrollment's field names in the order of its first columns."""
+    fields = Enrollment._meta.concrete_fields
+    sql = _ENROLLMENTS_SQL.format(
+        columns=", ".join(f'e."{f.column}"' for f in fields),
+        enrollment=Enrollment._meta.db_table,
+        completion=CourseCompletion._meta.db_table,
+    )
+    return sql, [f.attname for f in fields]
 
 
 def courses_by_id(*, ids) -> dict[int, CoursePage]:

@@ -6,7 +6,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..models import Enrollment, LearnerOverride
-from ..registry import batch_read
+from ..registry import BatchStatement, batch_read
+from .batch import batch_enrollment_column, batch_today, instances
 
 
 def user_may_grant_overrides(*, user) -> bool:
@@ -37,18 +38,39 @@ def overrides_in_force(*, enrollments: list[Enrollment]) -> dict[int, LearnerOve
 
 
 def _overrides(enrollments: list[Enrollment]) -> dict[int, LearnerOverride]:
-    found = {
-        (o.user_id, o.course_id): o
-        for o in _in_force().filter(
+    return _by_enrollment(
+        _in_force().filter(
             user_id__in={e.user_id for e in enrollments},
             course_id__in={e.course_id for e in enrollments},
-        )
-    }
+        ),
+        enrollments,
+    )
+
+
+def _by_enrollment(overrides, enrollments: list[Enrollment]) -> dict[int, LearnerOverride]:
+    found = {(o.user_id, o.course_id): o for o in overrides}
     return {
         e.pk: found[(e.user_id, e.course_id)]
         for e in enrollments
         if (e.user_id, e.course_id) in found
     }
+
+
+_OVERRIDE_FIELDS = [f.attname for f in LearnerOverride._meta.concrete_fields]
+
+# overrides_in_force as a part of the step providers' one statement (courses.selectors.batch).
+OVERRIDES_IN_FORCE = BatchStatement(
+    name="overrides_in_force",
+    query=lambda: LearnerOverride.objects.filter(
+        ended_at__isnull=True,
+        expires_on__gte=batch_today(),
+        user_id__in=batch_enrollment_column("user_id"),
+        course_id__in=batch_enrollment_column("course_id"),
+    ).values_list(*_OVERRIDE_FIELDS),
+    parse=lambda rows, enrollments: _by_enrollment(
+        instances(LearnerOverride, _OVERRIDE_FIELDS, rows), enrollments
+    ),
+)
 
 
 def override_list(*, user_id: int | None = None, course_id: int | None = None) -> QuerySet:

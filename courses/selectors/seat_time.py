@@ -8,7 +8,9 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from ..models import CoursePage, Enrollment, LessonProgress
+from ..registry import BatchStatement, batch_read
 from ..seat_time import TimeRequirement, minutes_up, required_seconds
+from .batch import batch_enrollment_ids
 from .credits import course_credit_rows
 from .overrides import overrides_in_force
 
@@ -53,12 +55,10 @@ def time_requirements(*, enrollments: list[Enrollment]) -> dict[int, TimeRequire
     concerned = [e for e in enrollments if enforcing.get(e.course_id)]
     if not concerned:
         return {}
-    active = dict(
-        LessonProgress.objects.filter(enrollment__in=[e.pk for e in concerned])
-        .order_by()
-        .values("enrollment_id")
-        .annotate(total=Sum("active_seconds"))
-        .values_list("enrollment_id", "total")
+    active = batch_read(
+        "active_seconds",
+        enrollments,
+        lambda: dict(_active_seconds(enrollment__in=[e.pk for e in concerned])),
     )
     overrides = overrides_in_force(enrollments=enrollments)  # the read the steps make
     result = {}
@@ -75,3 +75,22 @@ def time_requirements(*, enrollments: list[Enrollment]) -> dict[int, TimeRequire
             override=override if lowered is not None else None,
         )
     return result
+
+
+def _active_seconds(**enrollments):
+    """(enrollment id, active seconds recorded in all its lessons) pairs."""
+    return (
+        LessonProgress.objects.filter(**enrollments)
+        .order_by()
+        .values("enrollment_id")
+        .annotate(total=Sum("active_seconds"))
+        .values_list("enrollment_id", "total")
+    )
+
+
+# The active seconds as a part of the step providers' one statement (.batch).
+ACTIVE_SECONDS = BatchStatement(
+    name="active_seconds",
+    query=lambda: _active_seconds(enrollment_id__in=batch_enrollment_ids()),
+    parse=lambda rows, enrollments: dict(rows),
+)
