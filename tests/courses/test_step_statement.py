@@ -19,16 +19,7 @@ from courses.selectors.overrides import overrides_in_force
 from courses.services import enrollment_create
 from quizzes.providers import _attempts_by_enrollment
 from quizzes.services import attempt_start
-from tests.factories import (
-    AccreditorFactory,
-    clinician,
-    course_build,
-    course_completed_by,
-    lesson_done,
-    lessons_complete,
-    lessons_of,
-    posttest_build,
-)
+from tests import factories as make
 from tests.quizzes.test_attempts import submit, wrong_answers
 
 pytestmark = pytest.mark.django_db
@@ -39,20 +30,20 @@ def records(administrator):
     """A clinician with a course begun, one with a failed attempt and an override
     in force under an accreditor enforcing reading time, one completed under two
     accreditors with one certificate revoked, and one completed for attendance."""
-    apa = AccreditorFactory(short_name="APA")
-    aswb = AccreditorFactory(
+    apa = make.AccreditorFactory(short_name="APA")
+    aswb = make.AccreditorFactory(
         short_name="ASWB", name="Association of Social Work Boards", professions=["social_worker"]
     )
-    board = AccreditorFactory(short_name="BOARD", seat_time_policy="enforce")
-    user = clinician(professions=("psychologist", "social_worker"))
+    board = make.AccreditorFactory(short_name="BOARD", seat_time_policy="enforce")
+    user = make.clinician(professions=("psychologist", "social_worker"))
 
-    begun = enrollment_create(user=user, course=course_build(title="Begun", accreditors=[apa]))
-    lesson_done(user=user, lesson=lessons_of(begun.course)[0])
+    begun = enrollment_create(user=user, course=make.course_build(title="Begun", accreditors=[apa]))
+    make.lesson_done(user=user, lesson=make.lessons_of(begun.course)[0])
 
-    course = course_build(title="Retaking", accreditors=[board])
-    posttest_build(course=course)
+    course = make.course_build(title="Retaking", accreditors=[board])
+    make.posttest_build(course=course)
     retaking = enrollment_create(user=user, course=course)
-    lessons_complete(enrollment=retaking)
+    make.lessons_complete(enrollment=retaking)
     attempt = attempt_start(enrollment=retaking)
     submit(attempt, wrong_answers(attempt))
     override_grant(
@@ -66,13 +57,13 @@ def records(administrator):
     )
     attempt_start(enrollment=retaking)  # in progress
 
-    claimed = course_build(title="Claimed", accreditors=[apa, aswb])
-    course_completed_by(user=user, course=claimed, accreditors=[apa, aswb])
+    claimed = make.course_build(title="Claimed", accreditors=[apa, aswb])
+    make.course_completed_by(user=user, course=claimed, accreditors=[apa, aswb])
     revoked = Certificate.objects.filter(user=user, accreditor=aswb).get()
     certificate_revoke(
         certificate=revoked, actor=administrator, reason="Error.", clinician_reason="Wrong hours"
     )
-    course_completed_by(user=user, course=course_build(title="Attended"), accreditors=[])
+    make.course_completed_by(user=user, course=make.course_build(title="Attended"), accreditors=[])
     return user
 
 
