@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db import connection
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 
@@ -104,6 +106,79 @@ def _licenses(*, user) -> QuerySet[ClinicianLicense]:
         )
         .order_by("profession", "region", "license_number")
     )
+
+
+def _licenses_read(*, user) -> list[ClinicianLicense]:
+    """`_licenses(user=user)` as the dashboard reads it on every visit: the
+    licenses with their requirements and templates from one statement whose SQL
+    is made once per process (Django compiles the select_related query anew on
+    every request), then the templates' minimums as the prefetch reads them.
+    PostgreSQL only: psycopg gives each column its Python type, SQLite does not."""
+    sql, widths = _licenses_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk])
+        rows = cursor.fetchall()
+    licenses, templates = [], {}
+    models = (ClinicianLicense, LicenseRequirement, RequirementTemplate)
+    for row in rows:
+        parts, start = [], 0
+        for model, width in zip(models, widths, strict=True):
+            values, start = row[start : start + width], start + width
+            parts.append(None if values[0] is None else _from_row(model, values))
+        license, requirement, template = parts
+        if template is not None:
+            template = templates.setdefault(template.pk, template)
+        if requirement is not None:
+            LicenseRequirement.license.field.set_cached_value(requirement, license)
+            LicenseRequirement.template.field.set_cached_value(requirement, template)
+        ClinicianLicense.renewal_requirement.related.set_cached_value(license, requirement)
+        licenses.append(license)
+    prefetch_related_objects(
+        list(templates.values()),
+        Prefetch(
+            "minimums", queryset=RequirementTemplateMinimum.objects.order_by("sort_order", "pk")
+        ),
+    )
+    return licenses
+
+
+def _from_row(model, values):
+    """The instance the ORM would make of a row of all the model's columns, with
+    the fields' own conversions from the database (a JSON field's text parsed)."""
+    fields = model._meta.concrete_fields
+    return model.from_db(
+        connection.alias,
+        [f.attname for f in fields],
+        [
+            f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") else v
+            for f, v in zip(fields, values, strict=True)
+        ],
+    )
+
+
+_LICENSES_SQL = """
+SELECT {columns} FROM {license} l
+LEFT JOIN {requirement} r ON r.license_id = l.id
+LEFT JOIN {template} t ON t.id = r.template_id
+WHERE l.user_id = %s
+ORDER BY l.profession, l.region, l.license_number
+"""
+
+
+@lru_cache(maxsize=1)
+def _licenses_statement() -> tuple[str, tuple[int, int, int]]:
+    """_LICENSES_SQL for these tables, and how many columns each model fills."""
+    tables = ((ClinicianLicense, "l"), (LicenseRequirement, "r"), (RequirementTemplate, "t"))
+    columns = [
+        f'{alias}."{f.column}"' for model, alias in tables for f in model._meta.concrete_fields
+    ]
+    sql = _LICENSES_SQL.format(
+        columns=", ".join(columns),
+        license=ClinicianLicense._meta.db_table,
+        requirement=LicenseRequirement._meta.db_table,
+        template=RequirementTemplate._meta.db_table,
+    )
+    return sql, tuple(len(model._meta.concrete_fields) for model, _ in tables)
 
 
 def license_for_owner(*, user, license_id: int) -> ClinicianLicense | None:
@@ -259,7 +334,9 @@ def license_cards(*, user, on: date | None = None, suggest: bool = True) -> list
     on = on or today()
     cards = [
         LicenseCard(license=lic, requirement=license_requirement(lic))
-        for lic in _licenses(user=user)
+        for lic in (
+            _licenses_read(user=user) if connection.vendor == "postgresql" else _licenses(user=user)
+        )
     ]
     tracked = [card for card in cards if card.tracked]
     if not tracked:

@@ -6,6 +6,8 @@ suggested on each card), the counts are equal and under the budget."""
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.courses.conftest import client_for
 from tests.factories import (
@@ -76,3 +78,58 @@ def test_the_dashboard_is_constant_in_licenses_certificates_and_uploads(apa):
     for label, day in (("two", date(2026, 3, 1)), ("three", date(2026, 4, 1))):
         _history(user, apa, label, day)
     assert_constant(small, _queries(client, cards=3), DASHBOARD_BUDGET)
+
+
+def test_the_licenses_read_in_one_statement_are_the_orms(apa):
+    """The dashboard reads the licenses with their requirements and templates from
+    a statement made once per process (renewals.selectors._licenses_read): the
+    same licenses, requirements, templates and minimums as the ORM's query."""
+    from renewals import selectors
+
+    user = clinician(professions=("psychologist",))
+    license_tracked(
+        license=user.licenses.get(),
+        template=requirement_template(minimums={"ethics": 3, "cultural_diversity": "1.5"}),
+        cycle_start=date(2025, 4, 1),
+        deadline=date(2027, 3, 31),
+    )
+    license_tracked(
+        license=LicenseFactory(user=user, region="NY", license_number="PSY 3"),
+        cycle_start=date(2024, 1, 1),
+        deadline=date(2027, 1, 1),
+        cycle_months=36,
+        total_hours="36",
+        minimums={"ethics": "3"},
+        accepted_accreditors="APA",
+    )
+    LicenseFactory(user=user, region="TX", license_number="PSY 4")  # not tracked
+    LicenseFactory(user=clinician(), region="TX", license_number="PSY 5")  # someone else's
+
+    def facts(licenses):
+        found = []
+        for lic in licenses:
+            requirement = selectors.license_requirement(lic)
+            template = requirement.template if requirement else None
+            found.append(
+                (
+                    _fields(lic),
+                    _fields(requirement),
+                    _fields(template),
+                    [_fields(m) for m in template.minimums.all()] if template else None,
+                )
+            )
+        return found
+
+    by_orm = facts(selectors._licenses(user=user))
+    with CaptureQueriesContext(connection) as captured:
+        read = facts(selectors._licenses_read(user=user))
+    assert read == by_orm
+    assert len(read) == 3  # the user's own, in the ORM's order (compared above)
+    assert read[0][1]["minimums"] == by_orm[0][1]["minimums"]
+    assert len(captured) == 2  # the licenses with all they need, then the templates' minimums
+
+
+def _fields(instance) -> dict | None:
+    if instance is None:
+        return None
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
