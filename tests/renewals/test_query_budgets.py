@@ -44,6 +44,21 @@ def _history(user, apa, label: str, day: date):
     outside_certificate(user=user, title=f"Elsewhere {label}", completed_on=day)
 
 
+def _own_numbers_and_untracked(user) -> None:
+    """Two more licenses for `user`: one tracked under the clinician's own numbers
+    (NY), one not tracked (TX)."""
+    license_tracked(
+        license=LicenseFactory(user=user, region="NY", license_number="PSY 3"),
+        cycle_start=date(2024, 1, 1),
+        deadline=date(2027, 1, 1),
+        cycle_months=36,
+        total_hours="36",
+        minimums={"ethics": "3"},
+        accepted_accreditors="APA",
+    )
+    LicenseFactory(user=user, region="TX", license_number="PSY 4")
+
+
 def test_the_dashboard_is_constant_in_licenses_certificates_and_uploads(apa):
     user = clinician(professions=("psychologist",))
     template = requirement_template()
@@ -65,16 +80,7 @@ def test_the_dashboard_is_constant_in_licenses_certificates_and_uploads(apa):
         cycle_start=date(2025, 1, 1),
         deadline=date(2026, 12, 31),
     )
-    license_tracked(
-        license=LicenseFactory(user=user, region="NY", license_number="PSY 3"),
-        cycle_start=date(2024, 1, 1),
-        deadline=date(2027, 1, 1),
-        cycle_months=36,
-        total_hours="36",
-        minimums={"ethics": "3"},
-        accepted_accreditors="APA",
-    )
-    LicenseFactory(user=user, region="TX", license_number="PSY 4")  # not tracked
+    _own_numbers_and_untracked(user)
     for label, day in (("two", date(2026, 3, 1)), ("three", date(2026, 4, 1))):
         _history(user, apa, label, day)
     assert_constant(small, _queries(client, cards=3), DASHBOARD_BUDGET)
@@ -93,16 +99,7 @@ def test_the_licenses_read_in_one_statement_are_the_orms(apa):
         cycle_start=date(2025, 4, 1),
         deadline=date(2027, 3, 31),
     )
-    license_tracked(
-        license=LicenseFactory(user=user, region="NY", license_number="PSY 3"),
-        cycle_start=date(2024, 1, 1),
-        deadline=date(2027, 1, 1),
-        cycle_months=36,
-        total_hours="36",
-        minimums={"ethics": "3"},
-        accepted_accreditors="APA",
-    )
-    LicenseFactory(user=user, region="TX", license_number="PSY 4")  # not tracked
+    _own_numbers_and_untracked(user)
     LicenseFactory(user=clinician(), region="TX", license_number="PSY 5")  # someone else's
 
     def facts(licenses):
