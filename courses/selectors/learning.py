@@ -460,20 +460,17 @@ def dashboard_enrollments(*, user) -> list[Enrollment]:
     site cache is off. On PostgreSQL with the cache on, the completion is read
     for its date only (its snapshot and participant facts stay in the database
     until asked for), from a statement made once per process."""
-    if site_cache.site_cache_seconds() <= 0:
-        return list(
-            Enrollment.objects.filter(user=user)
-            .select_related("completion", "course")
-            .order_by("status", "-last_activity_at", "-enrolled_at")
-        )
-    if connection.vendor == "postgresql":  # psycopg gives each column its Python type
+    kept = site_cache.site_cache_seconds() > 0
+    if kept and connection.vendor == "postgresql":  # psycopg gives each column its Python type
         enrollments = _enrollments_with_completion_dates(user_id=user.pk)
     else:
         enrollments = list(
             Enrollment.objects.filter(user=user)
-            .select_related("completion")
+            .select_related("completion", *(() if kept else ("course",)))
             .order_by("status", "-last_activity_at", "-enrolled_at")
         )
+    if not kept:
+        return enrollments
     courses = courses_by_id(ids=[e.course_id for e in enrollments])
     for enrollment in enrollments:
         if enrollment.course_id in courses:
