@@ -6,6 +6,7 @@ Late acknowledgement (settings: CELERY_TASK_ACKS_LATE) means a message
 whose worker died is delivered again; the sweep covers the rest.
 """
 
+import logging
 import time
 from datetime import timedelta
 
@@ -15,6 +16,8 @@ from django.conf import settings
 from cms.task_retries import BEAT_TASK, TRANSIENT_ERRORS
 
 from . import services
+
+logger = logging.getLogger(__name__)
 
 
 def _test_delay(setting: str) -> None:
@@ -42,28 +45,43 @@ DELIVERY_STAGE = {
 
 @shared_task(name="certificates.render", **DELIVERY_STAGE)
 def certificate_render(certificate_id: int) -> str:
-    """Render and store one certificate's PDF (committed on its own), then hand
-    its email to the email task."""
-    stored = ""
+    """Render and store one certificate's PDF (committed on its own), then email
+    it in the same task: handing a just stored PDF to the email task would cost a
+    broker round trip and a second task per certificate (issue 19). An email that
+    fails in a way a retry may cure goes to the email task, which retries it with
+    backoff; the stored PDF is never undone by it."""
+    stored = None
     if services.certificate_render_started(certificate_id=certificate_id):
         _test_delay("CERTIFICATE_RENDER_TEST_DELAY")
         try:
-            stored = services.certificate_pdf_store(certificate_id=certificate_id)
+            stored = services.certificate_pdf_store_to_email(certificate_id=certificate_id)
         except TRANSIENT_ERRORS as exc:
             services.certificate_retry_note(certificate_id=certificate_id, error=_described(exc))
             raise
         except Exception as exc:  # a template or data problem: retrying will not help
             services.certificate_render_failed(certificate_id=certificate_id, error=_described(exc))
             raise
-    if stored == "stored":
-        # Stored just now: never emailed, and the transaction that stored it marked
-        # the email as queued (the sweep's clock), so neither needs asking again.
-        services.certificate_enqueue_email(certificate_id=certificate_id, mark=False)
-        return "email queued"
+    if stored is not None:
+        # The store's transaction counted this email attempt and started the sweep's
+        # clock for the email stage.
+        try:
+            return _email_counted(certificate_id, stored=stored)
+        except TRANSIENT_ERRORS:  # noted by _email_counted: the email task takes over
+            services.certificate_enqueue_email(
+                certificate_id=certificate_id, mark=False, countdown=EMAIL_RETRY_AFTER
+            )
+            return "email queued"
+        except Exception:  # recorded by _email_counted for the administrator
+            logger.exception("Certificate %s: stored, but its email failed", certificate_id)
+            return "email failed"
     if not services.certificate_email_due(certificate_id=certificate_id):
         return "nothing to do"
     services.certificate_enqueue_email(certificate_id=certificate_id)
     return "email queued"
+
+
+#: Seconds before the email task tries again an email the render task could not send.
+EMAIL_RETRY_AFTER = DELIVERY_STAGE["retry_backoff"]
 
 
 @shared_task(name="certificates.email", **DELIVERY_STAGE)
@@ -72,9 +90,15 @@ def certificate_email(certificate_id: int) -> str:
     the PDF is stored and verifiable already."""
     if not services.certificate_email_started(certificate_id=certificate_id):
         return "nothing to do"
+    return _email_counted(certificate_id)
+
+
+def _email_counted(certificate_id: int, stored=None) -> str:
+    """Send the email whose attempt was counted; keep the error of one that fails
+    (a retry may cure it, or not) and raise it."""
     _test_delay("CERTIFICATE_EMAIL_TEST_DELAY")
     try:
-        return services.certificate_email_deliver(certificate_id=certificate_id)
+        return services.certificate_email_deliver(certificate_id=certificate_id, stored=stored)
     except TRANSIENT_ERRORS as exc:
         services.certificate_retry_note(certificate_id=certificate_id, error=_described(exc))
         raise

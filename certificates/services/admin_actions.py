@@ -323,6 +323,7 @@ def certificate_delivery_retry(*, certificate: Certificate, actor) -> Certificat
             actor=actor,
             data={"stage": stage},
         )
-        # The render task stores the PDF if it is missing, then enqueues the email.
+        # The render task stores the PDF if it is missing and emails it, or
+        # enqueues the email of one stored before.
         render_enqueue_after_commit(certificate.pk)
     return certificate

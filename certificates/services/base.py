@@ -20,12 +20,15 @@ MAX_REASON_LENGTH = 2000
 ENQUEUE_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
 
 
-def task_send(task, object_id: int, *, what: str) -> bool:
-    """Send `task` for the row `object_id`. A broker that is down loses nothing
-    and breaks no request: the failure is logged (`what` names the work) and the
-    periodic sweep, which finds the row not done, sends it again. False then."""
+def task_send(task, object_id: int, *, what: str, countdown: float | None = None) -> bool:
+    """Send `task` for the row `object_id` (to run `countdown` seconds from now, if
+    given). A broker that is down loses nothing and breaks no request: the failure
+    is logged (`what` names the work) and the periodic sweep, which finds the row
+    not done, sends it again. False then."""
     try:
-        task.apply_async((object_id,), retry=True, retry_policy=ENQUEUE_RETRY_POLICY)
+        task.apply_async(
+            (object_id,), countdown=countdown, retry=True, retry_policy=ENQUEUE_RETRY_POLICY
+        )
     except Exception:  # the broker's errors vary by transport; none may break the request
         logger.warning("Could not enqueue %s; the sweep will retry", what, exc_info=True)
         return False

@@ -50,8 +50,11 @@ def certificate_enqueue_render(*, certificate_id: int, mark: bool = True) -> boo
     )
 
 
-def _enqueue(task, certificate_id: int, *, mark_field: str, what: str) -> bool:
-    if not task_send(task, certificate_id, what=f"{what} of certificate {certificate_id}"):
+def _enqueue(
+    task, certificate_id: int, *, mark_field: str, what: str, countdown: float | None = None
+) -> bool:
+    described = f"{what} of certificate {certificate_id}"
+    if not task_send(task, certificate_id, what=described, countdown=countdown):
         return False
     if mark_field:
         Certificate.objects.filter(pk=certificate_id).update(**{mark_field: timezone.now()})
@@ -116,12 +119,26 @@ def certificate_pdf_store(*, certificate_id: int) -> str:
     its own. Once it commits the certificate is downloadable and verifiable,
     whatever happens to the email. Safe to run twice, and concurrently (the row
     lock, then the marker). Returns "stored", "already stored" or "skipped"."""
+    return _pdf_store(certificate_id, email_next=False)[0]
+
+
+def certificate_pdf_store_to_email(*, certificate_id: int) -> Certificate | None:
+    """The first stage for a caller that emails right after (the render task):
+    the same transaction also counts that email attempt (what
+    certificate_email_started does in a statement of its own). Returns the
+    certificate just stored, to hand to certificate_email_deliver, or None when
+    nothing was stored now (stored before, or not valid)."""
+    outcome, certificate = _pdf_store(certificate_id, email_next=True)
+    return certificate if outcome == "stored" else None
+
+
+def _pdf_store(certificate_id: int, *, email_next: bool) -> tuple[str, Certificate | None]:
     with transaction.atomic():
         certificate = _locked_for_delivery(certificate_id)
         if certificate is None:
-            return "skipped"
+            return "skipped", None
         if certificate.rendered_at is not None:
-            return "already stored"
+            return "already stored", None
         pdf = certificate_pdf_render(certificate=certificate)
         storage = private_storage()
         name = f"certificates/{certificate.issued_at:%Y}/{certificate.number}.pdf"
@@ -134,18 +151,17 @@ def certificate_pdf_store(*, certificate_id: int) -> str:
         certificate.render_error = certificate.last_error = ""
         # The email stage counts as queued from here (the sweep's clock for it).
         certificate.email_queued_at = now
-        certificate.save(
-            update_fields=[
-                "pdf",
-                "pdf_sha256",
-                "rendered_at",
-                "render_error",
-                "last_error",
-                "email_queued_at",
-            ]
-        )
+        changes = {
+            f: getattr(certificate, f)
+            for f in ("pdf_sha256", "rendered_at", "render_error", "last_error", "email_queued_at")
+        }
+        if email_next:
+            changes["email_attempts"] = F("email_attempts") + 1
+        # An UPDATE of these columns only (Model.save would send them through its
+        # field machinery, for a row this transaction holds locked).
+        Certificate.objects.filter(pk=certificate.pk).update(pdf=certificate.pdf.name, **changes)
         event_add(certificate, CertificateEvent.Action.RENDERED, data={"bytes": len(pdf)})
-    return "stored"
+    return "stored", certificate
 
 
 def certificate_email_started(*, certificate_id: int) -> bool:
@@ -161,12 +177,18 @@ def certificate_email_started(*, certificate_id: int) -> bool:
     )
 
 
-def certificate_email_deliver(*, certificate_id: int) -> str:
+def certificate_email_deliver(*, certificate_id: int, stored: Certificate | None = None) -> str:
     """The second stage: email the stored PDF, once. The row lock makes two
     deliveries at once send one email. Returns "emailed", "already emailed",
-    "not stored" or "skipped"."""
+    "not stored" or "skipped".
+
+    `stored`: the certificate certificate_pdf_store_to_email just stored; only
+    what may have changed since is read again, under the lock."""
     with transaction.atomic():
-        certificate = _locked_for_delivery(certificate_id)
+        if stored is not None and stored.pk == certificate_id:
+            certificate = _relocked_for_delivery(stored)
+        else:
+            certificate = _locked_for_delivery(certificate_id)
         if certificate is None:
             return "skipped"
         if certificate.emailed_at is not None:
@@ -177,9 +199,29 @@ def certificate_email_deliver(*, certificate_id: int) -> str:
         reissue_notice_mark_sent(certificate=certificate)
         certificate.emailed_at = timezone.now()
         certificate.email_error = certificate.last_error = ""
-        certificate.save(update_fields=["emailed_at", "email_error", "last_error"])
+        Certificate.objects.filter(pk=certificate.pk).update(
+            emailed_at=certificate.emailed_at, email_error="", last_error=""
+        )
         event_add(certificate, CertificateEvent.Action.EMAILED, data={"to": certificate.user.email})
     return "emailed"
+
+
+def _relocked_for_delivery(certificate: Certificate) -> Certificate | None:
+    """`certificate`, loaded by an earlier transaction, locked again with what may
+    have changed since read afresh (its status, its delivery markers, the
+    clinician's email address); its frozen snapshot and number are not read twice.
+    None (skip it) when it is gone or no longer valid."""
+    row = (
+        Certificate.objects.select_for_update(of=("self",))
+        .filter(pk=certificate.pk)
+        .values_list("status", "rendered_at", "emailed_at", "pdf", "user__email")
+        .first()
+    )
+    if row is None or row[0] != Certificate.Status.VALID:
+        return None
+    certificate.status, certificate.rendered_at, certificate.emailed_at = row[:3]
+    certificate.pdf.name, certificate.user.email = row[3:]
+    return certificate
 
 
 def certificate_deliver(*, certificate_id: int) -> str:
@@ -229,8 +271,11 @@ def certificate_email_failed(*, certificate_id: int, error: str) -> None:
     )
 
 
-def certificate_enqueue_email(*, certificate_id: int, mark: bool = True) -> bool:
-    """Send the email task; a broker that is down loses nothing (the sweep)."""
+def certificate_enqueue_email(
+    *, certificate_id: int, mark: bool = True, countdown: float | None = None
+) -> bool:
+    """Send the email task (to run `countdown` seconds from now, if given); a
+    broker that is down loses nothing (the sweep)."""
     from ..tasks import certificate_email  # tasks import the services: a cycle
 
     return _enqueue(
@@ -238,6 +283,7 @@ def certificate_enqueue_email(*, certificate_id: int, mark: bool = True) -> bool
         certificate_id,
         mark_field="email_queued_at" if mark else "",
         what="the email",
+        countdown=countdown,
     )
 
 
