@@ -46,9 +46,9 @@ def status_list_slot_draw() -> dict:
     current = Certificate.objects.aggregate(n=Max("status_list"))["n"] or 1
     candidates = {_rng.randrange(LIST_LENGTH) for _ in range(_CANDIDATES)}
     taken = set(
-        Certificate.objects.filter(
-            status_list=current, status_list_index__in=candidates
-        ).values_list("status_list_index", flat=True)
+        Certificate.objects.filter(status_list=current, status_list_index__in=candidates)
+        .order_by()  # a set: no sort by the model's ordering
+        .values_list("status_list_index", flat=True)
     )
     free = sorted(candidates - taken)
     if free:
