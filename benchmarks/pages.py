@@ -388,13 +388,25 @@ their requirements and templates come from a statement made once per process
 (renewals.selectors; 1.8 ms to 0.6 ms for a clinician without a tracked
 license, 3.9 ms to 1.9 ms with one), and since 17:20 each of the benchmark's
 clinicians holds a license, as a clinician claiming credit does (the dashboard
-lists it; before, it showed the "add your license" card). The table above is
-that run, on a machine busy with other work (load 1.4 before the first round,
-the baseline 820-1,090 req/s against 1,400 at 16:28): dashboard 10 %-12 %, the
-lesson 24 %-26 % with p95 255 ms at -c50 (the same code as at 16:28). What is
-left of the dashboard: its template about half of its time, the session and
-user from Redis, and the three queries' round trips; 20 % needs it about as
-cheap as the lesson.
+lists it; before, it showed the "add your license" card): at 17:29, on a
+machine busy with other work, dashboard 10 %-12 %, the lesson 24 %-26 % with
+p95 255 ms at -c50. Then (19:40) each course card of the dashboard is rendered
+from plain data alone and kept in the process by that data
+(courses.templatetags.dashboard_cards): a dashboard seen again with nothing
+changed renders no card; the template had been about half of the page's time.
+In process 12.9 ms to 9.3 ms (cProfile harness, 300 requests); alternated with
+the code before, -c10, 3 x 5 s each: 178 · 183 · 197 and 165 · 170 · 166 req/s
+against 148 · 144 · 162 and 166 · 138 · 154. The table above is the run of
+19:53 UTC on an Intel Xeon (the runs before were on an AMD EPYC): dashboard
+13 %-14 % at -c10, the lesson 26 %-32 %. Its -c50 rounds were disturbed by
+other work on the machine (the baseline fell to 448 req/s in round 2), which
+is where the lesson's p95 of 438 ms comes from; the same lesson code gave
+212 ms and 255 ms at 16:28 and 17:29. A second full run at 20:01 was more
+disturbed still (the baseline 427 req/s in its first round) and is not kept.
+What is left of the dashboard: the session and user from Redis, the step
+data (three queries' round trips, the course structure unpickled from the
+process's copy) and the page frame; 20 % needs it about as cheap as the
+lesson.
 """
 
 
