@@ -19,7 +19,7 @@ def _enroll(client, course):
 
 def _card(html: str, title: str) -> str:
     """The dashboard card of one course."""
-    for card in html.split('<li class="card" data-enrollment=')[1:]:
+    for card in re.split(r'<li class="card"\s+data-enrollment=', html)[1:]:
         if f">{title}</a></h3>" in card:
             return card
     raise AssertionError(f"no dashboard card for {title}")
