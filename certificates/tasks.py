@@ -43,6 +43,10 @@ DELIVERY_STAGE = {
 }
 
 
+#: Seconds before the email task tries again an email the render task could not send.
+EMAIL_RETRY_AFTER = DELIVERY_STAGE["retry_backoff"]
+
+
 @shared_task(name="certificates.render", **DELIVERY_STAGE)
 def certificate_render(certificate_id: int) -> str:
     """Render and store one certificate's PDF (committed on its own), then email
@@ -78,10 +82,6 @@ def certificate_render(certificate_id: int) -> str:
         return "nothing to do"
     services.certificate_enqueue_email(certificate_id=certificate_id)
     return "email queued"
-
-
-#: Seconds before the email task tries again an email the render task could not send.
-EMAIL_RETRY_AFTER = DELIVERY_STAGE["retry_backoff"]
 
 
 @shared_task(name="certificates.email", **DELIVERY_STAGE)

@@ -175,25 +175,32 @@ def cached(kind: str, parts: tuple, make):
     return value
 
 
-def memo(kind: str, parts: tuple, make) -> str:
+def memo(kind: str, parts: tuple, make, *, entries: int = LOCAL_ENTRIES) -> str:
     """``make()``'s text, kept in this process only, under this generation: for
     small strings many pages compute alike (a page's address for a site), where
     even the process's pickled copy costs more than making them. A change of
-    content moves the generation on, and with it every key."""
+    content moves the generation on, and with it every key. Each kind keeps at
+    most `entries` texts, its newest, so one kind never crowds out another."""
     if site_cache_seconds() <= 0:
         return make()
-    name = (kind, generation(), *parts)
-    value = _memo.get(name)
+    name = (generation(), *parts)
+    kept = _memos.setdefault(kind, OrderedDict())
+    value = kept.get(name)
     if value is None:
         value = make()
         with _local_lock:
-            _memo[name] = value
-            while len(_memo) > LOCAL_ENTRIES:
-                _memo.popitem(last=False)
+            kept[name] = value
+            while len(kept) > entries:
+                kept.popitem(last=False)
     return value
 
 
-_memo: OrderedDict[tuple, str] = OrderedDict()
+def memo_kept(kind: str) -> int:
+    """How many texts of `kind` this process keeps."""
+    return len(_memos.get(kind, ()))
+
+
+_memos: dict[str, OrderedDict[tuple, str]] = {}
 
 
 def cached_by_id(kind: str, ids, make) -> dict:

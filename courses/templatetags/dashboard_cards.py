@@ -6,14 +6,12 @@ card alone (no request, no model instance), so two cards with equal data are the
 same HTML, and a dashboard seen again with nothing changed (the clinician back on
 it, a reload) renders its cards from memory. A card whose course moved on (a
 lesson done, a post-test passed, a certificate ready) has other data, so it is
-rendered afresh: nothing is invalidated, nothing can be stale. Off where the site
-cache is off (tests, unless they turn it on) and with DEBUG (templates edited
-while the server runs)."""
+rendered afresh: nothing is invalidated, nothing can be stale. Kept by
+cms.site_cache.memo, so off where the site cache is off (tests, unless they turn
+it on), and off with DEBUG (templates edited while the server runs)."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
-from cms.site_cache import site_cache_seconds
+from cms import site_cache
 from courses.registry import Step
 
 from .course_preview import learner_url
@@ -31,6 +29,7 @@ from .course_preview import learner_url
 register = template.Library()
 
 TEMPLATE = "courses/_dashboard_card.html"
+MEMO_KIND = "dashboard-card"
 #: Cards kept per process (a card is 2 to 3 kB of HTML).
 MEMO_ENTRIES = 2048
 
@@ -74,30 +73,17 @@ def card_from_summary(context, summary) -> DashboardCard:
     )
 
 
-_memo: OrderedDict[tuple, SafeString] = OrderedDict()
-_memo_lock = threading.Lock()
-
-
-def memo_on() -> bool:
-    return site_cache_seconds() > 0 and not settings.DEBUG
-
-
 def card_html(card: DashboardCard) -> SafeString:
-    """The card's HTML, from this process's memory when an equal card was rendered."""
-    if not memo_on():
+    """The card's HTML, from this process's memory when an equal card was rendered
+    (cms.site_cache.memo, MEMO_ENTRIES of this kind)."""
+    if settings.DEBUG:  # templates edited while the server runs
         return _render(card)
     key = (translation.get_language(), card)
     try:
-        html = _memo.get(key)
+        hash(key)
     except TypeError:  # a step holding a list or a dict: not kept, only rendered
         return _render(card)
-    if html is None:
-        html = _render(card)
-        with _memo_lock:
-            _memo[key] = html
-            while len(_memo) > MEMO_ENTRIES:
-                _memo.popitem(last=False)
-    return html
+    return site_cache.memo(MEMO_KIND, key, lambda: _render(card), entries=MEMO_ENTRIES)
 
 
 def _render(card: DashboardCard) -> SafeString:

@@ -16,7 +16,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("site_cache_on")]
 
 @pytest.fixture(autouse=True)
 def empty_memo(monkeypatch):
-    monkeypatch.setattr(dashboard_cards, "_memo", type(dashboard_cards._memo)())
+    from cms import site_cache
+
+    monkeypatch.setattr(site_cache, "_memos", {})
 
 
 @pytest.fixture
@@ -103,4 +105,6 @@ def test_the_memo_keeps_only_its_newest_cards(monkeypatch):
         user = make.clinician(full_name=name)
         enrollment_create(user=user, course=course)
         _cards(client_for(user))
-    assert len(dashboard_cards._memo) == 2
+    from cms import site_cache
+
+    assert site_cache.memo_kept(dashboard_cards.MEMO_KIND) == 2
