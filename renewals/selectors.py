@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import ClinicianLicense
 from certificates.models import Certificate
+from cms.prepared import PreparedStatement
 from courses.models import CourseCredit, CreditCategory, DeliveryFormat
 
 from . import rules
@@ -114,9 +115,9 @@ def _licenses_read(*, user) -> list[ClinicianLicense]:
     is made once per process (Django compiles the select_related query anew on
     every request), then the templates' minimums as the prefetch reads them.
     PostgreSQL only: psycopg gives each column its Python type, SQLite does not."""
-    sql, widths = _licenses_statement()
+    statement, widths = _licenses_statement()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk])
+        statement.execute(cursor, [user.pk])  # planned once per database session
         rows = cursor.fetchall()
     licenses, templates = [], {}
     models = (ClinicianLicense, LicenseRequirement, RequirementTemplate)
@@ -166,7 +167,7 @@ ORDER BY l.profession, l.region, l.license_number
 
 
 @lru_cache(maxsize=1)
-def _licenses_statement() -> tuple[str, tuple[int, int, int]]:
+def _licenses_statement() -> tuple[PreparedStatement, tuple[int, int, int]]:
     """_LICENSES_SQL for these tables, and how many columns each model fills."""
     tables = ((ClinicianLicense, "l"), (LicenseRequirement, "r"), (RequirementTemplate, "t"))
     columns = [
@@ -178,7 +179,7 @@ def _licenses_statement() -> tuple[str, tuple[int, int, int]]:
         requirement=LicenseRequirement._meta.db_table,
         template=RequirementTemplate._meta.db_table,
     )
-    return sql, tuple(len(model._meta.concrete_fields) for model, _ in tables)
+    return PreparedStatement(sql), tuple(len(model._meta.concrete_fields) for model, _ in tables)
 
 
 def license_for_owner(*, user, license_id: int) -> ClinicianLicense | None:

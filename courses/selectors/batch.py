@@ -28,6 +28,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from cms.prepared import PreparedStatement
+
 from ..models import Enrollment
 from ..registry import batch_fill, batch_statements
 
@@ -73,7 +75,7 @@ def batch_prefetch(enrollments: list[Enrollment]) -> bool:
     statements = batch_statements()
     if not (enrollments and statements and one_statement_possible()):
         return False
-    sql, params = _statement(tuple(s.name for s in statements))
+    statement, params = _statement(tuple(s.name for s in statements))
     columns = (
         [e.pk for e in enrollments],
         [e.user_id for e in enrollments],
@@ -81,7 +83,7 @@ def batch_prefetch(enrollments: list[Enrollment]) -> bool:
         timezone.localdate(),
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*columns, *params])
+        statement.execute(cursor, [*columns, *params])  # planned once per database session
         row = cursor.fetchone()
     for statement, value in zip(statements, row, strict=True):
         rows = _loads(value) if value is not None else []
@@ -90,16 +92,16 @@ def batch_prefetch(enrollments: list[Enrollment]) -> bool:
 
 
 @lru_cache(maxsize=8)
-def _statement(names: tuple[str, ...]) -> tuple[str, list]:
+def _statement(names: tuple[str, ...]) -> tuple[PreparedStatement, list]:
     """The one statement for these registered reads: each read's SQL (compiled
-    once here) as a JSON column of its rows."""
+    once here) as a JSON column of its rows, and the reads' own parameters."""
     by_name = {s.name: s for s in batch_statements()}
     parts, params = [], []
     for name in names:
         sql, part_params = by_name[name].query().query.sql_with_params()
         parts.append(_PART.format(sql))
         params.extend(part_params)
-    return _STATEMENT.format(", ".join(parts)), params
+    return PreparedStatement(_STATEMENT.format(", ".join(parts))), params
 
 
 # The page's enrollments (ids, people, courses) and the local date, then each read

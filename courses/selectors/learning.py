@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 
 from cms import site_cache
+from cms.prepared import PreparedStatement
 
 from ..models import (
     Accreditor,
@@ -86,9 +87,9 @@ def lesson_reading(*, user, lesson: LessonPage) -> LessonReading:
 
 
 def _reading_in_one_statement(*, user, course: CoursePage, lesson: LessonPage) -> LessonReading:
-    sql, fields = _reading_statement()
+    statement, fields = _reading_statement()
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"user": user.pk, "course": course.pk, "lesson": lesson.pk})
+        statement.execute(cursor, {"user": user.pk, "course": course.pk, "lesson": lesson.pk})
         row = cursor.fetchone()
     if row is None:
         return LessonReading(course, None, frozenset(), {})
@@ -124,7 +125,7 @@ WHERE e.user_id = %(user)s AND e.course_id = %(course)s
 
 
 @lru_cache(maxsize=1)
-def _reading_statement() -> tuple[str, list[str]]:
+def _reading_statement() -> tuple[PreparedStatement, list[str]]:
     """_READING_SQL for these tables, and the enrollment's field names in the
     order of its first columns (for Enrollment.from_db)."""
     fields = Enrollment._meta.concrete_fields
@@ -134,7 +135,7 @@ def _reading_statement() -> tuple[str, list[str]]:
         journal=JournalEntry._meta.db_table,
         enrollment=Enrollment._meta.db_table,
     )
-    return sql, [f.attname for f in fields]
+    return PreparedStatement(sql), [f.attname for f in fields]
 
 
 def course_at(*, path: str) -> CoursePage:
@@ -479,9 +480,9 @@ def dashboard_enrollments(*, user) -> list[Enrollment]:
 
 
 def _enrollments_with_completion_dates(*, user_id: int) -> list[Enrollment]:
-    sql, enrollment_fields = _enrollments_statement()
+    statement, enrollment_fields = _enrollments_statement()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id])
+        statement.execute(cursor, [user_id])  # planned once per database session
         rows = cursor.fetchall()
     width = len(enrollment_fields)
     cached = Enrollment.completion.related
@@ -513,17 +514,17 @@ ORDER BY e.status, e.last_activity_at DESC, e.enrolled_at DESC
 
 
 @lru_cache(maxsize=1)
-def _enrollments_statement() -> tuple[str, list[str]]:
+def _enrollments_statement() -> tuple[PreparedStatement, list[str]]:
     """A person's enrollments, in the dashboard's order, with each completion's id
-    and date: the SQL (made once; the ORM's select_related compiles it on every
-    request) and the enrollment's field names in the order of its first columns."""
+    and date: the statement (made once; the ORM's select_related compiles it on
+    every request) and the enrollment's field names in the order of its first columns."""
     fields = Enrollment._meta.concrete_fields
     sql = _ENROLLMENTS_SQL.format(
         columns=", ".join(f'e."{f.column}"' for f in fields),
         enrollment=Enrollment._meta.db_table,
         completion=CourseCompletion._meta.db_table,
     )
-    return sql, [f.attname for f in fields]
+    return PreparedStatement(sql), [f.attname for f in fields]
 
 
 def courses_by_id(*, ids) -> dict[int, CoursePage]:

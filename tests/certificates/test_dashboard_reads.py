@@ -20,6 +20,7 @@ from tests.factories import (
     course_completed_by,
     lessons_complete,
 )
+from tests.queries import queries_read
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("site_cache_on")]
 
@@ -30,7 +31,7 @@ def _dashboard(client):
     with CaptureQueriesContext(connection) as captured:
         response = client.get("/dashboard/")
     assert response.status_code == 200
-    return response.content.decode(), [q["sql"] for q in captured.captured_queries]
+    return response.content.decode(), queries_read(captured)
 
 
 def _without_tokens(page: str) -> str:

@@ -24,6 +24,7 @@ from tests.factories import (
     lessons_of,
     staff_user,
 )
+from tests.queries import queries_read
 
 pytestmark = [
     pytest.mark.django_db,
@@ -142,7 +143,7 @@ def test_the_footer_and_route_cost_no_queries_once_cached():
     client.get(lesson.url)
     with CaptureQueriesContext(connection) as captured:
         assert client.get(lesson.url).status_code == 200
-    sql = "\n".join(q["sql"] for q in captured.captured_queries)
+    sql = "\n".join(queries_read(captured))
     assert "cms_providersettings" not in sql
     assert "wagtailcore_site" not in sql
     assert "wagtailcore_pageviewrestriction" not in sql
@@ -243,7 +244,7 @@ def test_a_signed_in_lesson_reads_only_the_readers_own_rows_once_cached(user_cac
     # The enrollment, the lessons completed and the journal: the page, its
     # course, the course's lessons and the user come from the cache (and the
     # session from Redis in production: the test settings read it from the database).
-    sql = [q["sql"] for q in captured.captured_queries if "django_session" not in q["sql"]]
+    sql = [q for q in queries_read(captured) if "django_session" not in q]
     assert len(sql) <= 3, "\n".join(sql)
     assert "wagtailcore_page" not in "\n".join(sql) and "accounts_user" not in "\n".join(sql)
 
