@@ -83,15 +83,21 @@ def measure(pages, *, repeat: int = 1):
 
 
 def plans(sql: list[str]) -> list[str]:
-    """One line per query that reads a large table: the scans PostgreSQL chose."""
+    """One line per query that reads a large table: the scans PostgreSQL chose
+    (for a prepared statement, the plan its EXECUTE uses: cms.prepared)."""
     from django.db import connection
+
+    from cms.prepared import readable
 
     lines = []
     for statement in sql:
-        head = statement.lstrip().split(None, 1)[0].upper()
+        text = readable(statement)  # an EXECUTE as its statement's SQL; None for a PREPARE
+        if text is None:
+            continue
+        head = text.lstrip().split(None, 1)[0].upper()
         # Django quotes table names; a statement written by hand (the dashboard's) may not.
         if head not in ("SELECT", "WITH") or not any(
-            re.search(rf"\b{t}\b", statement) for t in LARGE_TABLES
+            re.search(rf"\b{t}\b", text) for t in LARGE_TABLES
         ):
             continue
         with connection.cursor() as cursor:
