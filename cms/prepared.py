@@ -104,10 +104,6 @@ class PreparedStatement:
             self._prepared_on.add(session)
         cursor.execute(f"{before}EXECUTE {self.name}{self.arguments}", params or None)
 
-    def prepared_on(self, session) -> bool:
-        """Whether this psycopg connection holds the statement (tests)."""
-        return session in self._prepared_on
-
 
 def readable(sql: str) -> str | None:
     """A logged query as it reads: an EXECUTE of a statement made here as the
@@ -116,4 +112,6 @@ def readable(sql: str) -> str | None:
     page sends."""
     if sql.startswith("PREPARE "):
         return None
-    return _EXECUTE.sub(lambda m: _statements[m.group(1)].body, sql)
+    found = _EXECUTE.search(sql)
+    statement = _statements.get(found.group(1)) if found else None
+    return sql if statement is None else sql[: found.start()] + statement.body

@@ -93,6 +93,7 @@ def test_positional_parameters_and_readable_sql():
     assert readable(sent[0]) is None
     assert readable(sent[1]) == "SELECT $1::int + 1, email FROM accounts_user WHERE id = $2"
     assert readable("SELECT 1") == "SELECT 1"
+    assert readable("EXECUTE practicum_unknown(1)") == "EXECUTE practicum_unknown(1)"
 
 
 def test_two_statements_never_share_a_name_and_mixed_placeholders_are_refused():
