@@ -180,18 +180,22 @@ def memo(kind: str, parts: tuple, make, *, entries: int = LOCAL_ENTRIES) -> str:
     small strings many pages compute alike (a page's address for a site), where
     even the process's pickled copy costs more than making them. A change of
     content moves the generation on, and with it every key. Each kind keeps at
-    most `entries` texts, its newest, so one kind never crowds out another."""
+    most `entries` texts, those used last, so one kind never crowds out another
+    and a text asked for often stays."""
     if site_cache_seconds() <= 0:
         return make()
     name = (generation(), *parts)
     kept = _memos.setdefault(kind, OrderedDict())
-    value = kept.get(name)
-    if value is None:
-        value = make()
-        with _local_lock:
-            kept[name] = value
-            while len(kept) > entries:
-                kept.popitem(last=False)
+    with _local_lock:
+        value = kept.get(name)
+        if value is not None:
+            kept.move_to_end(name)
+            return value
+    value = make()
+    with _local_lock:
+        kept[name] = value
+        while len(kept) > entries:
+            kept.popitem(last=False)
     return value
 
 

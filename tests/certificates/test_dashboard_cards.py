@@ -6,6 +6,7 @@ a card can be in (not started, in progress, certificate being prepared, complete
 
 import pytest
 
+from cms import site_cache
 from courses.services import enrollment_create
 from courses.templatetags import dashboard_cards
 from tests import factories as make
@@ -16,8 +17,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("site_cache_on")]
 
 @pytest.fixture(autouse=True)
 def empty_memo(monkeypatch):
-    from cms import site_cache
-
     monkeypatch.setattr(site_cache, "_memos", {})
 
 
@@ -105,6 +104,26 @@ def test_the_memo_keeps_only_its_newest_cards(monkeypatch):
         user = make.clinician(full_name=name)
         enrollment_create(user=user, course=course)
         _cards(client_for(user))
-    from cms import site_cache
-
     assert site_cache.memo_kept(dashboard_cards.MEMO_KIND) == 2
+
+
+def test_a_card_seen_again_stays_kept_while_others_come_and_go(monkeypatch, renders):
+    """The memo drops the card used longest ago, not the one made first: a
+    clinician back on the dashboard keeps theirs while others come and go."""
+    monkeypatch.setattr(dashboard_cards, "MEMO_ENTRIES", 2)
+    course = make.course_build(title="Stuck treatments")
+    clients = []
+    for name in ("Ann One", "Bo Two", "Cy Three"):
+        user = make.clinician(full_name=name)
+        enrollment_create(user=user, course=course)
+        clients.append(client_for(user))
+    regular, second, third = clients
+    _cards(regular)
+    _cards(second)
+    _cards(regular)  # seen again: the newest used
+    _cards(third)  # the memo is full: the second's card goes, not the regular's
+    assert len(renders) == 3
+    _cards(regular)
+    assert len(renders) == 3
+    _cards(second)
+    assert len(renders) == 4
