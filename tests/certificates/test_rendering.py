@@ -16,6 +16,7 @@ from tests.certificates.pdf import (
     pdf_reader,
     pdf_structure,
     pdf_text,
+    pdf_xmp,
 )
 
 APA_STATEMENT = (
@@ -272,3 +273,57 @@ def test_page_count_reads_typst_output_and_admits_when_it_cannot():
     pdf = rendering.render_certificate_pdf(sample_snapshot())
     assert rendering.page_count(pdf) == 1
     assert rendering.page_count(b"%PDF-1.7 no page tree here") is None
+
+
+def test_the_document_metadata_names_the_certificate_though_it_is_set_last():
+    snapshot = sample_snapshot(3)
+    pdf = rendering.render_certificate_pdf(snapshot)
+    info = pdf_reader(pdf).metadata
+    assert info.title == f"CE certificate {snapshot['number']} — {NAME}"
+    assert info.author == "Practicum Continuing Education"
+    assert snapshot["number"] in info["/Keywords"]
+    assert info["/CreationDate"].startswith("D:20261125")
+    assert info.title in pdf_xmp(pdf)
+
+
+def test_certificates_rendered_one_after_another_each_carry_only_their_own_data():
+    # Typst reuses layout between renders in a process: nothing of the one
+    # before may show through on the next.
+    first, second = sample_snapshot(1), sample_snapshot(2)
+    second.update(participant_name="Avery Quinn-Lindqvist", course_title="Good enough practice")
+    texts = [pdf_text(rendering.render_certificate_pdf(s)) for s in (first, second, first)]
+    assert texts[0] == texts[2]
+    assert NAME in texts[0] and first["number"] in texts[0] and "LCSW 10001" in texts[0]
+    assert "Avery Quinn-Lindqvist" in texts[1] and "Good enough practice" in texts[1]
+    assert second["number"] in texts[1] and "LCSW 10002" in texts[1]
+    assert "Zoë" not in texts[1] and first["number"] not in texts[1]
+    assert "Stuck Psychotherapies" not in texts[1]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        'end" + str(1) + "',
+        "back\\slash \\u{41} \\\\",
+        "line\nbreak\r\ttab \x00 nul \x7f",
+        "李小龙 Ωμέγα עברית 🙂 \u2028",
+        "#set text(red) [x] $y$ // c /* d",
+        "x",
+    ],
+)
+def test_a_typst_string_literal_reads_back_as_exactly_the_text(value):
+    # Typst itself compares the literal with the text's code points, written as
+    # numbers (not through the escaping under test).
+    points = "".join(f"{ord(c)}, " for c in value)
+    check = (
+        f"#assert.eq(inputs.value.codepoints().map(str.to-unicode), ({points}))\n"
+        f'#set document(title: "t")\nok'
+    ).encode()
+    compiler = rendering.typst_compiler()
+    pdf = compiler.compile(rendering.typst_preamble({"value": value}) + check, format="pdf")
+    assert pdf.startswith(b"%PDF")
+
+
+def test_a_preamble_key_that_is_not_an_identifier_is_refused():
+    with pytest.raises(ValueError, match="identifier"):
+        rendering.typst_preamble({"data) #panic(": "x"})
