@@ -270,11 +270,11 @@ def _image_extension(data: bytes) -> str:
 
 #: Characters a Typst string literal holds as they are: printable ASCII but the
 #: backslash and the double quote.
-_TYPST_UNSAFE = re.compile(r'[^\x20\x21\x23-\x5b\x5d-\x7e]')
+_TYPST_UNSAFE = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
 
 
 def _typst_escape(match: re.Match) -> str:
-    return "\\u{%x}" % ord(match.group())
+    return f"\\u{{{ord(match.group()):x}}}"
 
 
 def typst_string(text: str) -> str:
