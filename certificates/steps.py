@@ -1,8 +1,8 @@
 """The certificate step on the clinician's dashboard (courses.registry seam)."""
 
 from django.db.models import JSONField
-from django.urls import reverse
 
+from cms.paths import id_path
 from courses.registry import BatchStatement, Step, StepState, batch_read
 from courses.selectors import batch_enrollment_ids, instances, json_text
 
@@ -29,7 +29,7 @@ class CertificateStepProvider:
         return steps
 
     def _step(self, enrollment, certificates) -> Step:
-        status_url = reverse("certificates:enrollment_status", args=[enrollment.pk])
+        status_url = id_path("certificates:enrollment_status", enrollment.pk)
         if not certificates:
             completed = _has_completion(enrollment)
             return Step(

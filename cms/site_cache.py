@@ -31,6 +31,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import post_delete, post_save
+from django.urls import get_script_prefix
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -68,6 +69,19 @@ def generation() -> str:
     if known is None:
         _request_generation.set(value)
     return value
+
+
+def get_with_generation(name: str):
+    """``cache.get(name)``; and when this request has not read the content
+    generation yet, the generation too, in the same round trip (one MGET), kept
+    for the rest of the request. The signed-in person's row is read this way
+    (cms.user_cache): one round trip to the cache fewer on every signed-in page."""
+    if site_cache_seconds() > 0 and _request_generation.get() is None:
+        found = cache.get_many([name, GENERATION_KEY])
+        if found.get(GENERATION_KEY) is not None:
+            _request_generation.set(found[GENERATION_KEY])
+        return found.get(name)
+    return cache.get(name)
 
 
 def generation_advance() -> None:
@@ -264,6 +278,19 @@ def with_site_root_paths(pages) -> None:
     paths = _site_root_paths()
     for page in pages:
         page._wagtail_cached_site_root_paths = paths
+
+
+def page_url(page) -> str:
+    """``page.url`` (made without a request: relative while the site is the only
+    one), once per process and content generation (``memo``): a page's address
+    moves only with a change that moves the generation on (a publish, a move, a
+    site saved)."""
+    return memo(
+        "page-url-siteless",
+        (page.pk, page.url_path, get_script_prefix()),
+        lambda: page.url,
+        entries=LOCAL_ENTRIES * 4,
+    )
 
 
 def request_with_site_root_paths(request) -> None:

@@ -41,6 +41,8 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils.crypto import constant_time_compare
 
+from . import site_cache
+
 # Part of the key: a release that changes what an entry holds ignores the old ones.
 ENTRY_FORMAT = 1
 # How long a changed user's entry stays refused: longer than any request takes
@@ -84,7 +86,8 @@ def cached_backend_user(backend, user_id) -> tuple[object | None, str | None]:
         pk = model._meta.pk.to_python(user_id)
     except ValidationError:
         return None, None
-    entry = cache.get(_key(pk))
+    # With the content generation, when the request has not read it yet.
+    entry = site_cache.get_with_generation(_key(pk))
     if entry is not None and entry != _TOMBSTONE:
         names, values, session_hash = entry
         user = model.from_db(DEFAULT_DB_ALIAS, names, values)

@@ -8,11 +8,11 @@ a constant number of queries for any number of enrollments.
 from collections import defaultdict
 
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from cms import site_cache
 from cms.numbers import humane_number
+from cms.paths import id_path
 from courses.models import Enrollment
 from courses.registry import BatchStatement, Step, batch_read
 from courses.selectors import (
@@ -180,7 +180,7 @@ class PostTestStepProvider:
             return Step(
                 **common, done=False, available=False, detail="The post-test is not open yet"
             )
-        url = post_test.get_url() or ""
+        url = site_cache.page_url(post_test) or ""
         if not unlocked:
             return Step(
                 **common,
@@ -253,7 +253,7 @@ class EvaluationStepProvider:
         )
         steps = {}
         for e in enrollments:
-            url = reverse("quizzes:evaluation", args=[e.course_id])
+            url = id_path("quizzes:evaluation", e.course_id)
             done = e.pk in evaluated and e.pk in attested
             if done:
                 claimed = sorted(claims[e.pk])

@@ -381,7 +381,7 @@ def enrollment_summaries(*, enrollments: list[Enrollment]) -> list[EnrollmentSum
             label="Lessons",
             done=all_done,
             detail=f"{done_count} of {len(course_lessons)} lessons complete",
-            url=resume.url if resume is not None else enrollment.course.url,
+            url=site_cache.page_url(resume if resume is not None else enrollment.course),
             action_label=(
                 f"Resume: {resume.title}"
                 if resume is not None and done_count
@@ -436,7 +436,7 @@ def _time_step(time: TimeRequirement, lesson: LessonPage | None, enrollment: Enr
         done=time.met,
         available=not time.met,
         detail=detail,
-        url=lesson.url if lesson is not None else enrollment.course.url,
+        url=site_cache.page_url(lesson if lesson is not None else enrollment.course),
         action_label=f"Read on: {lesson.title}" if lesson is not None else "Back to the course",
     )
 

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cms import user_cache
+from cms import site_cache, user_cache
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +158,33 @@ def test_a_new_secret_key_ignores_the_kept_rows(settings):
     assert cache.get(user_cache._key(user.pk)) is not None
     settings.SECRET_KEY = "another-secret-key-for-this-test-only-0123456789"
     assert cache.get(user_cache._key(user.pk)) is None
+
+
+def test_the_row_and_the_content_generation_come_in_one_round_trip(site_cache_on, monkeypatch):
+    user = UserFactory()
+    client = _signed_in(user)
+    assert client.get(PAGE).status_code == 200  # the row is kept from here on
+    reads, inside_many = [], []
+    get, get_many = cache.get, cache.get_many
+
+    def counted_get(key, *args, **kwargs):
+        if not inside_many:  # the test cache's get_many asks get() for each key
+            reads.append((key,))
+        return get(key, *args, **kwargs)
+
+    def counted_get_many(keys, *args, **kwargs):
+        reads.append(tuple(keys))
+        inside_many.append(True)
+        try:
+            return get_many(keys, *args, **kwargs)
+        finally:
+            inside_many.pop()
+
+    monkeypatch.setattr(cache, "get", counted_get)
+    monkeypatch.setattr(cache, "get_many", counted_get_many)
+    response = client.get(PAGE)
+
+    assert response.status_code == 200 and user.get_short_name() in response.content.decode()
+    together = (user_cache._key(user.pk), site_cache.GENERATION_KEY)
+    assert [r for r in reads if site_cache.GENERATION_KEY in r] == [together]
+    assert [r for r in reads if user_cache._key(user.pk) in r] == [together]

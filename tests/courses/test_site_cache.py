@@ -365,3 +365,21 @@ def test_a_lessons_links_follow_a_renamed_slug_at_once():
 
     assert second.url != old_url
     assert f'href="{second.url}"' in page and f'href="{old_url}"' not in page
+
+
+def test_the_dashboards_links_follow_a_renamed_slug_at_once():
+    """The dashboard's step links (resume a lesson, the post-test) are made once
+    per process and content generation (cms.site_cache.page_url)."""
+    course = course_build(lessons=2)
+    first, _ = lessons_of(course)
+    client = _reader_of(course)
+    old_url = first.url
+    assert f'href="{old_url}"' in client.get("/dashboard/").content.decode()
+    first.slug = "begin-here"
+    first.save_revision().publish()
+    first.refresh_from_db()
+
+    page = client.get("/dashboard/").content.decode()
+
+    assert first.url != old_url and first.url.endswith("/begin-here/")
+    assert f'href="{first.url}"' in page and f'href="{old_url}"' not in page
