@@ -89,3 +89,13 @@ def test_an_id_path_follows_the_script_prefix_and_refuses_what_reverse_refuses()
     for wrong in (-1, "9x", 1.5, True):
         with pytest.raises(NoReverseMatch):
             id_path("quizzes:evaluation", wrong)
+
+
+def test_the_id_url_tag_writes_what_the_url_tag_writes():
+    from django.template import Context, Template
+
+    written = Template(
+        "{% load site_tags %}{% id_url 'renewals:license' pk %}|{% url 'renewals:license' pk %}"
+    ).render(Context({"pk": 31}))
+    mine, django_s = written.split("|")
+    assert mine == django_s == reverse("renewals:license", args=[31])
