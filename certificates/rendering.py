@@ -37,8 +37,8 @@ the source instead) and a ``set document(...)`` rule before the content
 (the title and number differ per certificate, and a set rule is part of the
 style chain of everything after it: so the template sets the document's
 metadata last). Then only the parts that differ from the certificate before
-(name, licenses, number, verification) are laid out again: 10 ms → 5 ms a
-render (docs/certificates.md).
+(name, licenses, number, verification) are laid out again: about half the
+CPU a render (docs/certificates.md).
 """
 
 from __future__ import annotations
