@@ -3,13 +3,12 @@
 Pure Python: no Django imports, so the benchmark and tests can use it
 without a configured project.
 
-Data never becomes Typst markup. Each certificate render puts a JSON
-document (and the QR code as SVG text, images as file paths) in Typst
+Data never becomes Typst markup. Each render puts a JSON document (and, for a
+certificate, the QR code as SVG text and images as file paths) in Typst
 *string literals* in one line before the template (``typst_string``
 escapes everything but printable ASCII, so a literal cannot end early); the
-template reads them with ``json(...)`` and places the values as plain text.
-A participant called ``Ann #set [x]`` is printed as exactly that. The
-transcript still gets its JSON through Typst's ``sys.inputs``.
+templates read them with ``json(...)`` and place the values as plain text.
+A participant called ``Ann #set [x]`` is printed as exactly that.
 
 Output is a tagged PDF conforming to PDF/UA-1 and PDF/A-2a (Typst can do
 both at once for PDF 1.7), with the document title, language and an XMP
@@ -185,22 +184,11 @@ class _Engine:
         return path
 
     def compile(self, template: str, inputs: dict[str, str]) -> bytes:
-        """The template's PDF, its ``sys.inputs`` set to ``inputs``."""
-        # The source is passed on every call: typst-py 0.15 cannot compile a
-        # second time a Compiler that was *constructed* from bytes.
-        pdf = self.compiler().compile(
-            self.templates[template],
-            format="pdf",
-            sys_inputs=inputs,
-            pdf_standards=PDF_STANDARDS,
-        )
-        assert isinstance(pdf, bytes)
-        return pdf
-
-    def compile_with_preamble(self, template: str, inputs: dict[str, str]) -> bytes:
         """The template's PDF, preceded by ``#let inputs = (key: "value", …)``.
         ``sys.inputs`` is left as it is (empty), so Typst's layout cache keeps
         serving whatever did not change since the last render."""
+        # The source is passed on every call: typst-py 0.15 cannot compile a
+        # second time a Compiler that was *constructed* from bytes.
         pdf = self.compiler().compile(
             typst_preamble(inputs) + self.templates[template],
             format="pdf",
@@ -436,9 +424,9 @@ def render_certificate_pdf(
     }
     # The standard layout is laid out once; only a certificate whose text
     # overflows one page is laid out again, shrinking the type to fit.
-    pdf = engine.compile_with_preamble("certificate", inputs)
+    pdf = engine.compile("certificate", inputs)
     if page_count(pdf) != 1:
-        pdf = engine.compile_with_preamble("certificate", inputs | {"fit": "shrink"})
+        pdf = engine.compile("certificate", inputs | {"fit": "shrink"})
     return pdf
 
 

@@ -2,15 +2,13 @@
 
 ``reverse`` walks the URL resolver (about 50 µs each time); the gate and the
 content-security policy compare every request's path with the same few fixed
-URLs (the admin's home, its sign-in and sign-out). ``fixed_path`` reverses each
+URLs (the admin's home, its sign-in and sign-out). ``id_path`` reverses each
 name once per URLconf and script prefix, so a change of either (a deployment
 under a sub-path, a test's ``ROOT_URLCONF``) is a new entry, never a stale one.
-Only for names without arguments.
-
-``id_path`` does the same for URLs whose arguments are row ids (``<int:…>``,
-``<id:…>``), which pages link per enrollment or course: each name is reversed
-once (per URLconf and script prefix) with stand-in ids, and the path is then
-put together around the ids asked for.
+For URLs whose arguments are row ids (``<int:…>``, ``<id:…>``), which pages link
+per enrollment or course, the name is reversed with stand-in ids and the path
+is then put together around the ids asked for. ``fixed_path`` is the same for a
+name without arguments.
 """
 
 from __future__ import annotations
@@ -22,14 +20,9 @@ from django.dispatch import receiver
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 
-@lru_cache(maxsize=64)
-def _reversed(name: str, prefix: str, urlconf: str | None) -> str:
-    return reverse(name, urlconf=urlconf)
-
-
 def fixed_path(name: str) -> str:
-    """``reverse(name)``, from a per-process memo."""
-    return _reversed(name, get_script_prefix(), get_urlconf())
+    """``reverse(name)``, from a per-process memo (``id_path`` without ids)."""
+    return id_path(name)
 
 
 #: Stand-in ids: one that no real path holds by chance, and a short one, so a
@@ -42,6 +35,8 @@ def _pieces(name: str, count: int, prefix: str, urlconf: str | None) -> tuple[st
     """The reversed path of `name` cut where its `count` ids go, or None when the
     route does not take any non-negative integers as they are written (then
     ``id_path`` asks ``reverse`` each time)."""
+    if not count:  # a name without arguments: its path, whole
+        return (reverse(name, urlconf=urlconf),)
     found = []
     for stand_in in _STAND_INS:
         ids = [stand_in * 10 + i for i in range(count)]
@@ -79,5 +74,4 @@ def id_path(name: str, *ids: int) -> str:
 @receiver(setting_changed)
 def _forget_on_urlconf_change(*, setting: str, **kwargs) -> None:
     if setting == "ROOT_URLCONF":
-        _reversed.cache_clear()
         _pieces.cache_clear()

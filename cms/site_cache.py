@@ -280,15 +280,16 @@ def with_site_root_paths(pages) -> None:
         page._wagtail_cached_site_root_paths = paths
 
 
-def page_url(page) -> str:
-    """``page.url`` (made without a request: relative while the site is the only
-    one), once per process and content generation (``memo``): a page's address
-    moves only with a change that moves the generation on (a publish, a move, a
-    site saved)."""
+def page_url(page, request=None) -> str:
+    """``page.get_url(request)`` (relative for the request's site; without a
+    request, relative while the site is the only one), once per process, site
+    and content generation (``memo``): a page's address moves only with a change
+    that moves the generation on (a publish, a move, a site saved)."""
+    site = Site.find_for_request(request) if request is not None else None
     return memo(
-        "page-url-siteless",
-        (page.pk, page.url_path, get_script_prefix()),
-        lambda: page.url,
+        "page-url",
+        (page.pk, page.url_path, site.pk if site else None, get_script_prefix()),
+        lambda: page.get_url(request),
         entries=LOCAL_ENTRIES * 4,
     )
 

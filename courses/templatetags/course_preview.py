@@ -1,8 +1,6 @@
 """Links in the learner's pages that stay inside the course preview while previewing."""
 
 from django import template
-from django.urls import get_script_prefix
-from wagtail.models import Site
 from wagtail.templatetags.wagtailcore_tags import pageurl
 
 from cms import site_cache
@@ -21,10 +19,4 @@ def learner_url(context, page) -> str:
         return preview_url
     if page.pk is None:  # an unsaved page, in a preview
         return pageurl(context, page)
-    request = context.get("request")
-    site = Site.find_for_request(request) if request is not None else None
-    return site_cache.memo(
-        "page-url",
-        (page.pk, page.url_path, site.pk if site else None, get_script_prefix()),
-        lambda: pageurl(context, page),
-    )
+    return site_cache.page_url(page, context.get("request"))
