@@ -3,30 +3,20 @@
 Pure Python: no Django imports, so the benchmark and tests can use it
 without a configured project.
 
-Data never becomes Typst markup. Each render puts a JSON document (and, for a
-certificate, the QR code as SVG text and images as file paths) in Typst
-*string literals* in one line before the template (``typst_string``
-escapes everything but printable ASCII, so a literal cannot end early); the
-templates read them with ``json(...)`` and place the values as plain text.
-A participant called ``Ann #set [x]`` is printed as exactly that.
+Data never becomes Typst markup: each render passes a JSON document (and,
+for a certificate, the QR code as SVG text and images as file paths) as
+Typst string literals before the template (certificates.typst_engine, which
+also holds the compiler and its fonts). A participant called ``Ann #set [x]``
+is printed as exactly that.
 
 Output is a tagged PDF conforming to PDF/UA-1 and PDF/A-2a (Typst can do
 both at once for PDF 1.7), with the document title, language and an XMP
 packet, and with fonts subset and embedded.
 
-Fonts: Typst embeds Libertinus Serif (Latin, Greek, Cyrillic). For
-Chinese, Japanese and Korean names the renderer uses Noto Sans CJK from
-the ``noto-cjk-sans-otc`` wheel; ``manimgx-fonts`` (Noto Sans for Arabic,
-Hebrew, Devanagari, Thai, …) adds the other scripts when installed. Extra
-font folders can be given in ``PRACTICUM_CERTIFICATE_FONT_DIRS``
-(``os.pathsep``-separated). System fonts are not used, so output does not
-depend on the machine.
-
-Fonts are scanned and templates read once per process (and again after a
-fork); each thread gets its own Typst compiler. A certificate is laid out
-once at the standard size; only one whose text overflows the page is laid
-out again with smaller type. Images reach Typst as files named by content
-hash, so each is decoded once per process.
+Templates are read once per process (and again after a fork). A certificate
+is laid out once at the standard size; only one whose text overflows the
+page is laid out again with smaller type. Images reach Typst as files named
+by content hash, so each is decoded once per process.
 
 Typst caches layout between compilations in a process (comemo), keyed by
 what each piece of the page reads. Two things would defeat it, and the
@@ -45,11 +35,9 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import hashlib
-import importlib.util
 import io
 import json
 import os
-import re
 import shutil
 import tempfile
 import threading
@@ -59,35 +47,22 @@ from typing import TYPE_CHECKING, Any
 import segno
 
 from .transcript_totals import _s, _transcript_rows, transcript_totals
+from .typst_engine import PDF_STANDARDS, page_count, typst_compiler, typst_preamble
 
 if TYPE_CHECKING:
     import typst
 
 __all__ = [
     "CERTIFICATE_TEMPLATE_VERSION",
-    "FONT_PACKAGES",
-    "PDF_STANDARDS",
     "TEMPLATE_DIR",
+    "format_date",
     "render_certificate_pdf",
     "render_transcript_pdf",
-    "typst_compiler",
-    "typst_preamble",
-    "typst_string",
 ]
 
 CERTIFICATE_TEMPLATE_VERSION: int = 2
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "certificates"
-
-#: PDF/UA-1 (accessibility) together with PDF/A-2a (archival, accessible
-#: level). Typst 0.15 can combine the two; PDF/A-4 cannot join PDF/UA-1.
-PDF_STANDARDS: list[str] = ["ua-1", "a-2a"]
-
-#: Python packages that ship font files, in preference order. Only the
-#: folder of each installed package is handed to Typst; nothing is imported.
-FONT_PACKAGES: tuple[str, ...] = ("noto_cjk_sans_otc", "manimgx_fonts")
-
-FONT_DIRS_ENV = "PRACTICUM_CERTIFICATE_FONT_DIRS"
 
 QR_MASK = 2
 
@@ -100,57 +75,6 @@ _MONTHS = (
 # ---------------------------------------------------------------------------
 # Process-wide engine: fonts, templates, one compiler per thread.
 # ---------------------------------------------------------------------------
-
-
-def font_dirs() -> list[str]:
-    """Folders with the fonts the renderer adds to Typst's embedded ones."""
-    dirs: list[str] = []
-    for name in FONT_PACKAGES:
-        spec = importlib.util.find_spec(name)
-        if spec is not None and spec.submodule_search_locations:
-            dirs.extend(str(p) for p in spec.submodule_search_locations)
-    extra = os.environ.get(FONT_DIRS_ENV, "")
-    dirs.extend(d for d in extra.split(os.pathsep) if d)
-    return dirs
-
-
-_typst_lock = threading.Lock()
-_typst_fonts: dict[int, typst.Fonts] = {}
-_typst_local = threading.local()
-
-
-def _typst():
-    # Imported on the first compile, not with this module: Typst's native library
-    # is about 13 MB resident, and a web worker that never renders a PDF (most of
-    # them: the Celery worker renders) should not carry it (benchmarks/exports.py).
-    import typst
-
-    return typst
-
-
-def typst_compiler(*, root: str | None = None) -> typst.Compiler:
-    """This thread's Typst compiler (one per file root), on the certificates' font
-    folders and without system fonts, so output does not depend on the machine.
-    The fonts are scanned once per process (and again after a fork); the
-    certificates, the renewal packet and the audit packet all compile through it."""
-    pid = os.getpid()
-    compilers = _typst_local.__dict__.setdefault("compilers", {})
-    compiler = compilers.get((pid, root))
-    if compiler is None:
-        typst = _typst()
-        with _typst_lock:
-            fonts = _typst_fonts.get(pid)
-            if fonts is None:
-                _typst_fonts.clear()
-                fonts = _typst_fonts[pid] = typst.Fonts(
-                    include_system_fonts=False,
-                    include_embedded_fonts=True,
-                    font_paths=font_dirs(),
-                )
-        options = {"root": root} if root else {}
-        compiler = typst.Compiler(font_paths=fonts, ignore_system_fonts=True, **options)
-        compilers[(pid, root)] = compiler
-    return compiler
 
 
 class _Engine:
@@ -254,43 +178,6 @@ def _image_extension(data: bytes) -> str:
     if b"<svg" in data[:1024]:
         return ".svg"
     return ".png"
-
-
-#: Characters a Typst string literal holds as they are: printable ASCII but the
-#: backslash and the double quote.
-_TYPST_UNSAFE = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
-
-
-def _typst_escape(match: re.Match) -> str:
-    return f"\\u{{{ord(match.group()):x}}}"
-
-
-def typst_string(text: str) -> str:
-    """``text`` as a Typst string literal that evaluates to exactly ``text``:
-    printable ASCII stays, everything else (quotes, backslashes, line breaks,
-    non-Latin letters) is written as a ``\\u{…}`` escape, so nothing in
-    ``text`` can end the literal or be read as code."""
-    return '"' + _TYPST_UNSAFE.sub(_typst_escape, text) + '"'
-
-
-def typst_preamble(inputs: dict[str, str]) -> bytes:
-    """One line of Typst before a template: ``#let inputs = (key: "value", …)``.
-    Keys must be Typst identifiers (they are the renderer's own)."""
-    for key in inputs:
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
-            raise ValueError(f"not a Typst identifier: {key!r}")
-    pairs = ", ".join(f"{key}: {typst_string(value)}" for key, value in inputs.items())
-    return f"#let inputs = ({pairs},)\n".encode("ascii")
-
-
-_PAGE_COUNT = re.compile(rb"/Type\s*/Pages\s*/Count\s+(\d+)")
-
-
-def page_count(pdf: bytes) -> int | None:
-    """Pages of a PDF Typst wrote (its page tree is an uncompressed dictionary);
-    None when it cannot be read that way."""
-    match = _PAGE_COUNT.search(pdf)
-    return int(match.group(1)) if match else None
 
 
 def qr_svg(url: str) -> str:

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from certificates.rendering import format_date, typst_compiler
+from certificates.rendering import format_date
+from certificates.typst_engine import typst_compiler
 
 from . import rules, selectors
 from .models import CATEGORY_LABELS, OutsideCertificate, RenewalPacket

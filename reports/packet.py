@@ -4,7 +4,7 @@ course and one period, each part a file of the ZIP (docs/records.md).
 `packet_parts(course, period)` lists the parts (path, builder); each builder
 returns the file's bytes. The build (reports.services.packet_build) stores each
 part as it is made, so a build that stops resumes with the next part. Documents
-are laid out by Typst with the certificates' fonts (certificates.rendering's
+are laid out by Typst with the certificates' fonts (certificates.typst_engine's
 font folders; sample certificates by certificates.rendering itself); data never
 becomes Typst markup."""
 
@@ -21,7 +21,8 @@ from django.utils.text import slugify
 from wagtail.models import Revision
 
 from certificates.models import Certificate
-from certificates.rendering import render_certificate_pdf, typst_compiler
+from certificates.rendering import render_certificate_pdf
+from certificates.typst_engine import typst_compiler
 from cms.spreadsheet import csv_cell, xlsx_write
 from courses.models import CourseCompletion, CourseCredit, CourseInstructor, CoursePage, LessonPage
 from courses.selectors import course_objectives

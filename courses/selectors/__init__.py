@@ -5,7 +5,8 @@ runs a constant number of queries, whatever the size.
 - batch.py: the step providers' reads of a page in one statement (on PostgreSQL)
 - catalog.py: the catalog: filters, relevance, pages of results, snippets
 - credits.py: the credit rows of many enrollments' courses (for their steps)
-- learning.py: enrollments, the outline, progress and the steps of the dashboard
+- dashboard.py: a person's enrollments, and each one's progress and steps, for the dashboard
+- learning.py: an enrollment, the outline, lesson reading and progress, where to resume
 - overrides.py: per-learner overrides in force, and who may grant them
 - records.py: files kept for the records (cms.media's seam)
 - seat_time.py: the minimum active time each enrollment still needs (courses.seat_time)
@@ -33,8 +34,8 @@ from .catalog import (
     home_courses,
 )
 from .credits import course_credit_rows
+from .dashboard import EnrollmentSummary, dashboard_enrollments, enrollment_summaries
 from .learning import (
-    EnrollmentSummary,
     LessonReading,
     OutlineItem,
     course_at,
@@ -42,10 +43,8 @@ from .learning import (
     course_instructors,
     course_outline,
     course_statements,
-    dashboard_enrollments,
     enrollment_active_seconds,
     enrollment_get,
-    enrollment_summaries,
     journal_entries,
     lesson_list,
     lesson_progress,

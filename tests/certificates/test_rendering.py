@@ -9,7 +9,7 @@ import pytest
 from PIL import Image as PILImage
 
 from benchmarks.certificates import sample_snapshot
-from certificates import rendering
+from certificates import rendering, typst_engine
 from tests.certificates.pdf import (
     pdf_image_count,
     pdf_qr_codes,
@@ -130,7 +130,7 @@ def _bands(pdf: bytes) -> tuple[float, float, float, float]:
 
 def test_a_standard_certificate_is_one_page_in_one_pass():
     pdf = rendering.render_certificate_pdf(sample_snapshot())
-    assert rendering.page_count(pdf) == 1
+    assert typst_engine.page_count(pdf) == 1
 
 
 @pytest.mark.parametrize("images", [True, False], ids=["logo-and-signature", "no-images"])
@@ -143,7 +143,7 @@ def test_the_page_is_filled_top_to_bottom_without_an_empty_band(sample, images):
     )
     pdf = rendering.render_certificate_pdf(SAMPLES[sample](), logo=logo, signature=signature)
     height, above, below, widest_gap = _bands(pdf)
-    assert rendering.page_count(pdf) == 1
+    assert typst_engine.page_count(pdf) == 1
     assert above < 45 and below < 45, (above, below)  # content from margin to margin
     assert widest_gap < height / 6, f"an empty band of {widest_gap:.0f}pt"
 
@@ -271,8 +271,8 @@ def test_a_certificate_of_attendance_has_no_accreditor_statement():
 
 def test_page_count_reads_typst_output_and_admits_when_it_cannot():
     pdf = rendering.render_certificate_pdf(sample_snapshot())
-    assert rendering.page_count(pdf) == 1
-    assert rendering.page_count(b"%PDF-1.7 no page tree here") is None
+    assert typst_engine.page_count(pdf) == 1
+    assert typst_engine.page_count(b"%PDF-1.7 no page tree here") is None
 
 
 def test_the_document_metadata_names_the_certificate_though_it_is_set_last():
@@ -319,11 +319,11 @@ def test_a_typst_string_literal_reads_back_as_exactly_the_text(value):
         f"#assert.eq(inputs.value.codepoints().map(str.to-unicode), ({points}))\n"
         f'#set document(title: "t")\nok'
     ).encode()
-    compiler = rendering.typst_compiler()
-    pdf = compiler.compile(rendering.typst_preamble({"value": value}) + check, format="pdf")
+    compiler = typst_engine.typst_compiler()
+    pdf = compiler.compile(typst_engine.typst_preamble({"value": value}) + check, format="pdf")
     assert pdf.startswith(b"%PDF")
 
 
 def test_a_preamble_key_that_is_not_an_identifier_is_refused():
     with pytest.raises(ValueError, match="identifier"):
-        rendering.typst_preamble({"data) #panic(": "x"})
+        typst_engine.typst_preamble({"data) #panic(": "x"})
