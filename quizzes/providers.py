@@ -17,7 +17,7 @@ from courses.models import Enrollment
 from courses.registry import BatchStatement, Step, batch_read
 from courses.selectors import (
     batch_enrollment_ids,
-    course_credit_rows,
+    course_credit_terms,
     instances,
     lessons_complete_ids,
     overrides_in_force,
@@ -136,9 +136,9 @@ class PostTestStepProvider:
         unlocked = lessons_complete_ids(enrollments=enrollments)
         overrides = overrides_in_force(enrollments=enrollments)
         allowed_by_course = {
-            course_id: min(credit.accreditor.attempts_allowed for credit in credits)
-            for course_id, credits in course_credit_rows(enrollments=enrollments).items()
-            if credits
+            course_id: min(terms.attempts_allowed for terms in course_terms)
+            for course_id, course_terms in course_credit_terms(enrollments=enrollments).items()
+            if course_terms
         }
         return {
             e.pk: [

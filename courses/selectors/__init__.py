@@ -4,7 +4,7 @@ runs a constant number of queries, whatever the size.
 - authoring.py: the credit check and the warnings staff see about a course
 - batch.py: the step providers' reads of a page in one statement (on PostgreSQL)
 - catalog.py: the catalog: filters, relevance, pages of results, snippets
-- credits.py: the credit rows of many enrollments' courses (for their steps)
+- credits.py: the credit terms of many enrollments' courses (for their steps)
 - dashboard.py: a person's enrollments, and each one's progress and steps, for the dashboard
 - learning.py: an enrollment, the outline, lesson reading and progress, where to resume
 - overrides.py: per-learner overrides in force, and who may grant them
@@ -33,7 +33,7 @@ from .catalog import (
     catalog_topics,
     home_courses,
 )
-from .credits import course_credit_rows
+from .credits import CreditTerms, course_credit_terms
 from .dashboard import EnrollmentSummary, dashboard_enrollments, enrollment_summaries
 from .learning import (
     LessonReading,
@@ -67,6 +67,7 @@ __all__ = [
     "CatalogFilters",
     "CatalogResult",
     "CreditCheck",
+    "CreditTerms",
     "EnrollmentSummary",
     "LessonReading",
     "OutlineItem",
@@ -79,7 +80,7 @@ __all__ = [
     "catalog_topics",
     "course_at",
     "course_credit_check",
-    "course_credit_rows",
+    "course_credit_terms",
     "course_credits",
     "course_instructors",
     "course_objectives",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -11,38 +10,28 @@ from ..models import CoursePage, Enrollment, LessonProgress
 from ..registry import BatchStatement, batch_read
 from ..seat_time import TimeRequirement, minutes_up, required_seconds
 from .batch import batch_enrollment_ids
-from .credits import course_credit_rows
+from .credits import CreditTerms, course_credit_terms
 from .overrides import overrides_in_force
 
 
-def _enforcing(enrollments) -> dict[int, list[tuple[str, int, Decimal]]]:
-    """(short name, percent, credited hours) of the accreditors enforcing seat time,
-    per course, from the courses' credit rows (one query, shared with the steps)."""
-    by_course: dict[int, list[tuple[str, int, Decimal]]] = {}
-    for course_id, credits in course_credit_rows(enrollments=enrollments).items():
-        hours: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
-        for credit in credits:
-            if credit.accreditor.enforces_seat_time:
-                accreditor = credit.accreditor
-                hours[(accreditor.short_name, accreditor.minimum_time_percent)] += credit.hours
-        if hours:
-            by_course[course_id] = [(name, percent, h) for (name, percent), h in hours.items()]
-    return by_course
+def _enforcing(terms: list[CreditTerms]) -> list[tuple[str, int, Decimal]]:
+    """(short name, percent, credited hours) of each accreditor whose credit
+    enforces seat time, in the order of the terms."""
+    hours: dict[str, tuple[int, Decimal]] = {}
+    for t in terms:
+        if t.enforces_seat_time:
+            percent, credited = hours.get(t.short_name, (t.minimum_time_percent, Decimal(0)))
+            hours[t.short_name] = (percent, credited + t.hours)
+    return [(name, percent, credited) for name, (percent, credited) in hours.items()]
 
 
 def course_time_requirement(*, course: CoursePage, credits) -> tuple[int, tuple[str, ...]]:
     """(required minutes, accreditors enforcing) for a course page, from its credit
     rows already loaded with their accreditors (no query): what a visitor is told
     before enrolling."""
-    hours: dict[str, tuple[int, Decimal]] = {}
-    for c in credits:
-        if c.accreditor.enforces_seat_time:
-            percent, credited = hours.get(
-                c.accreditor.short_name, (c.accreditor.minimum_time_percent, Decimal(0))
-            )
-            hours[c.accreditor.short_name] = (percent, credited + c.hours)
-    seconds = required_seconds(enforcing=hours.values())
-    return minutes_up(seconds), tuple(sorted(hours))
+    asking = _enforcing([CreditTerms.of(credit) for credit in credits])
+    seconds = required_seconds(enforcing=[(percent, credited) for _, percent, credited in asking])
+    return minutes_up(seconds), tuple(sorted(name for name, _, _ in asking))
 
 
 def time_requirements(*, enrollments: list[Enrollment]) -> dict[int, TimeRequirement]:
@@ -51,7 +40,11 @@ def time_requirements(*, enrollments: list[Enrollment]) -> dict[int, TimeRequire
     need `course` loaded. An override in force may lower it (one more query)."""
     if not enrollments:
         return {}
-    enforcing = _enforcing(enrollments)
+    enforcing = {
+        course_id: asking
+        for course_id, terms in course_credit_terms(enrollments=enrollments).items()
+        if (asking := _enforcing(terms))
+    }
     concerned = [e for e in enrollments if enforcing.get(e.course_id)]
     if not concerned:
         return {}

@@ -7,7 +7,15 @@ from courses.selectors import enrollment_summaries
 from courses.services import enrollment_create
 from quizzes.providers import EvaluationStepProvider, PostTestStepProvider
 from quizzes.services import attempt_start
-from tests.factories import UserFactory, attempt_pass, course_build, lessons_complete
+from tests.courses.conftest import client_for
+from tests.factories import (
+    AccreditorFactory,
+    UserFactory,
+    attempt_pass,
+    course_build,
+    lessons_complete,
+    posttest_build,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +72,21 @@ def test_the_post_test_step_follows_the_clinician():
     assert step("evaluation").available and step("evaluation").url
     summary = enrollment_summaries(enrollments=[enrollment])[0]
     assert summary.next_step.key == "evaluation"
+
+
+@pytest.mark.usefixtures("site_cache_on")
+def test_the_dashboards_post_test_step_follows_an_accreditors_change_at_once():
+    """The credit terms the steps read (attempts allowed, seat time) are kept in the
+    site cache as plain values; saving the accreditor moves the cache on."""
+    accreditor = AccreditorFactory(attempts_allowed=3)
+    course = course_build(accreditors=[accreditor])
+    posttest_build(course=course)
+    enrollment = enrollment_create(user=UserFactory(), course=course)
+    lessons_complete(enrollment=enrollment)
+    client = client_for(enrollment.user)
+    assert "3 of 3 attempts left" in client.get("/dashboard/").content.decode()
+
+    accreditor.attempts_allowed = 5
+    accreditor.save()
+
+    assert "5 of 5 attempts left" in client.get("/dashboard/").content.decode()
