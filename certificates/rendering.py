@@ -73,7 +73,7 @@ _MONTHS = (
 
 
 # ---------------------------------------------------------------------------
-# Process-wide engine: fonts, templates, one compiler per thread.
+# Process-wide: the templates and image files (the compiler and fonts: typst_engine).
 # ---------------------------------------------------------------------------
 
 
