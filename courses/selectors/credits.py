@@ -19,7 +19,6 @@ class CreditTerms(NamedTuple):
     rows: kept in the site cache, a page copies them in microseconds, where a course's
     CourseCredit rows with their accreditors took about 0.2 ms to unpickle."""
 
-    accreditor_id: int
     short_name: str
     hours: Decimal
     attempts_allowed: int
@@ -30,7 +29,7 @@ class CreditTerms(NamedTuple):
     def of(cls, credit: CourseCredit) -> CreditTerms:
         a = credit.accreditor  # in the order of the fields above
         return cls(
-            a.pk, a.short_name, credit.hours, a.attempts_allowed, a.enforces_seat_time,
+            a.short_name, credit.hours, a.attempts_allowed, a.enforces_seat_time,
             a.minimum_time_percent,
         )  # fmt: skip
 
